@@ -1,0 +1,1 @@
+"""cogov: agent-based simulator of neighbourhood co-governance."""

@@ -1,0 +1,196 @@
+"""Mesa agents: households as handles onto the state arrays, firms and committees with rules.
+
+Households are many and update every week, so their state lives in numpy arrays and the
+`Resident` agent reads and writes its own row. Firms and committees are few and decide rarely
+(a budget, an exit, a mediation), so their rules are methods here.
+"""
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa import Agent
+from mesa.discrete_space import FixedAgent
+
+from sim.scenario.schema import SelfManagement, Service
+from sim.state import BUILDING_HEAD, CENTRAL_HOUSEHOLD
+
+if TYPE_CHECKING:
+    from sim.model import CommunityModel
+
+
+def household_column(name: str, doc: str) -> property:
+    """A property reading and writing this household's entry of a state array."""
+
+    def get(self: "Resident"):
+        return getattr(self.model.households, name)[self.flat].item()
+
+    def set_(self: "Resident", value) -> None:
+        getattr(self.model.households, name)[self.flat] = value
+
+    return property(get, set_, doc=doc)
+
+
+def world_column(name: str, doc: str) -> property:
+    """A read-only property giving where this household's flat is."""
+    return property(lambda self: int(getattr(self.model.world, name)[self.flat]), doc=doc)
+
+
+class Resident(FixedAgent):
+    """A household living in a flat (the flat index is its network node)."""
+
+    household_id = household_column("household_id", "Unique id of the household")
+    is_owner = household_column("is_owner", "Owner-occupier (True) or renter")
+    is_elderly = household_column("is_elderly", "Headed by someone aged 60 or more")
+    tenure_weeks = household_column("tenure_weeks", "Weeks since it moved in")
+    income = household_column("income", "Household income, yuan/month")
+    propensity = household_column("propensity", "Civic propensity in [0, 1]")
+    threshold = household_column("threshold", "Participation threshold in [0, 1]")
+    trust_firm = household_column("trust_firm", "Trust in the property firm")
+    trust_committee = household_column("trust_committee", "Trust in committees")
+    satisfaction = household_column("satisfaction", "Satisfaction in [0, 1]")
+    grievance = household_column("grievance", "Accumulated grievance (>= 0)")
+    points = household_column("points", "Points held")
+    active = household_column("active", "Takes part this week")
+    paid_last = household_column("paid_last", "Paid the latest monthly bill")
+    compound = world_column("compound", "Compound index")
+    building = world_column("building", "Building index")
+    unit = world_column("unit", "Stairwell unit index")
+    floor = world_column("floor", "Floor (1 = ground floor)")
+
+    def __init__(self, model: "CommunityModel", flat: int, cell) -> None:
+        super().__init__(model)
+        self.flat = flat
+        self.cell = cell
+
+    @property
+    def is_renter(self) -> bool:
+        """Rents the flat."""
+        return not self.is_owner
+
+
+class PartyMember(Resident):
+    """A household with a Party member: building head, central household or plain member."""
+
+    @property
+    def role(self) -> str:
+        """The Party role: 'building_head', 'central_household' or 'member'."""
+        code = int(self.model.households.role[self.flat])
+        return {BUILDING_HEAD: "building_head", CENTRAL_HOUSEHOLD: "central_household"}.get(
+            code, "member"
+        )
+
+
+class PropertyFirm(Agent):
+    """A profit-seeking property firm serving one compound under a lump-sum contract.
+
+    Monthly:  revenue R = fees collected; cost C = F + V e  (F fixed, V full-quality variable cost,
+    e effort); reserves += R - C. Expected revenue R_hat <- (R_hat + R) / 2. The budgeted effort is
+    e* = clip((R_hat (1 - margin) - F) / V, e_min, 1) and effort closes `effort_adjustment` of the
+    gap each month. After `exit_after_loss_months` consecutive losing months with negative
+    reserves the firm leaves.
+    """
+
+    contract_mode = "lump_sum"
+
+    def __init__(
+        self,
+        model: "CommunityModel",
+        compound: int,
+        full_revenue: float,
+        spec: Service,
+        *,
+        entrant: bool,
+    ) -> None:
+        super().__init__(model)
+        self.compound = compound
+        self.spec = spec
+        self.full_revenue = full_revenue
+        self.fixed_cost = spec.fixed_cost_share * full_revenue
+        self.variable_cost = spec.variable_cost_share * full_revenue
+        self.effort = spec.entry_effort if entrant else spec.initial_quality
+        self.reserves = spec.initial_reserve_months * full_revenue
+        self.expected_revenue = spec.expected_collection_at_entry * full_revenue
+        self.loss_months = 0
+        self.revenue_total = 0.0
+        self.cost_total = 0.0
+        self.months = 0
+        self.last_revenue = 0.0
+        self.last_profit = 0.0
+
+    def budgeted_effort(self) -> float:
+        """The effort the firm's expected revenue can pay for, keeping its margin."""
+        spend = self.expected_revenue * (1.0 - self.spec.profit_margin) - self.fixed_cost
+        effort = spend / self.variable_cost if self.variable_cost > 0 else 1.0
+        return float(np.clip(effort, self.spec.minimum_effort, 1.0))
+
+    def settle_month(self, revenue: float) -> None:
+        """Book the month's fees and costs, then set next month's effort."""
+        cost = self.fixed_cost + self.variable_cost * self.effort
+        self.last_revenue = revenue
+        self.last_profit = revenue - cost
+        self.revenue_total += revenue
+        self.cost_total += cost
+        self.reserves += self.last_profit
+        self.months += 1
+        self.loss_months = self.loss_months + 1 if self.last_profit < 0 else 0
+        self.expected_revenue = 0.5 * (self.expected_revenue + revenue)
+        self.effort += self.spec.effort_adjustment * (self.budgeted_effort() - self.effort)
+
+    def wants_to_exit(self) -> bool:
+        """Persistent losses with reserves used up."""
+        return self.loss_months >= self.spec.exit_after_loss_months and self.reserves < 0
+
+
+class ResidentsCommittee(Agent):
+    """The community's residents' committee: mediator of last resort, guarantor in later mechanisms."""
+
+    def __init__(self, model: "CommunityModel", mediation_skill: float) -> None:
+        super().__init__(model)
+        self.mediation_skill = mediation_skill
+
+
+class OwnersCommittee(Agent):
+    """The owners' committee of a compound served by a firm: mediates within its compound."""
+
+    def __init__(self, model: "CommunityModel", compound: int, mediation_skill: float) -> None:
+        super().__init__(model)
+        self.compound = compound
+        self.mediation_skill = mediation_skill
+
+
+class SelfManagementCommittee(Agent):
+    """A committee that manages a compound no firm serves, on small monthly fees.
+
+    Monthly: revenue R = fees collected; it spends min(R + fund, K n) on a cleaner and a
+    gatekeeper (K = `full_service_cost` per household, n households) and keeps the rest in an open
+    fund. Effort e = spend / (K n) + v a, capped at 1, with a the compound's active share and v the
+    `volunteer_boost` (residents' own work).
+    """
+
+    def __init__(
+        self,
+        model: "CommunityModel",
+        compound: int,
+        households: int,
+        spec: SelfManagement,
+        mediation_skill: float,
+    ) -> None:
+        super().__init__(model)
+        self.compound = compound
+        self.households = households
+        self.spec = spec
+        self.mediation_skill = mediation_skill
+        self.fund = 0.0
+        self.revenue_total = 0.0
+        self.spent_total = 0.0
+        self.effort = 0.0
+
+    def settle_month(self, revenue: float, active_share: float) -> None:
+        """Book the month's fees, pay for the service, and set effort."""
+        full_cost = self.spec.full_service_cost * self.households
+        self.revenue_total += revenue
+        self.fund += revenue
+        spend = min(self.fund, full_cost)
+        self.fund -= spend
+        self.spent_total += spend
+        self.effort = min(1.0, spend / full_cost + self.spec.volunteer_boost * active_share)

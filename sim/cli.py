@@ -1,0 +1,136 @@
+"""The `cogov` command line: run, validate and list scenarios.
+
+Bad input exits with status 2 and one line, ``error: FILE: FIELD: problem (allowed)``.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.scenario.loader import (
+    ScenarioError,
+    load_scenario,
+    resolve_scenario_path,
+    shipped_scenarios,
+)
+
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="cogov", description="Simulate neighbourhood co-governance."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a scenario and write its outputs")
+    run.add_argument("scenario", help="a scenario file, or the name of one in scenarios/")
+    run.add_argument("--seed", help="seed (default: the scenario's)")
+    run.add_argument("--steps", help="weeks to simulate (default: the scenario's)")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario field, e.g. mechanisms.party_mobilisation.enabled=true",
+    )
+    run.add_argument("--out", type=Path, help="output folder (default: results/<scenario name>)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    validate = sub.add_parser("validate", help="check scenario files")
+    validate.add_argument("files", nargs="+", help="scenario files or shipped names")
+
+    sub.add_parser("scenarios", help="list the shipped scenarios")
+    return parser
+
+
+def command_run(args: argparse.Namespace) -> int:
+    """Run a scenario and write its outputs."""
+    from sim.runner import simulate, write_outputs
+
+    overrides = list(args.overrides)
+    if args.seed is not None:
+        overrides.append(f"seed={args.seed}")
+    if args.steps is not None:
+        overrides.append(f"steps={args.steps}")
+    scenario = load_scenario(args.scenario, overrides)
+    source = str(resolve_scenario_path(args.scenario))
+    out = args.out or Path("results") / scenario.name
+    check_writable(out)
+    with progress_bar(scenario.steps, quiet=args.quiet) as bar:
+        result = simulate(scenario, progress=bar.update if bar else None)
+    write_outputs(result, out, scenario, scenario.seed, source)
+    final = result.summary["final"]
+    print(
+        f"{scenario.name}: {result.summary['community']['households']} households, {scenario.steps} weeks, seed {scenario.seed}; "
+        f"participation {final['participation_rate']:.2f}, fee collection {final['fee_collection_rate']:.2f}, "
+        f"disputes raised {final['disputes_raised']}, firm exits {final['firm_exits']}"
+    )
+    print(f"results written to {out}/")
+    return 0
+
+
+def check_writable(out: Path) -> None:
+    """Refuse an output path that cannot become a folder."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(str(out), "--out", "exists and is not a folder", "a folder path")
+    parent = out.parent if str(out.parent) else Path(".")
+    existing = next((p for p in [parent, *parent.parents] if p.exists()), Path("."))
+    if not existing.is_dir():
+        raise ScenarioError(str(out), "--out", f"{existing} is not a folder", "a folder path")
+
+
+class progress_bar:  # noqa: N801 - used as a context manager
+    """A tqdm bar on a terminal; nothing when output is not a terminal or --quiet."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total, self.quiet, self.bar = total, quiet, None
+
+    def __enter__(self):
+        if not self.quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, unit="week", file=sys.stderr)
+        return self.bar
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    """Validate each file; report the first error."""
+    for file in args.files:
+        scenario = load_scenario(file)
+        print(f"{file}: ok ({scenario.name})")
+    return 0
+
+
+def command_scenarios(_: argparse.Namespace) -> int:
+    """List shipped scenarios with their one-line descriptions."""
+    for name, path in shipped_scenarios().items():
+        scenario = load_scenario(path)
+        print(f"{name:<24} {scenario.description}")
+    return 0
+
+
+COMMANDS = {"run": command_run, "validate": command_validate, "scenarios": command_scenarios}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `cogov` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

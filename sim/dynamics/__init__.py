@@ -1,0 +1,1 @@
+"""Core weekly dynamics, one module each: service, fees, trust, participation, disputes, turnover."""

@@ -1,0 +1,350 @@
+"""Grievances and the dispute pyramid (Felstiner, Abel & Sarat 1980; escalation after Epstein 2002).
+
+Frictions between neighbours (a leak from the flat above, noise, parking, shared space) and bad
+service add to a household's grievance g, which decays by `grievance_decay` a week. A friction
+becomes a claim with chance `voice_probability`; a household whose g exceeds
+`service_claim_threshold` complains of service with weekly chance `service_claim_probability`.
+Each claim is a dispute that moves
+
+    raised -> bilateral talk -> mediation -> resolved
+                     \\______________\\____-> escalated (hotline, petition) or abandoned
+
+Bilateral talk settles with weekly chance s (doubled where the parties share a tie; against a
+manager, s (1 + e) with e its effort). After `bilateral_weeks` it goes to a mediator: a Party
+building head where `party_mobilisation` is on, else the compound's committee, else the
+residents' committee; mediation settles with weekly chance skill x (1/2 + L), L the complainant's
+trust in committees (legitimacy of local channels). After `mediation_weeks` it is abandoned.
+At every stage the complainant escalates with weekly chance
+
+    p_esc = max_esc * logistic(k (g - w_L L - theta))
+
+to a petition if g > `petition_threshold`, else to the hotline. Resolution removes `relief` of g
+and is a good event for trust in the mediator (committees) or the firm; escalation and
+abandonment are bad events for trust in committees.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from sim.dynamics.trust import penalise, reward
+from sim.scenario.schema import Disputes
+from sim.state import FIRM, SELF_MANAGED
+
+if TYPE_CHECKING:
+    from sim.model import CommunityModel
+
+KINDS = ("water_leak", "noise", "parking", "shared_space", "service")
+WATER_LEAK, NOISE, PARKING, SHARED_SPACE, SERVICE = range(len(KINDS))
+
+STAGES = ("bilateral", "mediation", "resolved", "escalated", "abandoned")
+TALK, MEDIATION, RESOLVED, ESCALATED, ABANDONED = range(len(STAGES))
+
+PARTIES = ("household", "firm", "self_management_committee", "residents_committee")
+HOUSEHOLD, FIRM_PARTY, SMC_PARTY, RC_PARTY = range(len(PARTIES))
+
+MEDIATORS = ("none", "party_member", "compound_committee", "residents_committee")
+NO_MEDIATOR, PARTY_MEDIATOR, COMPOUND_COMMITTEE, RESIDENTS_COMMITTEE = range(len(MEDIATORS))
+
+CHANNELS = ("", "bilateral", "mediation", "hotline", "petition", "gave_up", "moved_out")
+NO_CHANNEL, BY_TALK, BY_MEDIATION, HOTLINE, PETITION, GAVE_UP, MOVED_OUT = range(len(CHANNELS))
+
+_COLUMNS = {
+    "kind": np.int8,
+    "complainant_flat": np.int64,
+    "complainant_id": np.int64,
+    "respondent_party": np.int8,
+    "respondent_flat": np.int64,
+    "respondent_id": np.int64,
+    "compound": np.int64,
+    "building": np.int64,
+    "raised_week": np.int64,
+    "stage": np.int8,
+    "stage_week": np.int64,
+    "mediator": np.int8,
+    "closed_week": np.int64,
+    "channel": np.int8,
+}
+
+
+@dataclass(frozen=True)
+class NewDisputes:
+    """Claims raised this week, one entry each."""
+
+    kind: np.ndarray
+    complainant_flat: np.ndarray
+    respondent_party: np.ndarray
+    respondent_flat: np.ndarray  # -1 where the respondent is an institution
+
+
+class DisputeLedger:
+    """Every dispute ever raised, as growable columns (one row per dispute)."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.size = 0
+        self._cols = {name: np.empty(capacity, dtype=dt) for name, dt in _COLUMNS.items()}
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cols = self.__dict__.get("_cols")
+        if cols is not None and name in cols:
+            return cols[name][: self.size]
+        raise AttributeError(name)
+
+    def append(self, **values: np.ndarray) -> None:
+        """Add rows; every column must be given, all of one length."""
+        k = len(next(iter(values.values())))
+        if self.size + k > len(self._cols["kind"]):
+            capacity = max(2 * len(self._cols["kind"]), self.size + k)
+            for name, col in self._cols.items():
+                grown = np.empty(capacity, dtype=col.dtype)
+                grown[: self.size] = col[: self.size]
+                self._cols[name] = grown
+        for name in _COLUMNS:
+            self._cols[name][self.size : self.size + k] = values[name]
+        self.size += k
+
+    def update(self, rows: np.ndarray, **values: np.ndarray | int) -> None:
+        """Set columns of existing rows."""
+        for name, value in values.items():
+            self._cols[name][rows] = value
+
+    def open_rows(self) -> np.ndarray:
+        """Indices of disputes in talk or mediation."""
+        return np.flatnonzero(self.stage <= MEDIATION)
+
+    def count(self, stage: int) -> int:
+        """Disputes now at a stage."""
+        return int(np.count_nonzero(self.stage == stage))
+
+    def mean_resolution_weeks(self) -> float:
+        """Mean weeks from raised to resolved over resolved disputes (0 when none yet)."""
+        done = self.stage == RESOLVED
+        if not done.any():
+            return 0.0
+        return float((self.closed_week[done] - self.raised_week[done]).mean())
+
+    def share_settled_locally(self) -> float:
+        """Of closed disputes, the share resolved inside the community (not escalated or dropped)."""
+        closed = self.stage > MEDIATION
+        n = int(closed.sum())
+        return float((self.stage[closed] == RESOLVED).sum() / n) if n else 0.0
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per dispute with readable labels (the disputes.csv table)."""
+        open_ = self.stage <= MEDIATION
+        closed_week = np.where(open_, -1, self.closed_week)
+        frame = pd.DataFrame(
+            {
+                "dispute_id": np.arange(1, self.size + 1),
+                "kind": np.array(KINDS)[self.kind],
+                "complainant_id": self.complainant_id,
+                "respondent": np.array(PARTIES)[self.respondent_party],
+                "respondent_id": self.respondent_id,
+                "compound": self.compound,
+                "building": self.building,
+                "raised_week": self.raised_week,
+                "stage": np.array(STAGES)[self.stage],
+                "mediator": np.array(MEDIATORS)[self.mediator],
+                "outcome_channel": np.array(CHANNELS)[self.channel],
+                "closed_week": closed_week,
+                "weeks_open": np.where(open_, -1, closed_week - self.raised_week),
+            }
+        )
+        return frame
+
+
+def escalation_probability(
+    grievance: np.ndarray, legitimacy: np.ndarray, spec: Disputes
+) -> np.ndarray:
+    """Weekly chance that a complainant takes the dispute out of the community."""
+    net = grievance - spec.legitimacy_weight * legitimacy - spec.escalation_threshold
+    return spec.escalation_max * expit(spec.escalation_steepness * net)
+
+
+def mediation_probability(skill: np.ndarray, legitimacy: np.ndarray) -> np.ndarray:
+    """Weekly chance that mediation settles a dispute."""
+    return np.clip(skill * (0.5 + legitimacy), 0.0, 1.0)
+
+
+def draw_frictions(model: "CommunityModel") -> NewDisputes:
+    """This week's neighbour frictions: grievance for each victim, claims for the voiced ones."""
+    hh, world, spec, rng = model.households, model.world, model.params.disputes, model.rng
+    n = hh.size
+    per_floor = model.households_per_floor
+    quality = model.compounds.service_quality[world.compound]
+    kinds, victims, respondents = [], [], []
+
+    above = np.arange(n) + per_floor
+    has_above = above < n
+    has_above[has_above] = world.unit[above[has_above]] == world.unit[has_above]
+    leak = np.flatnonzero(has_above & (rng.random(n) < spec.water_leak_rate))
+    kinds.append(np.full(leak.size, WATER_LEAK))
+    victims.append(leak)
+    respondents.append(leak + per_floor)
+
+    noisy = np.flatnonzero(rng.random(n) < spec.noise_rate)
+    same_floor = noisy + np.where(world.position[noisy] + 1 < per_floor, 1, -1)
+    valid_floor = (same_floor >= 0) & (same_floor < n) & (per_floor > 1)
+    source = np.where(valid_floor, same_floor, np.where(has_above[noisy], noisy + per_floor, -1))
+    keep = source >= 0
+    kinds.append(np.full(int(keep.sum()), NOISE))
+    victims.append(noisy[keep])
+    respondents.append(source[keep])
+
+    parking_rate = spec.parking_rate * (0.5 + (1.0 - quality))
+    parked = np.flatnonzero(rng.random(n) < parking_rate)
+    kinds.append(np.full(parked.size, PARKING))
+    victims.append(parked)
+    respondents.append(model.random_in_compound(parked))
+
+    crowded = np.flatnonzero(rng.random(n) < spec.shared_space_rate)
+    kinds.append(np.full(crowded.size, SHARED_SPACE))
+    victims.append(crowded)
+    respondents.append(model.random_in_building(crowded))
+
+    kind = np.concatenate(kinds).astype(np.int8)
+    victim = np.concatenate(victims)
+    respondent = np.concatenate(respondents)
+    distinct = victim != respondent
+    kind, victim, respondent = kind[distinct], victim[distinct], respondent[distinct]
+    np.add.at(hh.grievance, victim, spec.friction_severity)
+    voiced = rng.random(victim.size) < spec.voice_probability
+    return NewDisputes(
+        kind=kind[voiced],
+        complainant_flat=victim[voiced],
+        respondent_party=np.full(int(voiced.sum()), HOUSEHOLD, dtype=np.int8),
+        respondent_flat=respondent[voiced],
+    )
+
+
+def draw_service_claims(model: "CommunityModel") -> NewDisputes:
+    """Complaints of service by households whose grievance passed the claim threshold."""
+    hh, spec = model.households, model.params.disputes
+    candidates = (hh.grievance > spec.service_claim_threshold) & ~hh.in_dispute
+    claim = np.flatnonzero(
+        candidates & (model.rng.random(hh.size) < spec.service_claim_probability)
+    )
+    manager = model.compounds.manager[model.world.compound[claim]]
+    party = np.select([manager == FIRM, manager == SELF_MANAGED], [FIRM_PARTY, SMC_PARTY], RC_PARTY)
+    return NewDisputes(
+        kind=np.full(claim.size, SERVICE, dtype=np.int8),
+        complainant_flat=claim,
+        respondent_party=party.astype(np.int8),
+        respondent_flat=np.full(claim.size, -1, dtype=np.int64),
+    )
+
+
+def open_disputes(model: "CommunityModel", new: NewDisputes) -> None:
+    """Record new claims, at most one open dispute per complainant."""
+    hh = model.households
+    flat = new.complainant_flat
+    first = np.zeros(flat.size, dtype=bool)
+    first[np.unique(flat, return_index=True)[1]] = True
+    keep = first & ~hh.in_dispute[flat]
+    flat, respondent = flat[keep], new.respondent_flat[keep]
+    k = flat.size
+    if k == 0:
+        return
+    hh.in_dispute[flat] = True
+    week = model.week
+    model.disputes.append(
+        kind=new.kind[keep],
+        complainant_flat=flat,
+        complainant_id=hh.household_id[flat],
+        respondent_party=new.respondent_party[keep],
+        respondent_flat=respondent,
+        respondent_id=np.where(respondent >= 0, hh.household_id[np.maximum(respondent, 0)], -1),
+        compound=model.world.compound[flat],
+        building=model.world.building[flat],
+        raised_week=np.full(k, week),
+        stage=np.full(k, TALK, dtype=np.int8),
+        stage_week=np.full(k, week),
+        mediator=np.full(k, NO_MEDIATOR, dtype=np.int8),
+        closed_week=np.full(k, -1),
+        channel=np.full(k, NO_CHANNEL, dtype=np.int8),
+    )
+
+
+def close(model: "CommunityModel", rows: np.ndarray, stage: int, channel: np.ndarray | int) -> None:
+    """Close disputes at `rows` with a final stage and channel, and free their complainants."""
+    model.disputes.update(rows, stage=stage, channel=channel, closed_week=model.week)
+    model.households.in_dispute[model.disputes.complainant_flat[rows]] = False
+
+
+def advance_disputes(model: "CommunityModel") -> None:
+    """Move every open dispute one week along the pyramid."""
+    ledger, hh, spec, rng = model.disputes, model.households, model.params.disputes, model.rng
+    trust_spec = model.params.trust
+    rows = ledger.open_rows()
+    if rows.size == 0:
+        return
+    who = ledger.complainant_flat[rows]
+    legitimacy = hh.trust_committee[who]
+    grievance = hh.grievance[who]
+
+    escalate = rng.random(rows.size) < escalation_probability(grievance, legitimacy, spec)
+    if escalate.any():
+        channel = np.where(grievance[escalate] > spec.petition_threshold, PETITION, HOTLINE)
+        close(model, rows[escalate], ESCALATED, channel)
+        penalise(hh.trust_committee, who[escalate], trust_spec)
+    rows, who, legitimacy = rows[~escalate], who[~escalate], legitimacy[~escalate]
+
+    stage = ledger.stage[rows]
+    in_talk = stage == TALK
+    talk_rows = rows[in_talk]
+    settle_talk = rng.random(talk_rows.size) < talk_settlement_probability(model, talk_rows)
+    settled = talk_rows[settle_talk]
+    close(model, settled, RESOLVED, BY_TALK)
+    hh.grievance[ledger.complainant_flat[settled]] *= 1.0 - spec.relief
+    with_firm = settled[ledger.respondent_party[settled] == FIRM_PARTY]
+    reward(hh.trust_firm, ledger.complainant_flat[with_firm], trust_spec)
+
+    still_talking = talk_rows[~settle_talk]
+    to_mediation = still_talking[
+        model.week - ledger.stage_week[still_talking] >= spec.bilateral_weeks
+    ]
+    ledger.update(
+        to_mediation,
+        stage=MEDIATION,
+        stage_week=model.week,
+        mediator=model.choose_mediators(to_mediation),
+    )
+
+    med_rows = rows[~in_talk]
+    skill = model.mediator_skill(ledger.mediator[med_rows])
+    p = mediation_probability(skill, legitimacy[~in_talk])
+    settle_med = rng.random(med_rows.size) < p
+    settled = med_rows[settle_med]
+    close(model, settled, RESOLVED, BY_MEDIATION)
+    hh.grievance[ledger.complainant_flat[settled]] *= 1.0 - spec.relief
+    reward(hh.trust_committee, ledger.complainant_flat[settled], trust_spec)
+
+    waiting = med_rows[~settle_med]
+    give_up = waiting[model.week - ledger.stage_week[waiting] >= spec.mediation_weeks]
+    close(model, give_up, ABANDONED, GAVE_UP)
+    penalise(hh.trust_committee, ledger.complainant_flat[give_up], trust_spec)
+
+
+def talk_settlement_probability(model: "CommunityModel", rows: np.ndarray) -> np.ndarray:
+    """Weekly chance that bilateral talk settles: doubled by a tie, or scaled by the manager's effort."""
+    ledger, base = model.disputes, model.params.disputes.bilateral_settle
+    complainant = ledger.complainant_flat[rows]
+    respondent = ledger.respondent_flat[rows]
+    with_household = ledger.respondent_party[rows] == HOUSEHOLD
+    tied = np.zeros(rows.size, dtype=bool)
+    tied[with_household] = model.are_tied(complainant[with_household], respondent[with_household])
+    effort = model.compounds.effort[ledger.compound[rows]]
+    return np.where(with_household, base * (1.0 + tied), base * (1.0 + effort))
+
+
+def withdraw_movers(model: "CommunityModel", leaving: np.ndarray) -> None:
+    """Close the open disputes of households that move out."""
+    rows = model.disputes.open_rows()
+    mine = rows[np.isin(model.disputes.complainant_flat[rows], leaving)]
+    close(model, mine, ABANDONED, MOVED_OUT)

@@ -1,0 +1,54 @@
+"""Threshold participation on the social network (Granovetter 1978; Watts 2002).
+
+Each week household i is active with probability
+
+    p_i = logistic((D_i - theta_i) / tau),
+    D_i = w_n s_i + w_p pi_i + w_t (Tc_i - 1/2) + m_i
+
+where s_i is the active share of i's network neighbours last week, pi_i its civic propensity,
+Tc_i its trust in committees, m_i the mobilisation push it receives from Party members (zero
+unless `party_mobilisation` is on), theta_i its threshold and tau the noise. Taking part is, with
+weekly chance `engagement_rate`, a good experience of the committees (efficacy).
+"""
+
+import numpy as np
+from scipy.special import expit
+
+from sim.dynamics.trust import reward
+from sim.scenario.schema import Participation, Trust
+from sim.state import HouseholdState
+
+
+def neighbour_share(adjacency, flag: np.ndarray, degree: np.ndarray) -> np.ndarray:
+    """Share of each household's network neighbours for which `flag` holds."""
+    return (adjacency @ flag.astype(np.float64)) / np.maximum(degree, 1)
+
+
+def participation_probability(
+    hh: HouseholdState, active_share: np.ndarray, push: np.ndarray, spec: Participation
+) -> np.ndarray:
+    """Chance of taking part this week for every household."""
+    drive = (
+        spec.neighbour_weight * active_share
+        + spec.propensity_weight * hh.propensity
+        + spec.trust_weight * (hh.trust_committee - 0.5)
+        + push
+    )
+    return expit((drive - hh.threshold) / spec.noise)
+
+
+def update_participation(
+    hh: HouseholdState,
+    adjacency,
+    degree: np.ndarray,
+    push: np.ndarray,
+    spec: Participation,
+    trust_spec: Trust,
+    rng: np.random.Generator,
+) -> None:
+    """Draw this week's active households and credit engagement to trust in committees."""
+    share = neighbour_share(adjacency, hh.active, degree)
+    p = participation_probability(hh, share, push, spec)
+    hh.active[:] = rng.random(hh.size) < p
+    engaged = hh.active & (rng.random(hh.size) < trust_spec.engagement_rate)
+    reward(hh.trust_committee, engaged, trust_spec)

@@ -1,0 +1,57 @@
+"""Service quality and how households experience it, week by week.
+
+Quality of a managed compound follows its manager's effort:  Q <- Q + k (e - Q).
+An unmanaged compound decays toward a floor:                  Q <- Q - d (Q - Q_min).
+Each household notices a good service experience with weekly chance r Q^2 and a bad one with
+chance r (1 - Q)^2 (r = `experience_rate`). A good experience raises its trust in whoever manages
+the compound (firm or self-management committee), a bad one lowers it (trust module) and adds
+`bad_service_severity` to its grievance; in an unmanaged compound a bad experience is held against
+the committees. Satisfaction follows, as an exponential average, 1/2 + (Q - E) - g/4, clipped to
+[0, 1] (g: grievance).
+"""
+
+import numpy as np
+
+from sim.dynamics.trust import penalise, reward
+from sim.scenario.schema import Disputes, Service, Trust
+from sim.state import FIRM, SELF_MANAGED, UNMANAGED, CompoundState, HouseholdState
+
+SATISFACTION_RATE = 0.05  # weekly weight of the current experience in satisfaction
+
+
+def update_quality(compounds: CompoundState, spec: Service) -> None:
+    """Move quality toward effort where managed; decay it where nobody manages."""
+    q = compounds.service_quality
+    managed = compounds.manager != UNMANAGED
+    q[managed] += spec.quality_adjustment * (compounds.effort[managed] - q[managed])
+    q[~managed] -= spec.unmanaged_decay * (q[~managed] - spec.unmanaged_floor)
+    np.clip(q, 0.0, 1.0, out=q)
+
+
+def experience_service(
+    hh: HouseholdState,
+    compound: np.ndarray,
+    compounds: CompoundState,
+    trust_spec: Trust,
+    dispute_spec: Disputes,
+    rng: np.random.Generator,
+) -> None:
+    """Draw good and bad service experiences and apply them to trust and grievance."""
+    q = compounds.service_quality[compound]
+    manager = compounds.manager[compound]
+    u = rng.random(hh.size)
+    good = u < trust_spec.experience_rate * q**2
+    bad = u > 1.0 - trust_spec.experience_rate * (1.0 - q) ** 2
+    by_firm = manager == FIRM
+    by_committee = manager == SELF_MANAGED
+    reward(hh.trust_firm, good & by_firm, trust_spec)
+    penalise(hh.trust_firm, bad & by_firm, trust_spec)
+    reward(hh.trust_committee, good & by_committee, trust_spec)
+    penalise(hh.trust_committee, bad & (by_committee | (manager == UNMANAGED)), trust_spec)
+    hh.grievance[bad] += dispute_spec.bad_service_severity
+
+
+def update_satisfaction(hh: HouseholdState, quality: np.ndarray) -> None:
+    """Satisfaction drifts toward how service compares with expectation, less grievance."""
+    target = np.clip(0.5 + (quality - hh.expectation) - 0.25 * hh.grievance, 0.0, 1.0)
+    hh.satisfaction += SATISFACTION_RATE * (target - hh.satisfaction)

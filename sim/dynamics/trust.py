@@ -1,0 +1,21 @@
+"""Asymmetric trust updates (losses weigh more than gains).
+
+After a good event:  T <- T + a (1 - T)
+After a bad event:   T <- T - lambda a T,   lambda = loss_aversion, about 2-3 (Slovic 1993)
+Both keep T in [0, 1] for 0 <= a <= 1 and lambda a <= 1.
+"""
+
+import numpy as np
+
+from sim.scenario.schema import Trust
+
+
+def reward(trust: np.ndarray, who: np.ndarray, spec: Trust, weight: float = 1.0) -> None:
+    """Raise the trust of households `who` (mask or indices) after a good event."""
+    trust[who] += weight * spec.gain * (1.0 - trust[who])
+
+
+def penalise(trust: np.ndarray, who: np.ndarray, spec: Trust, weight: float = 1.0) -> None:
+    """Lower the trust of households `who` after a bad event, loss_aversion times harder."""
+    step = min(1.0, weight * spec.loss_aversion * spec.gain)
+    trust[who] -= step * trust[who]

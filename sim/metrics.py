@@ -1,0 +1,154 @@
+"""Metrics of the time series, each a small named function of the model computed from arrays.
+
+Rates are in [0, 1]. Counters marked cumulative count from the start of the run. Columns of
+mechanisms that are not built yet are 0.
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.dynamics.disputes import ABANDONED, ESCALATED, RESOLVED
+from sim.state import FIRM
+
+if TYPE_CHECKING:
+    from sim.model import CommunityModel
+
+
+def participation_rate(model: "CommunityModel") -> float:
+    """Share of households active this week."""
+    return float(model.households.active.mean())
+
+
+def fee_collection_rate(model: "CommunityModel") -> float:
+    """Share of billed households that paid the latest monthly bill."""
+    return model.last_billing.collection_rate
+
+
+def fee_collection_rate_by_area(model: "CommunityModel") -> float:
+    """Share of the latest month's amount due (by floor area) that was paid."""
+    return model.last_billing.collection_rate_by_area
+
+
+def service_quality(model: "CommunityModel") -> float:
+    """Household-weighted mean service quality."""
+    c = model.compounds
+    return float(np.average(c.service_quality, weights=c.households))
+
+
+def served_by_firm(model: "CommunityModel") -> np.ndarray:
+    """Mask of households in compounds that have had a firm."""
+    return model.compounds.had_firm[model.world.compound]
+
+
+def trust_firm(model: "CommunityModel") -> float:
+    """Mean trust in the firm over households in compounds that a firm serves or has served."""
+    mask = served_by_firm(model)
+    return float(model.households.trust_firm[mask].mean()) if mask.any() else 0.0
+
+
+def trust_committee(model: "CommunityModel") -> float:
+    """Mean trust in committees over all households."""
+    return float(model.households.trust_committee.mean())
+
+
+def satisfaction(model: "CommunityModel") -> float:
+    """Mean satisfaction."""
+    return float(model.households.satisfaction.mean())
+
+
+def disputes_open(model: "CommunityModel") -> int:
+    """Disputes in bilateral talk or mediation now."""
+    return int(model.disputes.open_rows().size)
+
+
+def disputes_raised(model: "CommunityModel") -> int:
+    """Disputes raised (cumulative)."""
+    return len(model.disputes)
+
+
+def disputes_resolved(model: "CommunityModel") -> int:
+    """Disputes resolved inside the community (cumulative)."""
+    return model.disputes.count(RESOLVED)
+
+
+def disputes_escalated(model: "CommunityModel") -> int:
+    """Disputes escalated to the hotline or a petition (cumulative)."""
+    return model.disputes.count(ESCALATED)
+
+
+def disputes_abandoned(model: "CommunityModel") -> int:
+    """Disputes given up or withdrawn on moving out (cumulative)."""
+    return model.disputes.count(ABANDONED)
+
+
+def mean_resolution_weeks(model: "CommunityModel") -> float:
+    """Mean weeks from raised to resolved, over resolved disputes so far (0 when none)."""
+    return model.disputes.mean_resolution_weeks()
+
+
+def share_settled_locally(model: "CommunityModel") -> float:
+    """Share of closed disputes resolved inside the community."""
+    return model.disputes.share_settled_locally()
+
+
+def firm_exits(model: "CommunityModel") -> int:
+    """Firms that left after persistent losses (cumulative)."""
+    return model.firm_exits
+
+
+def firms_active(model: "CommunityModel") -> int:
+    """Compounds served by a firm now."""
+    return int(np.count_nonzero(model.compounds.manager == FIRM))
+
+
+def self_managed_compounds(model: "CommunityModel") -> int:
+    """Compounds run by a self-management committee now."""
+    return len(model.self_management_committees)
+
+
+def firm_revenue(model: "CommunityModel") -> float:
+    """Fees received by firms in the latest month, yuan."""
+    revenue = model.last_billing.revenue_by_compound
+    return float(revenue[model.compounds.manager == FIRM].sum())
+
+
+def households_moved_in(model: "CommunityModel") -> int:
+    """Households that moved in since the start (cumulative)."""
+    return model.households_moved_in
+
+
+def not_built_yet(model: "CommunityModel") -> int:
+    """A column whose mechanism is not built yet."""
+    return 0
+
+
+REPORTERS: dict[str, Callable[["CommunityModel"], float | int]] = {
+    "participation_rate": participation_rate,
+    "volunteer_rate": not_built_yet,
+    "fee_collection_rate": fee_collection_rate,
+    "service_quality": service_quality,
+    "trust_firm": trust_firm,
+    "trust_committee": trust_committee,
+    "satisfaction": satisfaction,
+    "disputes_open": disputes_open,
+    "disputes_raised": disputes_raised,
+    "disputes_resolved": disputes_resolved,
+    "disputes_escalated": disputes_escalated,
+    "mean_resolution_weeks": mean_resolution_weeks,
+    "funds_raised": not_built_yet,
+    "projects_completed": not_built_yet,
+    "elevators_built": not_built_yet,
+    "points_issued": not_built_yet,
+    "points_redeemed": not_built_yet,
+    "points_outstanding": not_built_yet,
+    "firm_exits": firm_exits,
+    "fee_collection_rate_by_area": fee_collection_rate_by_area,
+    "disputes_abandoned": disputes_abandoned,
+    "share_settled_locally": share_settled_locally,
+    "firms_active": firms_active,
+    "self_managed_compounds": self_managed_compounds,
+    "firm_revenue": firm_revenue,
+    "households_moved_in": households_moved_in,
+}

@@ -1,0 +1,335 @@
+"""The community model: construction and the weekly step (the wiring; rules live elsewhere)."""
+
+import numpy as np
+from mesa import DataCollector, Model
+from mesa.discrete_space import Network
+
+from sim.agents import (
+    OwnersCommittee,
+    PartyMember,
+    PropertyFirm,
+    Resident,
+    ResidentsCommittee,
+    SelfManagementCommittee,
+)
+from sim.dynamics import disputes as dispute_rules
+from sim.dynamics.calendar import is_month_end
+from sim.dynamics.fees import Billing, bill_households, payment_probability
+from sim.dynamics.participation import update_participation
+from sim.dynamics.service import experience_service, update_quality, update_satisfaction
+from sim.dynamics.turnover import draw_movers, replace_households
+from sim.mechanisms import party_mobilisation, self_management
+from sim.metrics import REPORTERS
+from sim.scenario.schema import Scenario
+from sim.state import (
+    FIRM,
+    NO_ROLE,
+    PARTY_MEMBER,
+    SELF_MANAGED,
+    UNMANAGED,
+    CompoundState,
+    HouseholdState,
+)
+from sim.world.network import adjacency, tie_edges, to_graph
+from sim.world.population import assign_party_roles, populate
+from sim.world.structure import build_structure, group_starts, layout_positions
+
+
+class CommunityModel(Model):
+    """A community of compounds, buildings and households, stepped one week at a time."""
+
+    def __init__(self, scenario: Scenario | None = None, seed: int | None = None) -> None:
+        scenario = scenario if scenario is not None else Scenario()
+        seed = scenario.seed if seed is None else seed
+        super().__init__(rng=seed)
+        self.params = scenario
+        self.seed = seed
+        self.week = 0
+        self.build_world()
+        self.build_institutions()
+        self.initial_payments()
+        self.firm_exits = 0
+        self.firm_entries = 0
+        self.households_moved_in = 0
+        self.fees_paid_by_past_households = 0.0
+        self.disputes = dispute_rules.DisputeLedger()
+        self.datacollector = DataCollector(model_reporters=REPORTERS)
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ construction
+    def build_world(self) -> None:
+        """Structure, households, social network and the Mesa network space."""
+        sc = self.params
+        self.world = build_structure(sc.structure, self.rng)
+        self.households_per_floor = sc.structure.households_per_floor
+        self.households: HouseholdState = populate(sc.households, self.world, self.rng)
+        self.next_household_id = self.households.size + 1
+        n = self.world.households
+        u, v = tie_edges(self.world, self.households.role, sc.network, self.rng)
+        self.tie_keys = u * n + v
+        self.adjacency = adjacency(u, v, n)
+        self.degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
+        self.graph = to_graph(u, v, n)
+        positions = layout_positions(self.world)
+        layout = {i: (float(x), float(y)) for i, (x, y) in enumerate(positions)}
+        self.grid = Network(self.graph, capacity=1, random=self.random, layout=layout)
+        self._compound_groups = group_starts(self.world.compound, self.world.compounds)
+        self._building_groups = group_starts(self.world.building, self.world.buildings)
+        self.compound_households = self._compound_groups[1].astype(np.int64)
+        self.residents: list[Resident] = [self.make_resident(i) for i in range(n)]
+
+    def make_resident(self, flat: int) -> Resident:
+        """The agent handle for the household now in `flat`."""
+        cls = PartyMember if self.households.is_party[flat] else Resident
+        return cls(self, flat, self.grid._cells[flat])
+
+    def build_institutions(self) -> None:
+        """Committees, and a firm in every compound that starts with one."""
+        sc = self.params
+        world = self.world
+        has_firm = world.compound_has_firm
+        self.compounds = CompoundState(
+            manager=np.where(has_firm, FIRM, UNMANAGED).astype(np.int8),
+            service_quality=np.where(
+                has_firm, sc.service.initial_quality, sc.service.unmanaged_initial_quality
+            ),
+            effort=np.where(has_firm, sc.service.initial_quality, 0.0),
+            households=self.compound_households,
+            weeks_without_firm=np.zeros(world.compounds, dtype=np.int64),
+            had_firm=has_firm.copy(),
+        )
+        self.residents_committee = ResidentsCommittee(
+            self, sc.disputes.residents_committee_mediation_skill
+        )
+        self.owners_committees = {
+            int(c): OwnersCommittee(self, int(c), sc.disputes.committee_mediation_skill)
+            for c in np.flatnonzero(has_firm)
+        }
+        self.firm_fee_due = sc.service.fee_per_m2 * world.area
+        self.full_revenue = np.bincount(
+            world.compound, weights=self.firm_fee_due, minlength=world.compounds
+        )
+        self.firms: dict[int, PropertyFirm] = {
+            int(c): PropertyFirm(
+                self, int(c), float(self.full_revenue[c]), sc.service, entrant=False
+            )
+            for c in np.flatnonzero(has_firm)
+        }
+        self.past_firms: list[PropertyFirm] = []
+        self.self_management_committees: dict[int, SelfManagementCommittee] = {}
+
+    def initial_payments(self) -> None:
+        """Last month's payments before the run starts, drawn from the payment model."""
+        hh, sc = self.households, self.params
+        due = self.fees_due()
+        billed = due > 0
+        p = payment_probability(
+            self.compounds.service_quality[self.world.compound],
+            hh.expectation,
+            self.payee_trust(),
+            hh.habit,
+            np.full(hh.size, 0.5),
+            sc.fees,
+        )
+        paid = billed & (self.rng.random(hh.size) < p)
+        hh.paid_last[:] = paid
+        hh.habit[billed] = np.where(paid[billed], 0.5, -0.5)
+        self.last_billing = Billing(
+            billed=billed,
+            paid=paid,
+            amount_due=due,
+            revenue_by_compound=np.zeros(self.world.compounds),
+        )
+
+    # ------------------------------------------------------------------ the week
+    def step(self) -> None:
+        """One week: moves, service, frictions and disputes, participation, monthly bills."""
+        self.week = self.steps
+        sc = self.params
+        hh = self.households
+        hh.tenure_weeks += 1
+        self.move_households()
+        self.replace_departed_firms()
+        update_quality(self.compounds, sc.service)
+        experience_service(hh, self.world.compound, self.compounds, sc.trust, sc.disputes, self.rng)
+        dispute_rules.open_disputes(self, dispute_rules.draw_frictions(self))
+        dispute_rules.open_disputes(self, dispute_rules.draw_service_claims(self))
+        dispute_rules.advance_disputes(self)
+        hh.grievance *= 1.0 - sc.disputes.grievance_decay
+        push = party_mobilisation.mobilisation_push(
+            hh, self.adjacency, sc.mechanisms.party_mobilisation
+        )
+        update_participation(
+            hh, self.adjacency, self.degree, push, sc.participation, sc.trust, self.rng
+        )
+        if is_month_end(self.week):
+            self.settle_month()
+        update_satisfaction(hh, self.compounds.service_quality[self.world.compound])
+        self.datacollector.collect(self)
+
+    def move_households(self) -> None:
+        """Turnover: replace the households that move out this week."""
+        hh, spec = self.households, self.params.households
+        flats = draw_movers(hh, spec, self.rng)
+        if flats.size == 0:
+            return
+        dispute_rules.withdraw_movers(self, flats)
+        leavers = replace_households(hh, flats, spec, self.next_household_id, self.rng)
+        self.next_household_id += flats.size
+        self.households_moved_in += flats.size
+        self.fees_paid_by_past_households += float(leavers.fees_paid.sum())
+        for flat in flats.tolist():
+            self.residents[flat].remove()
+            self.residents[flat] = self.make_resident(flat)
+        if np.any(leavers.role > PARTY_MEMBER):
+            hh.role[:] = np.where(hh.is_party, PARTY_MEMBER, NO_ROLE)
+            assign_party_roles(
+                hh, self.world.building, self.world.buildings, spec.central_households_per_building
+            )
+
+    def fees_due(self) -> np.ndarray:
+        """What each household owes this month: to its firm by area, or to its committee."""
+        compound = self.world.compound
+        firm_due = np.where(self.compounds.manager[compound] == FIRM, self.firm_fee_due, 0.0)
+        smc = self.params.mechanisms.self_management
+        return firm_due + self_management.fees_due(self.compounds, compound, smc)
+
+    def payee_trust(self) -> np.ndarray:
+        """Each household's trust in whoever bills it (firm, else committees)."""
+        by_firm = self.compounds.manager[self.world.compound] == FIRM
+        return np.where(by_firm, self.households.trust_firm, self.households.trust_committee)
+
+    def settle_month(self) -> None:
+        """Bill households, settle firms' and committees' books, firms exit, committees form."""
+        sc = self.params
+        self.last_billing = bill_households(
+            self.households,
+            self.world.compound,
+            self.world.compounds,
+            self.fees_due(),
+            self.payee_trust(),
+            self.compounds.service_quality[self.world.compound],
+            self.adjacency,
+            sc.fees,
+            self.rng,
+        )
+        revenue = self.last_billing.revenue_by_compound
+        active_share = self.active_share_by_compound()
+        for c, firm in list(self.firms.items()):
+            firm.settle_month(float(revenue[c]))
+            self.compounds.effort[c] = firm.effort
+            if firm.wants_to_exit():
+                self.firm_leaves(c)
+        for c, committee in self.self_management_committees.items():
+            committee.settle_month(float(revenue[c]), float(active_share[c]))
+            self.compounds.effort[c] = committee.effort
+        smc_spec = sc.mechanisms.self_management
+        for c in self_management.compounds_ready_to_self_manage(
+            self.compounds, active_share, smc_spec
+        ):
+            committee = SelfManagementCommittee(
+                self,
+                int(c),
+                int(self.compound_households[c]),
+                smc_spec,
+                sc.disputes.committee_mediation_skill,
+            )
+            self.self_management_committees[int(c)] = committee
+            self.compounds.manager[c] = SELF_MANAGED
+
+    def firm_leaves(self, compound: int) -> None:
+        """A firm exits after persistent losses; the compound is unmanaged until replaced."""
+        firm = self.firms.pop(compound)
+        self.past_firms.append(firm)
+        firm.remove()
+        self.firm_exits += 1
+        self.compounds.manager[compound] = UNMANAGED
+        self.compounds.effort[compound] = 0.0
+        self.compounds.weeks_without_firm[compound] = 0
+
+    def replace_departed_firms(self) -> None:
+        """After the gap, a new firm with a fresh reputation takes an unmanaged ex-firm compound."""
+        c = self.compounds
+        waiting = (c.manager == UNMANAGED) & c.had_firm
+        c.weeks_without_firm[waiting] += 1
+        due = np.flatnonzero(
+            waiting & (c.weeks_without_firm >= self.params.service.replacement_gap_weeks)
+        )
+        spec = self.params.service
+        for compound in due.tolist():
+            firm = PropertyFirm(
+                self, compound, float(self.full_revenue[compound]), spec, entrant=True
+            )
+            self.firms[compound] = firm
+            self.firm_entries += 1
+            c.manager[compound] = FIRM
+            c.effort[compound] = firm.effort
+            served = self.world.compound == compound
+            fresh = self.params.households.initial_trust_firm
+            carry = spec.reputation_carryover
+            self.households.trust_firm[served] = (
+                carry * self.households.trust_firm[served] + (1 - carry) * fresh
+            )
+
+    # ------------------------------------------------------------------ queries used by the rules
+    def active_share_by_compound(self) -> np.ndarray:
+        """Share of each compound's households active this week."""
+        active = np.bincount(
+            self.world.compound, weights=self.households.active, minlength=self.world.compounds
+        )
+        return active / np.maximum(self.compound_households, 1)
+
+    def are_tied(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether households a[k] and b[k] share a social tie."""
+        n = self.world.households
+        key = np.minimum(a, b) * n + np.maximum(a, b)
+        idx = np.minimum(np.searchsorted(self.tie_keys, key), self.tie_keys.size - 1)
+        return self.tie_keys[idx] == key if self.tie_keys.size else np.zeros(key.size, dtype=bool)
+
+    def random_in_compound(self, flats: np.ndarray) -> np.ndarray:
+        """A random flat in the same compound as each of `flats`."""
+        starts, sizes = self._compound_groups
+        group = self.world.compound[flats]
+        return starts[group] + (self.rng.random(flats.size) * sizes[group]).astype(np.int64)
+
+    def random_in_building(self, flats: np.ndarray) -> np.ndarray:
+        """A random flat in the same building as each of `flats`."""
+        starts, sizes = self._building_groups
+        group = self.world.building[flats]
+        return starts[group] + (self.rng.random(flats.size) * sizes[group]).astype(np.int64)
+
+    def choose_mediators(self, rows: np.ndarray) -> np.ndarray:
+        """Mediator for disputes entering mediation: Party head, compound committee, or residents' committee."""
+        building = self.disputes.building[rows]
+        compound = self.disputes.compound[rows]
+        mediator = np.full(rows.size, dispute_rules.RESIDENTS_COMMITTEE, dtype=np.int8)
+        has_committee = np.zeros(self.world.compounds, dtype=bool)
+        has_committee[list(self.owners_committees)] = True
+        has_committee[list(self.self_management_committees)] = True
+        mediator[has_committee[compound]] = dispute_rules.COMPOUND_COMMITTEE
+        if self.params.mechanisms.party_mobilisation.enabled:
+            party_head = party_mobilisation.buildings_with_party_head(
+                self.households, self.world.building, self.world.buildings
+            )
+            mediator[party_head[building]] = dispute_rules.PARTY_MEDIATOR
+        return mediator
+
+    def mediator_skill(self, mediator: np.ndarray) -> np.ndarray:
+        """Weekly settlement skill of each mediator code."""
+        sc = self.params
+        skills = np.array(
+            [
+                0.0,
+                sc.mechanisms.party_mobilisation.mediation_skill,
+                sc.disputes.committee_mediation_skill,
+                sc.disputes.residents_committee_mediation_skill,
+            ]
+        )
+        return skills[mediator]
+
+    def run(self, steps: int | None = None, progress=None) -> None:
+        """Step the model `steps` weeks (default: the scenario's), calling `progress()` each week."""
+        for _ in range(self.params.steps if steps is None else steps):
+            self.step()
+            if progress is not None:
+                progress()

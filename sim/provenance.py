@@ -1,0 +1,65 @@
+"""Provenance of a run: versions, code revision, platform, seed and the resolved scenario."""
+
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.scenario.schema import Scenario
+
+PACKAGE = "cogov"
+
+
+def package_version() -> str:
+    """Installed version of this package."""
+    try:
+        return metadata.version(PACKAGE)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def git_commit() -> str | None:
+    """Commit of the source tree this package runs from (suffixed '-dirty' if modified), if any."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{commit}-dirty" if status else commit
+
+
+def provenance(scenario: Scenario, seed: int, source: str) -> dict[str, Any]:
+    """Everything needed to reproduce and cite a run."""
+    return {
+        "package": PACKAGE,
+        "package_version": package_version(),
+        "git_commit": git_commit(),
+        "python": sys.version.split()[0],
+        "mesa": mesa.__version__,
+        "numpy": np.__version__,
+        "platform": platform.platform(),
+        "command": sys.argv,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scenario_source": source,
+        "seed": seed,
+        "scenario": scenario.model_dump(mode="json"),
+    }

@@ -1,0 +1,1 @@
+"""Faces of a run that sit apart from the model: figures."""

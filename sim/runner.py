@@ -1,0 +1,126 @@
+"""The run contract: one scenario and seed in, a folder of outputs out, written atomically.
+
+DIR/timeseries.csv   one row per step (step 0 = initial state)
+DIR/disputes.csv     one row per dispute
+DIR/summary.json     final metrics, run time and provenance
+DIR/figures/*.png    participation, fee collection, trust, disputes
+
+Outputs are first written to a hidden sibling folder and renamed into place, so a failed or
+interrupted run leaves nothing half-written.
+"""
+
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.model import CommunityModel
+from sim.provenance import provenance
+from sim.scenario.schema import Scenario
+
+FLOAT_FORMAT = "%.10g"
+
+
+@dataclass
+class RunResult:
+    """What a run produced, in memory."""
+
+    timeseries: pd.DataFrame
+    disputes: pd.DataFrame
+    summary: dict[str, Any]
+    model: CommunityModel
+
+
+def simulate(
+    scenario: Scenario, seed: int | None = None, progress: Callable[[], None] | None = None
+) -> RunResult:
+    """Build and run the model; a pure function of (scenario, seed)."""
+    seed = scenario.seed if seed is None else seed
+    started = time.perf_counter()
+    model = CommunityModel(scenario, seed=seed)
+    built = time.perf_counter()
+    model.run(progress=progress)
+    finished = time.perf_counter()
+    timeseries = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    timeseries.insert(0, "step", range(len(timeseries)))
+    summary = summarise(model, timeseries)
+    summary["run_time_seconds"] = {
+        "build": round(built - started, 4),
+        "steps": round(finished - built, 4),
+    }
+    return RunResult(timeseries, model.disputes.to_frame(), summary, model)
+
+
+def summarise(model: CommunityModel, timeseries: pd.DataFrame) -> dict[str, Any]:
+    """Final metrics and the means over the last year of the run."""
+    last = timeseries.iloc[-1].to_dict()
+    last_year = timeseries.iloc[-52:] if len(timeseries) > 1 else timeseries
+    means = {
+        f"{column}_last_year_mean": float(last_year[column].mean())
+        for column in (
+            "participation_rate",
+            "fee_collection_rate",
+            "service_quality",
+            "trust_firm",
+            "trust_committee",
+            "satisfaction",
+        )
+    }
+    world = model.world
+    return {
+        "final": {
+            k: (int(v) if float(v).is_integer() and "rate" not in k else float(v))
+            for k, v in last.items()
+        },
+        "last_year": means,
+        "community": {
+            "households": world.households,
+            "compounds": world.compounds,
+            "buildings": world.buildings,
+            "stairwell_units": world.units,
+            "social_ties": int(model.tie_keys.size),
+            "compounds_with_firm_at_start": int(world.compound_has_firm.sum()),
+            "households_ever": int(model.next_household_id - 1),
+        },
+    }
+
+
+def write_outputs(
+    result: RunResult, out_dir: Path, scenario: Scenario, seed: int, source: str
+) -> Path:
+    """Write the run's files into `out_dir`, replacing it atomically."""
+    from sim.report.figures import draw_figures
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        result.timeseries.to_csv(staging / "timeseries.csv", index=False, float_format=FLOAT_FORMAT)
+        result.disputes.to_csv(staging / "disputes.csv", index=False, float_format=FLOAT_FORMAT)
+        draw_figures(result.timeseries, staging / "figures", scenario.name)
+        summary = {**result.summary, "provenance": provenance(scenario, seed, source)}
+        (staging / "summary.json").write_text(
+            json.dumps(summary, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+        )
+        replace_folder(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def replace_folder(new: Path, target: Path) -> None:
+    """Move `new` to `target`, replacing any earlier folder there."""
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        target.rename(old / target.name)
+        new.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(target)

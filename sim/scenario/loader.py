@@ -1,0 +1,213 @@
+"""Loading scenarios: find the file, parse YAML, apply dotted overrides, validate.
+
+Every failure becomes a `ScenarioError` that renders as one line,
+``FILE: FIELD: what is wrong (what is allowed)``.
+"""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sim.mechanisms import BUILT_MECHANISMS
+from sim.scenario.schema import Scenario
+
+SCENARIO_DIR_ENV = "COGOV_SCENARIOS"
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used, with the file, the field and what is allowed."""
+
+    def __init__(self, file: str, field: str, problem: str, allowed: str = "") -> None:
+        self.file, self.field, self.problem, self.allowed = file, field, problem, allowed
+        text = f"{file}: {field}: {problem}"
+        super().__init__(f"{text} ({allowed})" if allowed else text)
+
+
+def scenarios_dir() -> Path:
+    """The folder of shipped scenarios (override with $COGOV_SCENARIOS)."""
+    if env := os.environ.get(SCENARIO_DIR_ENV):
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """Shipped scenario names mapped to their files."""
+    folder = scenarios_dir()
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def resolve_scenario_path(source: str | Path) -> Path:
+    """A path as given, or the shipped scenario of that name."""
+    path = Path(source)
+    if path.is_file():
+        return path
+    shipped = shipped_scenarios()
+    if str(source) in shipped:
+        return shipped[str(source)]
+    names = ", ".join(shipped) or "none shipped"
+    raise ScenarioError(
+        str(source),
+        "scenario",
+        "no such file or shipped scenario",
+        f"a YAML file or one of: {names}",
+    )
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Parse a YAML file that must hold a mapping."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "file"
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise ScenarioError(
+            str(path), where, f"malformed YAML: {problem}", "a YAML mapping"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(
+            str(path), "file", f"cannot be read: {exc}", "a readable UTF-8 file"
+        ) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            str(path), "file", "top level is not a mapping", "keys such as name, steps, structure"
+        )
+    return data
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``dotted.key=value``; the value is read as a YAML scalar."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ScenarioError(
+            "--set", text, "not of the form dotted.key=value", "e.g. mechanisms.points.enabled=true"
+        )
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key.strip(), value
+
+
+def known_keys(model: type[BaseModel]) -> list[str]:
+    """The keys a section accepts."""
+    return list(model.model_fields)
+
+
+def apply_override(data: dict[str, Any], key: str, value: Any, file: str) -> None:
+    """Set a dotted key in nested scenario data, refusing keys the schema does not know."""
+    model: type[BaseModel] = Scenario
+    node = data
+    parts = key.split(".")
+    for depth, part in enumerate(parts):
+        fields = model.model_fields
+        if part not in fields:
+            where = ".".join(parts[: depth + 1])
+            raise ScenarioError(
+                file, where, "unknown key (from --set)", "known: " + ", ".join(fields)
+            )
+        annotation = fields[part].annotation
+        last = depth == len(parts) - 1
+        if last:
+            node[part] = value
+            return
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            raise ScenarioError(
+                file,
+                ".".join(parts[: depth + 1]),
+                "is a value, not a section",
+                "a parameter name ends the key",
+            )
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node, model = child, annotation
+
+
+def describe_allowed(loc: tuple[Any, ...], error: dict[str, Any]) -> str:
+    """What the schema allows at a location, for the error line."""
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        model: type[BaseModel] = Scenario
+        for part in loc[:-1]:
+            model = model.model_fields[part].annotation  # type: ignore[assignment]
+        return "known: " + ", ".join(known_keys(model))
+    field = field_info(loc)
+    if field is None:
+        return ""
+    bounds = []
+    for meta in field.metadata:
+        for name, symbol in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            bound = getattr(meta, name, None)
+            if bound is not None:
+                bounds.append(f"{symbol} {bound}")
+    type_name = getattr(field.annotation, "__name__", str(field.annotation))
+    if bounds:
+        return f"{type_name} {' and '.join(bounds)}"
+    if ctx.get("expected"):
+        return str(ctx["expected"])
+    return type_name
+
+
+def field_info(loc: tuple[Any, ...]):
+    """The pydantic FieldInfo at a location, or None."""
+    model: Any = Scenario
+    info = None
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        info = fields[part]
+        model = info.annotation
+    return info
+
+
+def validation_error(exc: ValidationError, file: str) -> ScenarioError:
+    """The first pydantic error as one ScenarioError line."""
+    error = exc.errors()[0]
+    loc = tuple(error["loc"])
+    field = ".".join(str(p) for p in loc) or "scenario"
+    if error["type"] == "extra_forbidden":
+        problem = "unknown key"
+    else:
+        problem = error["msg"].removeprefix("Value error, ")
+        if "input" in error and not isinstance(error["input"], dict):
+            problem = f"{problem}, got {error['input']!r}"
+    return ScenarioError(file, field, problem, describe_allowed(loc, error))
+
+
+def build_scenario(data: dict[str, Any], file: str) -> Scenario:
+    """Validate scenario data and refuse mechanisms that are not built yet."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, file) from None
+    for name in Scenario.model_fields["mechanisms"].annotation.model_fields:
+        mechanism = getattr(scenario.mechanisms, name)
+        if mechanism.enabled and name not in BUILT_MECHANISMS:
+            raise ScenarioError(
+                file,
+                f"mechanisms.{name}.enabled",
+                "this mechanism is not built yet",
+                "mechanisms built: " + ", ".join(sorted(BUILT_MECHANISMS)),
+            )
+    return scenario
+
+
+def load_scenario(source: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Load a scenario by path or shipped name, apply ``--set`` overrides, validate."""
+    path = resolve_scenario_path(source)
+    data = read_yaml_mapping(path)
+    for text in overrides or []:
+        key, value = parse_override(text)
+        apply_override(data, key, value, str(path))
+    return build_scenario(data, str(path))

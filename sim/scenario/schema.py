@@ -1,0 +1,791 @@
+"""The scenario schema: the one source of truth for every parameter of the simulator.
+
+Sources: S0-S4 are the five seed articles (see docs/ODD.md); "lit" marks figures from the
+research literature or official statistics; "calibrated" marks behavioural constants chosen so
+that the baseline reproduces the patterns listed in the ODD (section 1), not fitted to any test.
+"""
+
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from sim.scenario.params import Section, param
+
+
+class Structure(Section):
+    """Sizes of the built community: compounds, buildings, stairwell units, floors, flats."""
+
+    compounds: int = param(
+        29,
+        "Number of compounds (xiaoqu) in the community",
+        ge=1,
+        le=5000,
+        unit="compounds",
+        source="S4: 29 compounds",
+    )
+    buildings_per_compound_min: int = param(
+        1,
+        "Fewest buildings in a compound",
+        ge=1,
+        le=200,
+        unit="buildings",
+        source="S2: self-built compounds of 1-5 buildings",
+    )
+    buildings_per_compound_max: int = param(
+        4,
+        "Most buildings in a compound",
+        ge=1,
+        le=200,
+        unit="buildings",
+        source="S2: compounds of 1-5 buildings; 4 gives S4's community about 3,000 households",
+    )
+    units_per_building_min: int = param(
+        2,
+        "Fewest stairwell units in a building",
+        ge=1,
+        le=20,
+        unit="units",
+        source="lit: old walk-ups have 2-4 units",
+    )
+    units_per_building_max: int = param(
+        4,
+        "Most stairwell units in a building",
+        ge=1,
+        le=20,
+        unit="units",
+        source="lit: old walk-ups have 2-4 units",
+    )
+    floors_min: int = param(
+        6,
+        "Fewest floors in a building",
+        ge=1,
+        le=60,
+        unit="floors",
+        source="lit: old walk-ups have 6-7 floors",
+    )
+    floors_max: int = param(
+        7,
+        "Most floors in a building",
+        ge=1,
+        le=60,
+        unit="floors",
+        source="lit: old walk-ups have 6-7 floors",
+    )
+    households_per_floor: int = param(
+        2,
+        "Flats on each floor of a stairwell unit",
+        ge=1,
+        le=8,
+        unit="flats",
+        source="lit: about 12 households per elevator-able unit",
+    )
+    flat_area_mean: float = param(
+        70.0,
+        "Mean floor area of a flat",
+        ge=20,
+        le=300,
+        unit="m2",
+        source="lit: 1980s-90s walk-up flats",
+    )
+    flat_area_sd: float = param(
+        15.0, "Standard deviation of flat area", ge=0, le=100, unit="m2", source="lit"
+    )
+    share_without_firm: float = param(
+        0.62,
+        "Share of compounds that no property firm serves",
+        ge=0,
+        le=1,
+        unit="share",
+        source="S4: 18 of 29 compounds without a firm",
+    )
+
+    @model_validator(mode="after")
+    def _ranges_ordered(self) -> Self:
+        for low, high in (
+            ("buildings_per_compound_min", "buildings_per_compound_max"),
+            ("units_per_building_min", "units_per_building_max"),
+            ("floors_min", "floors_max"),
+        ):
+            if getattr(self, low) > getattr(self, high):
+                raise ValueError(f"{low} must not exceed {high}")
+        return self
+
+
+class Households(Section):
+    """Who lives in the flats: age, tenure, income, civic propensity, initial trust."""
+
+    elderly_share: float = param(
+        0.25,
+        "Share of households headed by someone aged 60 or more",
+        ge=0,
+        le=1,
+        unit="share",
+        source="lit: 7th census, old compounds age faster than the 18.7% national share",
+    )
+    renter_share: float = param(
+        0.35,
+        "Share of flats let to renters",
+        ge=0,
+        le=1,
+        unit="share",
+        source="S1: over half rent in school districts; lower elsewhere",
+    )
+    renter_turnover_per_year: float = param(
+        0.35,
+        "Yearly probability that a renting household moves out",
+        ge=0,
+        le=5,
+        unit="1/year",
+        source="S1: school-district renters move on",
+    )
+    owner_turnover_per_year: float = param(
+        0.03,
+        "Yearly probability that an owning household sells and moves out",
+        ge=0,
+        le=1,
+        unit="1/year",
+        source="lit",
+    )
+    party_member_share: float = param(
+        0.06,
+        "Share of households with a Party member registered where they live",
+        ge=0,
+        le=1,
+        unit="share",
+        source="S3: >140,000 Party members registered in their communities",
+    )
+    central_households_per_building: int = param(
+        2,
+        "Party-member central households designated in each building",
+        ge=0,
+        le=20,
+        unit="households",
+        source="S2: 227 central households for 87 building groups",
+    )
+    income_median: float = param(
+        4500.0, "Median household income", ge=0, le=1e6, unit="yuan/month", source="lit"
+    )
+    income_log_sd: float = param(
+        0.5, "Standard deviation of log income", ge=0, le=3, unit="log yuan", source="lit"
+    )
+    propensity_mean: float = param(
+        0.3,
+        "Mean civic propensity of households (Beta distributed)",
+        ge=0.01,
+        le=0.99,
+        unit="[0,1]",
+        source="calibrated",
+    )
+    party_propensity_mean: float = param(
+        0.7,
+        "Mean civic propensity of Party members",
+        ge=0.01,
+        le=0.99,
+        unit="[0,1]",
+        source="S1-S3: Party members act as first movers",
+    )
+    renter_propensity_factor: float = param(
+        0.6,
+        "Renters' propensity relative to owners'",
+        ge=0,
+        le=2,
+        unit="ratio",
+        source="S1: renters who move on take little part",
+    )
+    threshold_mean: float = param(
+        0.55,
+        "Mean participation threshold (Beta distributed)",
+        ge=0.01,
+        le=0.99,
+        unit="[0,1]",
+        source="lit: Granovetter 1978",
+    )
+    expectation_mean: float = param(
+        0.6,
+        "Mean service quality a household expects",
+        ge=0,
+        le=1,
+        unit="[0,1]",
+        source="calibrated",
+    )
+    initial_trust_firm: float = param(
+        0.5,
+        "Mean initial trust in the property firm",
+        ge=0.01,
+        le=0.99,
+        unit="[0,1]",
+        source="calibrated",
+    )
+    initial_trust_committee: float = param(
+        0.5,
+        "Mean initial trust in committees (residents', owners')",
+        ge=0.01,
+        le=0.99,
+        unit="[0,1]",
+        source="calibrated",
+    )
+    trust_concentration: float = param(
+        8.0,
+        "Concentration of the Beta distributions of trust, propensity and threshold",
+        ge=0.5,
+        le=1000,
+        unit="-",
+        source="calibrated",
+    )
+    newcomer_trust: float = param(
+        0.3,
+        "Trust of a household that has just moved in (firm and committees)",
+        ge=0,
+        le=1,
+        unit="[0,1]",
+        source="calibrated",
+    )
+
+
+class Network(Section):
+    """Social ties between households."""
+
+    unit_tie_probability: float = param(
+        0.5,
+        "Probability of a tie between two households of one stairwell unit (same-floor neighbours always tied)",
+        ge=0,
+        le=1,
+        unit="probability",
+        source="lit: Centola & Macy 2007, clustered ties",
+    )
+    building_ties: int = param(
+        2,
+        "Ties each household makes to other units of its building",
+        ge=0,
+        le=50,
+        unit="ties",
+        source="calibrated",
+    )
+    compound_ring_neighbours: int = param(
+        2,
+        "Acquaintances on each side in the compound's small-world ring",
+        ge=0,
+        le=50,
+        unit="ties",
+        source="lit: Watts & Strogatz 1998",
+    )
+    compound_rewire_probability: float = param(
+        0.1,
+        "Probability that a compound acquaintance tie is rewired to a random household of the compound",
+        ge=0,
+        le=1,
+        unit="probability",
+        source="lit: Watts & Strogatz 1998",
+    )
+    cross_compound_tie_probability: float = param(
+        0.05,
+        "Probability that a household has a tie to another compound",
+        ge=0,
+        le=1,
+        unit="probability",
+        source="calibrated",
+    )
+
+
+class Service(Section):
+    """Property service: the firm's economics, effort and quality."""
+
+    fee_per_m2: float = param(
+        0.8,
+        "Monthly property fee",
+        ge=0,
+        le=20,
+        unit="yuan/m2/month",
+        source="lit: 0.5-1.0 yuan/m2 in old compounds",
+    )
+    fixed_cost_share: float = param(
+        0.25,
+        "Firm's fixed monthly cost as a share of full fee revenue",
+        ge=0,
+        le=2,
+        unit="share",
+        source="calibrated",
+    )
+    variable_cost_share: float = param(
+        0.65,
+        "Cost of full-quality service as a share of full fee revenue",
+        ge=0,
+        le=2,
+        unit="share",
+        source="calibrated",
+    )
+    profit_margin: float = param(
+        0.1,
+        "Margin the firm keeps when it sets effort from expected revenue",
+        ge=0,
+        le=1,
+        unit="share",
+        source="lit",
+    )
+    minimum_effort: float = param(
+        0.3,
+        "Least service effort the contract obliges",
+        ge=0,
+        le=1,
+        unit="[0,1]",
+        source="calibrated",
+    )
+    effort_adjustment: float = param(
+        0.5,
+        "Share of the gap to its budgeted effort the firm closes each month",
+        ge=0,
+        le=1,
+        unit="1/month",
+        source="calibrated",
+    )
+    quality_adjustment: float = param(
+        0.1,
+        "Share of the gap between effort and quality closed each week",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="calibrated",
+    )
+    initial_quality: float = param(
+        0.6, "Service quality at the start", ge=0, le=1, unit="[0,1]", source="calibrated"
+    )
+    expected_collection_at_entry: float = param(
+        0.8,
+        "Collection rate a firm expects when it takes a contract",
+        ge=0,
+        le=1,
+        unit="share",
+        source="lit: national residential collection about 75-80%",
+    )
+    unmanaged_initial_quality: float = param(
+        0.3,
+        "Service quality at the start in compounds nobody manages",
+        ge=0,
+        le=1,
+        unit="[0,1]",
+        source="S2, S4: decayed shared spaces",
+    )
+    entry_effort: float = param(
+        0.8,
+        "Effort of a firm in its first months",
+        ge=0,
+        le=1,
+        unit="[0,1]",
+        source="S2: a new firm starts by showing service",
+    )
+    initial_reserve_months: float = param(
+        3.0,
+        "Reserves a firm starts with, in months of full fee revenue",
+        ge=0,
+        le=120,
+        unit="months",
+        source="calibrated",
+    )
+    exit_after_loss_months: int = param(
+        12,
+        "Consecutive losing months after which a firm with negative reserves leaves",
+        ge=1,
+        le=240,
+        unit="months",
+        source="S2: four firms left in turn",
+    )
+    replacement_gap_weeks: int = param(
+        26,
+        "Weeks without a firm before a replacement arrives",
+        ge=0,
+        le=1040,
+        unit="weeks",
+        source="S2",
+    )
+    reputation_carryover: float = param(
+        0.5,
+        "Share of households' distrust of the old firm carried over to its replacement",
+        ge=0,
+        le=1,
+        unit="share",
+        source="calibrated",
+    )
+    unmanaged_decay: float = param(
+        0.02,
+        "Weekly decay of quality where nobody manages the compound",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="S2, S4: shared spaces decay without management",
+    )
+    unmanaged_floor: float = param(
+        0.1,
+        "Quality that an unmanaged compound decays to",
+        ge=0,
+        le=1,
+        unit="[0,1]",
+        source="calibrated",
+    )
+
+
+class Fees(Section):
+    """The monthly decision to pay: p = logistic(b0 + bq (Q - E) + bt (T - 1/2) + bh h + bn (N - 1/2))."""
+
+    intercept: float = param(
+        0.5,
+        "Intercept b0 of the payment logit",
+        ge=-10,
+        le=10,
+        unit="logit",
+        source="calibrated: about 75-80% collection at moderate service",
+    )
+    weight_quality: float = param(
+        3.0,
+        "Weight bq of service quality above expectation",
+        ge=0,
+        le=50,
+        unit="logit",
+        source="lit: payment follows service",
+    )
+    weight_trust: float = param(
+        3.0,
+        "Weight bt of trust in whoever collects the fee",
+        ge=0,
+        le=50,
+        unit="logit",
+        source="lit",
+    )
+    weight_habit: float = param(
+        1.5, "Weight bh of the household's payment habit", ge=0, le=50, unit="logit", source="lit"
+    )
+    weight_neighbours: float = param(
+        2.0,
+        "Weight bn of the share of network neighbours who paid last month",
+        ge=0,
+        le=50,
+        unit="logit",
+        source="lit: descriptive norms",
+    )
+    habit_rate: float = param(
+        0.3,
+        "Rate at which the habit h moves toward +1 (paid) or -1 (did not)",
+        ge=0,
+        le=1,
+        unit="1/month",
+        source="calibrated",
+    )
+
+
+class Trust(Section):
+    """Asymmetric trust updates: good T += a (1 - T); bad T -= loss_aversion a T."""
+
+    gain: float = param(
+        0.03,
+        "Trust gained after a good event (a)",
+        ge=0,
+        le=1,
+        unit="share of the gap",
+        source="lit: Slovic 1993",
+    )
+    loss_aversion: float = param(
+        2.5,
+        "How many times a bad event weighs more than a good one",
+        ge=1,
+        le=10,
+        unit="ratio",
+        source="lit: losses weigh 2-3 times gains",
+    )
+    experience_rate: float = param(
+        0.08,
+        "Weekly chance scale of a noticed service experience (good with Q^2, bad with (1-Q)^2)",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="calibrated",
+    )
+    engagement_rate: float = param(
+        0.05,
+        "Weekly chance that taking part is a good experience of the committees",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="calibrated",
+    )
+
+
+class Participation(Section):
+    """Threshold participation: active when neighbours' share + pushes cross the threshold."""
+
+    neighbour_weight: float = param(
+        1.0,
+        "Weight of the active share of network neighbours",
+        ge=0,
+        le=5,
+        unit="-",
+        source="lit: Watts 2002",
+    )
+    propensity_weight: float = param(
+        0.5, "Weight of the household's civic propensity", ge=0, le=5, unit="-", source="calibrated"
+    )
+    trust_weight: float = param(
+        0.3, "Weight of trust in committees (efficacy)", ge=0, le=5, unit="-", source="calibrated"
+    )
+    noise: float = param(
+        0.05, "Logistic noise around the threshold", gt=0, le=1, unit="-", source="calibrated"
+    )
+
+
+class Disputes(Section):
+    """Grievances and the dispute pyramid: raised -> bilateral talk -> mediation -> resolved or escalated."""
+
+    water_leak_rate: float = param(
+        0.0008,
+        "Weekly chance of a leak from the flat above",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="S1, S3: leaks between floors",
+    )
+    noise_rate: float = param(
+        0.001,
+        "Weekly chance of a noise friction with a floor neighbour",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="S1",
+    )
+    parking_rate: float = param(
+        0.0008,
+        "Weekly chance of a parking friction (more where the compound is unmanaged)",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="S3: parking disputes",
+    )
+    shared_space_rate: float = param(
+        0.0005,
+        "Weekly chance of a friction over shared space",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="S0: pilotis used as a mahjong room",
+    )
+    friction_severity: float = param(
+        1.0, "Grievance a friction adds", ge=0, le=10, unit="grievance", source="calibrated"
+    )
+    bad_service_severity: float = param(
+        0.3,
+        "Grievance a bad service experience adds",
+        ge=0,
+        le=10,
+        unit="grievance",
+        source="calibrated",
+    )
+    voice_probability: float = param(
+        0.5,
+        "Chance a friction becomes a claim (the rest are lumped)",
+        ge=0,
+        le=1,
+        unit="probability",
+        source="lit: Felstiner, Abel & Sarat 1980",
+    )
+    service_claim_threshold: float = param(
+        1.5,
+        "Grievance above which a household may complain of service",
+        ge=0,
+        le=20,
+        unit="grievance",
+        source="calibrated",
+    )
+    service_claim_probability: float = param(
+        0.3,
+        "Weekly chance of complaining once above the threshold",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="calibrated",
+    )
+    grievance_decay: float = param(
+        0.05, "Weekly decay of grievance", ge=0, le=1, unit="1/week", source="calibrated"
+    )
+    bilateral_weeks: int = param(
+        3,
+        "Weeks of bilateral talk before mediation",
+        ge=1,
+        le=52,
+        unit="weeks",
+        source="calibrated",
+    )
+    bilateral_settle: float = param(
+        0.2,
+        "Weekly chance bilateral talk settles (scaled by a tie between the parties)",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="calibrated",
+    )
+    mediation_weeks: int = param(
+        8,
+        "Weeks of mediation before the complainant gives up",
+        ge=1,
+        le=104,
+        unit="weeks",
+        source="calibrated",
+    )
+    committee_mediation_skill: float = param(
+        0.2,
+        "Weekly settlement chance with an owners' or self-management committee",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="calibrated",
+    )
+    residents_committee_mediation_skill: float = param(
+        0.15,
+        "Weekly settlement chance with the residents' committee",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="calibrated",
+    )
+    escalation_max: float = param(
+        0.3,
+        "Highest weekly chance of escalating (hotline, petition)",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="lit: Epstein 2002",
+    )
+    escalation_steepness: float = param(
+        4.0, "Steepness of the escalation logistic", ge=0, le=100, unit="-", source="calibrated"
+    )
+    legitimacy_weight: float = param(
+        2.0,
+        "Weight of the perceived legitimacy of local channels against grievance",
+        ge=0,
+        le=20,
+        unit="-",
+        source="lit: Epstein 2002",
+    )
+    escalation_threshold: float = param(
+        1.5,
+        "Net grievance at which escalation becomes likely",
+        ge=0,
+        le=20,
+        unit="grievance",
+        source="calibrated",
+    )
+    petition_threshold: float = param(
+        3.0,
+        "Grievance above which an escalation is a petition rather than a hotline call",
+        ge=0,
+        le=50,
+        unit="grievance",
+        source="S2: 100+ residents petitioned",
+    )
+    relief: float = param(
+        0.7,
+        "Share of grievance removed when a dispute is resolved",
+        ge=0,
+        le=1,
+        unit="share",
+        source="calibrated",
+    )
+
+
+class Mechanism(Section):
+    """A governance mechanism that can be switched on."""
+
+    enabled: bool = Field(False, description="Switch the mechanism on")
+
+
+class PartyMobilisation(Mechanism):
+    """Party members mobilise their network neighbours and mediate in their buildings."""
+
+    mobilisation_strength: float = param(
+        0.15,
+        "Push each active Party member with a role gives a network neighbour",
+        ge=0,
+        le=2,
+        unit="-",
+        source="S1-S3: building heads mobilise",
+    )
+    mobilisation_cap: float = param(
+        0.4, "Largest total push a household can receive", ge=0, le=5, unit="-", source="calibrated"
+    )
+    mediation_skill: float = param(
+        0.35,
+        "Weekly settlement chance when a Party building head mediates",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="S1, S3: Party members as mediators",
+    )
+
+
+class SelfManagement(Mechanism):
+    """Where no firm serves, a committee collects small fees and hires a cleaner and a gatekeeper."""
+
+    formation_participation: float = param(
+        0.15,
+        "Active share a compound needs to form a committee",
+        ge=0,
+        le=1,
+        unit="share",
+        source="lit: Oliver, Marwell & Teixeira 1985 (critical mass)",
+    )
+    fee_per_household: float = param(
+        15.0,
+        "Monthly fee (parking, cleaning, gate)",
+        ge=0,
+        le=1000,
+        unit="yuan/month",
+        source="S2, S4",
+    )
+    full_service_cost: float = param(
+        13.0,
+        "Monthly cost per household of a cleaner and a gatekeeper at full quality",
+        gt=0,
+        le=1000,
+        unit="yuan/month",
+        source="S2, S4",
+    )
+    volunteer_boost: float = param(
+        0.5,
+        "Quality added per unit of the compound's active share (volunteer work)",
+        ge=0,
+        le=2,
+        unit="-",
+        source="S4",
+    )
+
+
+class Mechanisms(Section):
+    """The switches and settings of every governance mechanism."""
+
+    party_mobilisation: PartyMobilisation = Field(default_factory=PartyMobilisation)
+    self_management: SelfManagement = Field(default_factory=SelfManagement)
+    joint_meetings: Mechanism = Field(default_factory=Mechanism)
+    building_meetings: Mechanism = Field(default_factory=Mechanism)
+    crowdfunding: Mechanism = Field(default_factory=Mechanism)
+    points: Mechanism = Field(default_factory=Mechanism)
+    recognition: Mechanism = Field(default_factory=Mechanism)
+    remuneration_contract: Mechanism = Field(default_factory=Mechanism)
+    pilot_first: Mechanism = Field(default_factory=Mechanism)
+
+
+class Scenario(Section):
+    """A complete, validated scenario: everything a run depends on besides the seed."""
+
+    name: str = Field("unnamed", description="Short name of the scenario")
+    description: str = Field("", description="One line saying what the scenario represents")
+    steps: int = param(
+        260, "Weeks to simulate", ge=0, le=5200, unit="weeks", source="one step is one week"
+    )
+    seed: int = param(
+        0, "Seed of the random number generator", ge=0, le=2**63 - 1, unit="-", source="-"
+    )
+    structure: Structure = Field(default_factory=Structure)
+    households: Households = Field(default_factory=Households)
+    network: Network = Field(default_factory=Network)
+    service: Service = Field(default_factory=Service)
+    fees: Fees = Field(default_factory=Fees)
+    trust: Trust = Field(default_factory=Trust)
+    participation: Participation = Field(default_factory=Participation)
+    disputes: Disputes = Field(default_factory=Disputes)
+    mechanisms: Mechanisms = Field(default_factory=Mechanisms)

@@ -1,0 +1,63 @@
+"""Household and compound state held as numpy arrays, one entry per flat or compound.
+
+The Mesa agents are handles onto these arrays: mechanisms update whole arrays at once, and
+metrics are computed from them directly.
+"""
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+# Party roles of a household (the `role` array)
+NO_ROLE, PARTY_MEMBER, BUILDING_HEAD, CENTRAL_HOUSEHOLD = 0, 1, 2, 3
+
+# Who manages a compound (the `manager` array)
+UNMANAGED, FIRM, SELF_MANAGED = 0, 1, 2
+
+
+@dataclass
+class HouseholdState:
+    """State of the household living in each flat (index = flat = network node)."""
+
+    household_id: np.ndarray  # unique id of the household now living in the flat
+    is_owner: np.ndarray  # owner-occupied (True) or let to renters (False)
+    is_elderly: np.ndarray
+    is_party: np.ndarray  # a Party member lives here
+    role: np.ndarray  # NO_ROLE, PARTY_MEMBER, BUILDING_HEAD, CENTRAL_HOUSEHOLD
+    tenure_weeks: np.ndarray
+    income: np.ndarray  # yuan/month
+    propensity: np.ndarray  # civic propensity in [0, 1]
+    threshold: np.ndarray  # participation threshold in [0, 1]
+    expectation: np.ndarray  # service quality expected, in [0, 1]
+    trust_firm: np.ndarray
+    trust_committee: np.ndarray
+    satisfaction: np.ndarray
+    grievance: np.ndarray  # >= 0
+    points: np.ndarray
+    active: np.ndarray  # takes part this week
+    paid_last: np.ndarray  # paid the latest monthly bill
+    habit: np.ndarray  # payment habit in [-1, 1]; 0 = none
+    fees_paid: np.ndarray  # yuan paid by this household since it moved in
+    in_dispute: np.ndarray  # has an open dispute as complainant
+
+    @property
+    def size(self) -> int:
+        """Number of flats."""
+        return int(self.household_id.size)
+
+    def assign(self, index: np.ndarray, other: "HouseholdState") -> None:
+        """Overwrite the flats at `index` with the households in `other` (same order)."""
+        for f in fields(self):
+            getattr(self, f.name)[index] = getattr(other, f.name)
+
+
+@dataclass
+class CompoundState:
+    """State of each compound's management and service."""
+
+    manager: np.ndarray  # UNMANAGED, FIRM, SELF_MANAGED
+    service_quality: np.ndarray  # in [0, 1]
+    effort: np.ndarray  # effort of whoever manages, in [0, 1]
+    households: np.ndarray  # flats in the compound
+    weeks_without_firm: np.ndarray  # weeks since the last firm left (firm compounds only)
+    had_firm: np.ndarray  # a firm has served the compound at some time

@@ -1,0 +1,1 @@
+"""Building the world: structure, population and social network."""

@@ -1,0 +1,143 @@
+"""The social network over households, built from edge arrays in time linear in households.
+
+Ties: same-floor neighbours always; other households of the stairwell unit with a probability
+(dense, clustered ties); a few ties to other units of the building; a small-world ring of
+acquaintances inside the compound; a few ties across compounds; building heads to their whole
+building and central households to their own and the next unit. No household is left isolated.
+"""
+
+import networkx as nx
+import numpy as np
+from scipy import sparse
+
+from sim.scenario.schema import Network
+from sim.state import BUILDING_HEAD, CENTRAL_HOUSEHOLD
+from sim.world.structure import BuiltCommunity, expand_ranges, group_starts
+
+
+def offset_pairs(group: np.ndarray, max_offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (i, i + d), d >= 1, inside each contiguous group of a sorted group array."""
+    n = group.size
+    left, right = [], []
+    for d in range(1, min(max_offset, n - 1) + 1):
+        i = np.flatnonzero(group[:-d] == group[d:])
+        left.append(i)
+        right.append(i + d)
+    if not left:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(left), np.concatenate(right)
+
+
+def random_member(
+    group: np.ndarray, starts: np.ndarray, sizes: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """A uniformly drawn member of each entry's own contiguous group."""
+    g_sizes = sizes[group]
+    return starts[group] + (rng.random(group.size) * g_sizes).astype(np.int64)
+
+
+def tie_edges(
+    world: BuiltCommunity, role: np.ndarray, spec: Network, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Undirected, de-duplicated tie list (u < v) over flats."""
+    n = world.households
+    us: list[np.ndarray] = []
+    vs: list[np.ndarray] = []
+
+    floor_group = world.unit * 1000 + world.floor
+    per_floor = int(world.position.max()) + 1 if n else 1
+    u, v = offset_pairs(floor_group, per_floor - 1)
+    us.append(u)
+    vs.append(v)
+
+    unit_starts, unit_sizes = group_starts(world.unit, world.units)
+    max_unit = int(unit_sizes.max()) if n else 0
+    u, v = offset_pairs(world.unit, max_unit - 1)
+    keep = rng.random(u.size) < spec.unit_tie_probability
+    us.append(u[keep])
+    vs.append(v[keep])
+
+    b_starts, b_sizes = group_starts(world.building, world.buildings)
+    for _ in range(spec.building_ties):
+        us.append(np.arange(n))
+        vs.append(random_member(world.building, b_starts, b_sizes, rng))
+
+    c_starts, c_sizes = group_starts(world.compound, world.compounds)
+    pos_in_compound = np.arange(n) - c_starts[world.compound]
+    for d in range(1, spec.compound_ring_neighbours + 1):
+        target = c_starts[world.compound] + (pos_in_compound + d) % c_sizes[world.compound]
+        rewire = rng.random(n) < spec.compound_rewire_probability
+        target[rewire] = random_member(world.compound[rewire], c_starts, c_sizes, rng)
+        us.append(np.arange(n))
+        vs.append(target)
+
+    crossing = np.flatnonzero(rng.random(n) < spec.cross_compound_tie_probability)
+    other = rng.integers(0, n, size=crossing.size) if n else crossing
+    distinct = world.compound[crossing] != world.compound[other]
+    us.append(crossing[distinct])
+    vs.append(other[distinct])
+
+    heads = np.flatnonzero(role == BUILDING_HEAD)
+    head_building = world.building[heads]
+    us.append(np.repeat(heads, b_sizes[head_building]))
+    vs.append(expand_ranges(b_starts[head_building], b_sizes[head_building]))
+
+    central = np.flatnonzero(role == CENTRAL_HOUSEHOLD)
+    for unit_of in (world.unit[central], next_unit_in_building(world, world.unit[central])):
+        us.append(np.repeat(central, unit_sizes[unit_of]))
+        vs.append(expand_ranges(unit_starts[unit_of], unit_sizes[unit_of]))
+
+    u, v = canonical(np.concatenate(us), np.concatenate(vs), n)
+    return connect_isolates(u, v, world, rng)
+
+
+def next_unit_in_building(world: BuiltCommunity, unit: np.ndarray) -> np.ndarray:
+    """The next stairwell unit of the same building (wrapping round), or the unit itself."""
+    nxt = np.minimum(unit + 1, world.units - 1)
+    same = world.unit_building[nxt] == world.unit_building[unit]
+    first = group_starts(world.unit_building, world.buildings)[0][world.unit_building[unit]]
+    return np.where(same, nxt, first)
+
+
+def canonical(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Drop self-ties and duplicates; return pairs with u < v, sorted."""
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    keep = lo != hi
+    key = np.unique(lo[keep].astype(np.int64) * n + hi[keep])
+    return key // n, key % n
+
+
+def connect_isolates(
+    u: np.ndarray, v: np.ndarray, world: BuiltCommunity, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Tie every isolated household to a random other household, nearest group first."""
+    n = world.households
+    degree = np.bincount(np.concatenate([u, v]), minlength=n)
+    isolated = np.flatnonzero(degree == 0)
+    if isolated.size == 0 or n < 2:
+        return u, v
+    partner = np.empty_like(isolated)
+    for k, i in enumerate(isolated):
+        for group in (world.building, world.compound, np.zeros(n, dtype=np.int64)):
+            candidates = np.flatnonzero(group == group[i])
+            candidates = candidates[candidates != i]
+            if candidates.size:
+                partner[k] = candidates[rng.integers(candidates.size)]
+                break
+    return canonical(np.concatenate([u, isolated]), np.concatenate([v, partner]), n)
+
+
+def adjacency(u: np.ndarray, v: np.ndarray, n: int) -> sparse.csr_array:
+    """Symmetric 0/1 adjacency matrix of the ties."""
+    rows = np.concatenate([u, v])
+    cols = np.concatenate([v, u])
+    data = np.ones(rows.size, dtype=np.float64)
+    return sparse.csr_array((data, (rows, cols)), shape=(n, n))
+
+
+def to_graph(u: np.ndarray, v: np.ndarray, n: int) -> nx.Graph:
+    """The ties as a networkx graph with integer node ids 0..n-1."""
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    graph.add_edges_from(zip(u.tolist(), v.tolist(), strict=True))
+    return graph
