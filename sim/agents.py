@@ -84,9 +84,10 @@ class PropertyFirm(Agent):
     """A profit-seeking property firm serving one compound under a lump-sum contract.
 
     Monthly:  revenue R = fees collected; cost C = F + V e  (F fixed, V full-quality variable cost,
-    e effort); reserves += R - C. Expected revenue R_hat <- (R_hat + R) / 2. The budgeted effort is
-    e* = clip((R_hat (1 - margin) - F) / V, e_min, 1) and effort closes `effort_adjustment` of the
-    gap each month. After `exit_after_loss_months` consecutive losing months with negative
+    e effort); reserves += R - C. Expected revenue R_hat <- (R_hat + R) / 2. The firm delivers the
+    contract's effort e_c while its expected revenue covers it and cuts to the break-even effort
+    otherwise: e* = clip(min(e_c, (R_hat - F) / V), e_min, e_c); effort closes `effort_adjustment`
+    of the gap to e* each month. After `exit_after_loss_months` consecutive losing months with negative
     reserves the firm leaves.
     """
 
@@ -107,7 +108,7 @@ class PropertyFirm(Agent):
         self.full_revenue = full_revenue
         self.fixed_cost = spec.fixed_cost_share * full_revenue
         self.variable_cost = spec.variable_cost_share * full_revenue
-        self.effort = spec.entry_effort if entrant else spec.initial_quality
+        self.effort = spec.entry_effort if entrant else spec.contract_effort
         self.reserves = spec.initial_reserve_months * full_revenue
         self.expected_revenue = spec.expected_collection_at_entry * full_revenue
         self.loss_months = 0
@@ -118,10 +119,11 @@ class PropertyFirm(Agent):
         self.last_profit = 0.0
 
     def budgeted_effort(self) -> float:
-        """The effort the firm's expected revenue can pay for, keeping its margin."""
-        spend = self.expected_revenue * (1.0 - self.spec.profit_margin) - self.fixed_cost
-        effort = spend / self.variable_cost if self.variable_cost > 0 else 1.0
-        return float(np.clip(effort, self.spec.minimum_effort, 1.0))
+        """The contract's effort, or the break-even effort when expected fees cannot pay for it."""
+        contract = self.spec.contract_effort
+        spend = self.expected_revenue - self.fixed_cost
+        affordable = spend / self.variable_cost if self.variable_cost > 0 else contract
+        return float(np.clip(min(contract, affordable), self.spec.minimum_effort, contract))
 
     def settle_month(self, revenue: float) -> None:
         """Book the month's fees and costs, then set next month's effort."""

@@ -15,7 +15,7 @@ from sim.agents import (
 from sim.dynamics import disputes as dispute_rules
 from sim.dynamics.calendar import is_month_end
 from sim.dynamics.fees import Billing, bill_households, payment_probability
-from sim.dynamics.participation import update_participation
+from sim.dynamics.participation import participation_probability, update_participation
 from sim.dynamics.service import experience_service, update_quality, update_satisfaction
 from sim.dynamics.turnover import draw_movers, replace_households
 from sim.mechanisms import party_mobilisation, self_management
@@ -48,6 +48,7 @@ class CommunityModel(Model):
         self.build_world()
         self.build_institutions()
         self.initial_payments()
+        self.initial_participation()
         self.firm_exits = 0
         self.firm_entries = 0
         self.households_moved_in = 0
@@ -93,7 +94,7 @@ class CommunityModel(Model):
             service_quality=np.where(
                 has_firm, sc.service.initial_quality, sc.service.unmanaged_initial_quality
             ),
-            effort=np.where(has_firm, sc.service.initial_quality, 0.0),
+            effort=np.where(has_firm, sc.service.contract_effort, 0.0),
             households=self.compound_households,
             weeks_without_firm=np.zeros(world.compounds, dtype=np.int64),
             had_firm=has_firm.copy(),
@@ -119,27 +120,34 @@ class CommunityModel(Model):
         self.self_management_committees: dict[int, SelfManagementCommittee] = {}
 
     def initial_payments(self) -> None:
-        """Last month's payments before the run starts, drawn from the payment model."""
-        hh, sc = self.households, self.params
+        """Last month's payments and settled habits before the run starts.
+
+        Each household's habit starts at its fixed point h = 2p - 1, where p is its payment
+        probability given that habit and neighbours who pay as it does (20 iterations).
+        """
+        hh, spec = self.households, self.params.fees
         due = self.fees_due()
         billed = due > 0
-        p = payment_probability(
-            self.compounds.service_quality[self.world.compound],
-            hh.expectation,
-            self.payee_trust(),
-            hh.habit,
-            np.full(hh.size, 0.5),
-            sc.fees,
-        )
+        quality = self.compounds.service_quality[self.world.compound]
+        trust = self.payee_trust()
+        p = np.full(hh.size, 0.5)
+        for _ in range(20):
+            p = payment_probability(quality, hh.expectation, trust, 2 * p - 1, p, spec)
         paid = billed & (self.rng.random(hh.size) < p)
         hh.paid_last[:] = paid
-        hh.habit[billed] = np.where(paid[billed], 0.5, -0.5)
+        hh.habit[:] = np.where(billed, 2 * p - 1, 0.0)
         self.last_billing = Billing(
             billed=billed,
             paid=paid,
             amount_due=due,
             revenue_by_compound=np.zeros(self.world.compounds),
         )
+
+    def initial_participation(self) -> None:
+        """Households active before the run: those whom propensity and trust alone carry over the threshold."""
+        hh, spec = self.households, self.params.participation
+        p = participation_probability(hh, np.zeros(hh.size), np.zeros(hh.size), spec)
+        hh.active[:] = self.rng.random(hh.size) < p
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
@@ -164,7 +172,7 @@ class CommunityModel(Model):
         )
         if is_month_end(self.week):
             self.settle_month()
-        update_satisfaction(hh, self.compounds.service_quality[self.world.compound])
+        update_satisfaction(hh, self.compounds.service_quality[self.world.compound], sc.service)
         self.datacollector.collect(self)
 
     def move_households(self) -> None:

@@ -7,7 +7,7 @@ chance r (1 - Q)^2 (r = `experience_rate`). A good experience raises its trust i
 the compound (firm or self-management committee), a bad one lowers it (trust module) and adds
 `bad_service_severity` to its grievance; in an unmanaged compound a bad experience is held against
 the committees. Satisfaction follows, as an exponential average, 1/2 + (Q - E) - g/4, clipped to
-[0, 1] (g: grievance).
+[0, 1] (g: grievance). Expectations adapt to what households get: E <- E + r_E (Q - E).
 """
 
 import numpy as np
@@ -51,7 +51,8 @@ def experience_service(
     hh.grievance[bad] += dispute_spec.bad_service_severity
 
 
-def update_satisfaction(hh: HouseholdState, quality: np.ndarray) -> None:
-    """Satisfaction drifts toward how service compares with expectation, less grievance."""
+def update_satisfaction(hh: HouseholdState, quality: np.ndarray, spec: Service) -> None:
+    """Satisfaction drifts toward service against expectation, less grievance; expectations adapt."""
     target = np.clip(0.5 + (quality - hh.expectation) - 0.25 * hh.grievance, 0.0, 1.0)
     hh.satisfaction += SATISFACTION_RATE * (target - hh.satisfaction)
+    hh.expectation += spec.expectation_adaptation * (quality - hh.expectation)

@@ -193,7 +193,7 @@ class Households(Section):
         source="S1: renters who move on take little part",
     )
     threshold_mean: float = param(
-        0.55,
+        0.5,
         "Mean participation threshold (Beta distributed)",
         ge=0.01,
         le=0.99,
@@ -299,7 +299,7 @@ class Service(Section):
         source="lit: 0.5-1.0 yuan/m2 in old compounds",
     )
     fixed_cost_share: float = param(
-        0.25,
+        0.15,
         "Firm's fixed monthly cost as a share of full fee revenue",
         ge=0,
         le=2,
@@ -307,20 +307,20 @@ class Service(Section):
         source="calibrated",
     )
     variable_cost_share: float = param(
-        0.65,
+        0.75,
         "Cost of full-quality service as a share of full fee revenue",
         ge=0,
         le=2,
         unit="share",
         source="calibrated",
     )
-    profit_margin: float = param(
-        0.1,
-        "Margin the firm keeps when it sets effort from expected revenue",
+    contract_effort: float = param(
+        0.7,
+        "Service effort the contract promises; the firm delivers it while fees cover its cost",
         ge=0,
         le=1,
-        unit="share",
-        source="lit",
+        unit="[0,1]",
+        source="calibrated",
     )
     minimum_effort: float = param(
         0.3,
@@ -347,7 +347,7 @@ class Service(Section):
         source="calibrated",
     )
     initial_quality: float = param(
-        0.6, "Service quality at the start", ge=0, le=1, unit="[0,1]", source="calibrated"
+        0.7, "Service quality at the start", ge=0, le=1, unit="[0,1]", source="calibrated"
     )
     expected_collection_at_entry: float = param(
         0.8,
@@ -405,6 +405,14 @@ class Service(Section):
         unit="share",
         source="calibrated",
     )
+    expectation_adaptation: float = param(
+        0.02,
+        "Weekly rate at which the quality a household expects moves toward the quality it gets",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="lit: hedonic adaptation (Frederick & Loewenstein 1999)",
+    )
     unmanaged_decay: float = param(
         0.02,
         "Weekly decay of quality where nobody manages the compound",
@@ -427,7 +435,7 @@ class Fees(Section):
     """The monthly decision to pay: p = logistic(b0 + bq (Q - E) + bt (T - 1/2) + bh h + bn (N - 1/2))."""
 
     intercept: float = param(
-        0.5,
+        0.7,
         "Intercept b0 of the payment logit",
         ge=-10,
         le=10,
@@ -435,7 +443,7 @@ class Fees(Section):
         source="calibrated: about 75-80% collection at moderate service",
     )
     weight_quality: float = param(
-        3.0,
+        2.0,
         "Weight bq of service quality above expectation",
         ge=0,
         le=50,
@@ -451,10 +459,10 @@ class Fees(Section):
         source="lit",
     )
     weight_habit: float = param(
-        1.5, "Weight bh of the household's payment habit", ge=0, le=50, unit="logit", source="lit"
+        1.0, "Weight bh of the household's payment habit", ge=0, le=50, unit="logit", source="lit"
     )
     weight_neighbours: float = param(
-        2.0,
+        1.5,
         "Weight bn of the share of network neighbours who paid last month",
         ge=0,
         le=50,
@@ -512,7 +520,7 @@ class Participation(Section):
     """Threshold participation: active when neighbours' share + pushes cross the threshold."""
 
     neighbour_weight: float = param(
-        1.0,
+        0.4,
         "Weight of the active share of network neighbours",
         ge=0,
         le=5,
@@ -520,13 +528,13 @@ class Participation(Section):
         source="lit: Watts 2002",
     )
     propensity_weight: float = param(
-        0.5, "Weight of the household's civic propensity", ge=0, le=5, unit="-", source="calibrated"
+        0.8, "Weight of the household's civic propensity", ge=0, le=5, unit="-", source="calibrated"
     )
     trust_weight: float = param(
         0.3, "Weight of trust in committees (efficacy)", ge=0, le=5, unit="-", source="calibrated"
     )
     noise: float = param(
-        0.05, "Logistic noise around the threshold", gt=0, le=1, unit="-", source="calibrated"
+        0.1, "Logistic noise around the threshold", gt=0, le=1, unit="-", source="calibrated"
     )
 
 
@@ -698,7 +706,7 @@ class PartyMobilisation(Mechanism):
     """Party members mobilise their network neighbours and mediate in their buildings."""
 
     mobilisation_strength: float = param(
-        0.15,
+        0.08,
         "Push each active Party member with a role gives a network neighbour",
         ge=0,
         le=2,
@@ -706,7 +714,12 @@ class PartyMobilisation(Mechanism):
         source="S1-S3: building heads mobilise",
     )
     mobilisation_cap: float = param(
-        0.4, "Largest total push a household can receive", ge=0, le=5, unit="-", source="calibrated"
+        0.25,
+        "Largest total push a household can receive",
+        ge=0,
+        le=5,
+        unit="-",
+        source="calibrated",
     )
     mediation_skill: float = param(
         0.35,
@@ -746,7 +759,7 @@ class SelfManagement(Mechanism):
         source="S2, S4",
     )
     volunteer_boost: float = param(
-        0.5,
+        0.3,
         "Quality added per unit of the compound's active share (volunteer work)",
         ge=0,
         le=2,
