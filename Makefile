@@ -3,7 +3,7 @@ PYTHON ?= $(shell tools/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test format bench showcase clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found (see tools/find-python)" >&2; exit 1; }
@@ -32,3 +32,9 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) results/demo results/bench
+
+# The small curated showcase shown in the README (regenerated, never edited by hand).
+showcase: $(VENV)/.installed
+	$(BIN)/cogov run default --out results/showcase/default --quiet
+	$(BIN)/cogov run low_trust_firm --out results/showcase/low_trust_firm --quiet
+	rm -f results/showcase/*/disputes.csv

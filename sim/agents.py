@@ -165,8 +165,8 @@ class SelfManagementCommittee(Agent):
 
     Monthly: revenue R = fees collected; it spends min(R + fund, K n) on a cleaner and a
     gatekeeper (K = `full_service_cost` per household, n households) and keeps the rest in an open
-    fund. Effort e = spend / (K n) + v a, capped at 1, with a the compound's active share and v the
-    `volunteer_boost` (residents' own work).
+    fund. Effort e = b spend / (K n) + v a, capped at 1, with b the `basic_service_level` that paid
+    staff deliver, a the compound's active share and v the `volunteer_boost` (residents' own work).
     """
 
     def __init__(
@@ -195,4 +195,5 @@ class SelfManagementCommittee(Agent):
         spend = min(self.fund, full_cost)
         self.fund -= spend
         self.spent_total += spend
-        self.effort = min(1.0, spend / full_cost + self.spec.volunteer_boost * active_share)
+        paid_service = self.spec.basic_service_level * spend / full_cost
+        self.effort = min(1.0, paid_service + self.spec.volunteer_boost * active_share)

@@ -7,12 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.scenario.loader import (
-    ScenarioError,
-    load_scenario,
-    resolve_scenario_path,
-    shipped_scenarios,
-)
+from sim.scenario.loader import ScenarioError, load_scenario, shipped_scenarios
 
 EXIT_BAD_INPUT = 2
 
@@ -56,12 +51,11 @@ def command_run(args: argparse.Namespace) -> int:
     if args.steps is not None:
         overrides.append(f"steps={args.steps}")
     scenario = load_scenario(args.scenario, overrides)
-    source = str(resolve_scenario_path(args.scenario))
     out = args.out or Path("results") / scenario.name
     check_writable(out)
     with progress_bar(scenario.steps, quiet=args.quiet) as bar:
         result = simulate(scenario, progress=bar.update if bar else None)
-    write_outputs(result, out, scenario, scenario.seed, source)
+    write_outputs(result, out, scenario, scenario.seed, args.scenario)
     final = result.summary["final"]
     print(
         f"{scenario.name}: {result.summary['community']['households']} households, {scenario.steps} weeks, seed {scenario.seed}; "

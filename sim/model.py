@@ -232,8 +232,8 @@ class CommunityModel(Model):
             committee.settle_month(float(revenue[c]), float(active_share[c]))
             self.compounds.effort[c] = committee.effort
         smc_spec = sc.mechanisms.self_management
-        for c in self_management.compounds_ready_to_self_manage(
-            self.compounds, active_share, smc_spec
+        for c in self_management.compounds_forming_committees(
+            self.compounds, active_share, smc_spec, self.rng
         ):
             committee = SelfManagementCommittee(
                 self,

@@ -1,5 +1,6 @@
 """Provenance of a run: versions, code revision, platform, seed and the resolved scenario."""
 
+import hashlib
 import platform
 import subprocess
 import sys
@@ -47,7 +48,15 @@ def git_commit() -> str | None:
     return f"{commit}-dirty" if status else commit
 
 
-def provenance(scenario: Scenario, seed: int, source: str) -> dict[str, Any]:
+def file_sha256(path: str | Path) -> str | None:
+    """SHA-256 of a file's bytes, or None if it cannot be read."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def provenance(scenario: Scenario, seed: int, source: str, source_file: Path) -> dict[str, Any]:
     """Everything needed to reproduce and cite a run."""
     return {
         "package": PACKAGE,
@@ -57,9 +66,10 @@ def provenance(scenario: Scenario, seed: int, source: str) -> dict[str, Any]:
         "mesa": mesa.__version__,
         "numpy": np.__version__,
         "platform": platform.platform(),
-        "command": sys.argv,
+        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "scenario_source": source,
+        "scenario_file_sha256": file_sha256(source_file),
         "seed": seed,
         "scenario": scenario.model_dump(mode="json"),
     }

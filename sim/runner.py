@@ -94,17 +94,25 @@ def summarise(model: CommunityModel, timeseries: pd.DataFrame) -> dict[str, Any]
 def write_outputs(
     result: RunResult, out_dir: Path, scenario: Scenario, seed: int, source: str
 ) -> Path:
-    """Write the run's files into `out_dir`, replacing it atomically."""
+    """Write the run's files into `out_dir`, replacing it atomically.
+
+    `source` is the scenario as the user named it (a shipped name or a path).
+    """
     from sim.report.figures import draw_figures
+    from sim.scenario.loader import resolve_scenario_path
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging.chmod(0o755)
     try:
         result.timeseries.to_csv(staging / "timeseries.csv", index=False, float_format=FLOAT_FORMAT)
         result.disputes.to_csv(staging / "disputes.csv", index=False, float_format=FLOAT_FORMAT)
         draw_figures(result.timeseries, staging / "figures", scenario.name)
-        summary = {**result.summary, "provenance": provenance(scenario, seed, source)}
+        summary = {
+            **result.summary,
+            "provenance": provenance(scenario, seed, source, resolve_scenario_path(source)),
+        }
         (staging / "summary.json").write_text(
             json.dumps(summary, indent=2, sort_keys=False) + "\n", encoding="utf-8"
         )

@@ -41,6 +41,14 @@ def shipped_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
 
 
+def display_path(path: Path) -> Path:
+    """The path relative to the working folder when it lies inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 def resolve_scenario_path(source: str | Path) -> Path:
     """A path as given, or the shipped scenario of that name."""
     path = Path(source)
@@ -48,7 +56,7 @@ def resolve_scenario_path(source: str | Path) -> Path:
         return path
     shipped = shipped_scenarios()
     if str(source) in shipped:
-        return shipped[str(source)]
+        return display_path(shipped[str(source)])
     names = ", ".join(shipped) or "none shipped"
     raise ScenarioError(
         str(source),

@@ -735,12 +735,28 @@ class SelfManagement(Mechanism):
     """Where no firm serves, a committee collects small fees and hires a cleaner and a gatekeeper."""
 
     formation_participation: float = param(
-        0.15,
+        0.3,
         "Active share a compound needs to form a committee",
         ge=0,
         le=1,
         unit="share",
         source="lit: Oliver, Marwell & Teixeira 1985 (critical mass)",
+    )
+    formation_chance: float = param(
+        0.1,
+        "Monthly chance that an eligible compound's organisers form a committee",
+        ge=0,
+        le=1,
+        unit="1/month",
+        source="calibrated",
+    )
+    basic_service_level: float = param(
+        0.6,
+        "Effort that a fully paid cleaner and gatekeeper deliver (basic service)",
+        ge=0,
+        le=1,
+        unit="[0,1]",
+        source="S2, S4: a cleaner and a gatekeeper",
     )
     fee_per_household: float = param(
         15.0,
