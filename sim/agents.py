@@ -11,6 +11,7 @@ import numpy as np
 from mesa import Agent
 from mesa.discrete_space import FixedAgent
 
+from sim.mechanisms.party_mobilisation import buildings_with_party_head
 from sim.scenario.schema import SelfManagement, Service
 from sim.state import BUILDING_HEAD, CENTRAL_HOUSEHOLD
 
@@ -141,6 +142,23 @@ class PropertyFirm(Agent):
     def wants_to_exit(self) -> bool:
         """Persistent losses with reserves used up."""
         return self.loss_months >= self.spec.exit_after_loss_months and self.reserves < 0
+
+
+class CommunityPartyCommittee(Agent):
+    """The community Party committee: heads the building Party groups and central households.
+
+    Its members with a role are the ones the `party_mobilisation` mechanism sets to work.
+    """
+
+    @property
+    def members(self) -> int:
+        """Households with a Party member registered in the community."""
+        return int(self.model.households.is_party.sum())
+
+    def buildings_with_party_head(self) -> np.ndarray:
+        """Per building: whether its building head is a Party member."""
+        world = self.model.world
+        return buildings_with_party_head(self.model.households, world.building, world.buildings)
 
 
 class ResidentsCommittee(Agent):

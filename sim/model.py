@@ -5,6 +5,7 @@ from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
 from sim.agents import (
+    CommunityPartyCommittee,
     OwnersCommittee,
     PartyMember,
     PropertyFirm,
@@ -99,6 +100,7 @@ class CommunityModel(Model):
             weeks_without_firm=np.zeros(world.compounds, dtype=np.int64),
             had_firm=has_firm.copy(),
         )
+        self.party_committee = CommunityPartyCommittee(self)
         self.residents_committee = ResidentsCommittee(
             self, sc.disputes.residents_committee_mediation_skill
         )
@@ -159,7 +161,9 @@ class CommunityModel(Model):
         self.move_households()
         self.replace_departed_firms()
         update_quality(self.compounds, sc.service)
-        experience_service(hh, self.world.compound, self.compounds, sc.trust, sc.disputes, self.rng)
+        experience_service(
+            hh, self.world, self.compounds, sc.service, sc.trust, sc.disputes, self.rng
+        )
         dispute_rules.open_disputes(self, dispute_rules.draw_frictions(self))
         dispute_rules.open_disputes(self, dispute_rules.draw_service_claims(self))
         dispute_rules.advance_disputes(self)
@@ -316,9 +320,7 @@ class CommunityModel(Model):
         has_committee[list(self.self_management_committees)] = True
         mediator[has_committee[compound]] = dispute_rules.COMPOUND_COMMITTEE
         if self.params.mechanisms.party_mobilisation.enabled:
-            party_head = party_mobilisation.buildings_with_party_head(
-                self.households, self.world.building, self.world.buildings
-            )
+            party_head = self.party_committee.buildings_with_party_head()
             mediator[party_head[building]] = dispute_rules.PARTY_MEDIATOR
         return mediator
 

@@ -74,7 +74,9 @@ def test_party_mobilisation_raises_participation():
                 "default", [*small, f"seed={seed}", "mechanisms.party_mobilisation.enabled=false"]
             )
         ).timeseries
-        gains.append(on["participation_rate"].iloc[-52:].mean() - off["participation_rate"].iloc[-52:].mean())
+        gains.append(
+            on["participation_rate"].iloc[-52:].mean() - off["participation_rate"].iloc[-52:].mean()
+        )
     assert min(gains) > 0.05, f"participation gain per seed: {np.round(gains, 3)}"
 
 
@@ -92,5 +94,36 @@ def test_self_management_brings_payment_and_service_where_no_firm_serves():
         assert off.timeseries["fee_collection_rate"].max() == 0.0
         assert on.timeseries["self_managed_compounds"].iloc[-1] >= 1
         assert on.timeseries["fee_collection_rate"].iloc[-52:].mean() > 0.3
-        quality_gain = on.timeseries["service_quality"].iloc[-1] - off.timeseries["service_quality"].iloc[-1]
+        quality_gain = (
+            on.timeseries["service_quality"].iloc[-1] - off.timeseries["service_quality"].iloc[-1]
+        )
         assert quality_gain > 0.1, f"seed {seed}: quality gain {quality_gain:.3f}"
+
+
+def test_escalations_concentrate_where_service_fails_and_channels_lack_legitimacy():
+    """DOMAIN pattern 10: hotline calls and petitions follow failing service and weak channels."""
+    ratios = []
+    for seed in range(1, 6):
+        trapped = run("low_trust_firm", seed=seed)
+        ordinary = run(
+            "low_trust_firm",
+            "households.initial_trust_firm=0.5",
+            "households.initial_trust_committee=0.5",
+            "service.initial_quality=0.7",
+            seed=seed,
+        )
+        ratios.append(
+            (trapped["disputes_escalated"].iloc[-1] + 1)
+            / (ordinary["disputes_escalated"].iloc[-1] + 1)
+        )
+    assert min(ratios) > 1.5, f"escalation ratio trapped/ordinary per seed: {np.round(ratios, 2)}"
+
+
+def test_party_mediation_settles_more_disputes_inside_the_community():
+    """Building heads who mediate keep disputes local (S1, S3)."""
+    small = ["structure.compounds=8", "steps=156"]
+    for seed in range(1, 6):
+        on = run("default", *small, seed=seed)
+        off = run("default", *small, "mechanisms.party_mobilisation.enabled=false", seed=seed)
+        gain = on["share_settled_locally"].iloc[-1] - off["share_settled_locally"].iloc[-1]
+        assert gain > 0.02, f"seed {seed}: local settlement gain {gain:.3f}"

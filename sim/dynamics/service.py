@@ -3,9 +3,11 @@
 Quality of a managed compound follows its manager's effort:  Q <- Q + k (e - Q).
 An unmanaged compound decays toward a floor:                  Q <- Q - d (Q - Q_min).
 Each household notices a good service experience with weekly chance r Q^2 and a bad one with
-chance r (1 - Q)^2 (r = `experience_rate`). A good experience raises its trust in whoever manages
+chance r (1 - Q)^2 (r = `experience_rate`); each building suffers an incident (a water cut, a
+theft, rubbish left for weeks) with weekly chance `incident_rate` (1 - Q)^2, felt by all its
+households. A good experience raises its trust in whoever manages
 the compound (firm or self-management committee), a bad one lowers it (trust module) and adds
-`bad_service_severity` to its grievance; in an unmanaged compound a bad experience is held against
+`bad_service_severity` (an incident `incident_severity`) to its grievance; in an unmanaged compound a bad experience is held against
 the committees. Satisfaction follows, as an exponential average, 1/2 + (Q - E) - g/4, clipped to
 [0, 1] (g: grievance). Expectations adapt to what households get: E <- E + r_E (Q - E).
 """
@@ -15,6 +17,7 @@ import numpy as np
 from sim.dynamics.trust import penalise, reward
 from sim.scenario.schema import Disputes, Service, Trust
 from sim.state import FIRM, SELF_MANAGED, UNMANAGED, CompoundState, HouseholdState
+from sim.world.structure import BuiltCommunity
 
 SATISFACTION_RATE = 0.05  # weekly weight of the current experience in satisfaction
 
@@ -30,25 +33,31 @@ def update_quality(compounds: CompoundState, spec: Service) -> None:
 
 def experience_service(
     hh: HouseholdState,
-    compound: np.ndarray,
+    world: BuiltCommunity,
     compounds: CompoundState,
+    service_spec: Service,
     trust_spec: Trust,
     dispute_spec: Disputes,
     rng: np.random.Generator,
 ) -> None:
-    """Draw good and bad service experiences and apply them to trust and grievance."""
-    q = compounds.service_quality[compound]
-    manager = compounds.manager[compound]
+    """Draw service experiences and building incidents; apply them to trust and grievance."""
+    q = compounds.service_quality[world.compound]
+    manager = compounds.manager[world.compound]
     u = rng.random(hh.size)
     good = u < trust_spec.experience_rate * q**2
     bad = u > 1.0 - trust_spec.experience_rate * (1.0 - q) ** 2
+    building_quality = compounds.service_quality[world.building_compound]
+    incident_chance = service_spec.incident_rate * (1.0 - building_quality) ** 2
+    incident = (rng.random(world.buildings) < incident_chance)[world.building]
     by_firm = manager == FIRM
     by_committee = manager == SELF_MANAGED
+    failed = bad | incident
     reward(hh.trust_firm, good & by_firm, trust_spec)
-    penalise(hh.trust_firm, bad & by_firm, trust_spec)
+    penalise(hh.trust_firm, failed & by_firm, trust_spec)
     reward(hh.trust_committee, good & by_committee, trust_spec)
-    penalise(hh.trust_committee, bad & (by_committee | (manager == UNMANAGED)), trust_spec)
+    penalise(hh.trust_committee, failed & (by_committee | (manager == UNMANAGED)), trust_spec)
     hh.grievance[bad] += dispute_spec.bad_service_severity
+    hh.grievance[incident] += dispute_spec.incident_severity
 
 
 def update_satisfaction(hh: HouseholdState, quality: np.ndarray, spec: Service) -> None:

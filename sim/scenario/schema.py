@@ -192,6 +192,14 @@ class Households(Section):
         unit="ratio",
         source="S1: renters who move on take little part",
     )
+    elderly_propensity_factor: float = param(
+        1.3,
+        "Civic propensity of elderly-headed households relative to others",
+        ge=0,
+        le=3,
+        unit="ratio",
+        source="lit: retirees form the core of community activity in Chinese neighbourhoods",
+    )
     threshold_mean: float = param(
         0.5,
         "Mean participation threshold (Beta distributed)",
@@ -405,6 +413,14 @@ class Service(Section):
         unit="share",
         source="calibrated",
     )
+    incident_rate: float = param(
+        0.02,
+        "Weekly chance scale of a building-wide service incident (scaled by (1 - Q)^2)",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="S2: weeds, thefts, water cuts",
+    )
     expectation_adaptation: float = param(
         0.02,
         "Weekly rate at which the quality a household expects moves toward the quality it gets",
@@ -584,6 +600,14 @@ class Disputes(Section):
         unit="grievance",
         source="calibrated",
     )
+    incident_severity: float = param(
+        1.0,
+        "Grievance a building-wide service incident adds",
+        ge=0,
+        le=10,
+        unit="grievance",
+        source="calibrated",
+    )
     voice_probability: float = param(
         0.5,
         "Chance a friction becomes a claim (the rest are lumped)",
@@ -601,7 +625,7 @@ class Disputes(Section):
         source="calibrated",
     )
     service_claim_probability: float = param(
-        0.3,
+        0.1,
         "Weekly chance of complaining once above the threshold",
         ge=0,
         le=1,

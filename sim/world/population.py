@@ -41,6 +41,9 @@ def draw_households(
     propensity_mean = np.where(
         is_owner, propensity_mean, propensity_mean * spec.renter_propensity_factor
     )
+    propensity_mean = np.where(
+        is_elderly, propensity_mean * spec.elderly_propensity_factor, propensity_mean
+    )
     if newcomer:
         trust_firm = beta_with_mean(rng, spec.newcomer_trust, k, n)
         trust_committee = beta_with_mean(rng, spec.newcomer_trust, k, n)
