@@ -162,20 +162,21 @@ class CommunityPartyCommittee(Agent):
 
 
 class ResidentsCommittee(Agent):
-    """The community's residents' committee: mediator of last resort, guarantor in later mechanisms."""
+    """The community's residents' committee: mediator where no compound committee exists.
 
-    def __init__(self, model: "CommunityModel", mediation_skill: float) -> None:
-        super().__init__(model)
-        self.mediation_skill = mediation_skill
+    Its mediation skill is `disputes.residents_committee_mediation_skill`.
+    """
 
 
 class OwnersCommittee(Agent):
-    """The owners' committee of a compound served by a firm: mediates within its compound."""
+    """The owners' committee of a compound served by a firm; mediates within its compound.
 
-    def __init__(self, model: "CommunityModel", compound: int, mediation_skill: float) -> None:
+    Its mediation skill is `disputes.committee_mediation_skill`.
+    """
+
+    def __init__(self, model: "CommunityModel", compound: int) -> None:
         super().__init__(model)
         self.compound = compound
-        self.mediation_skill = mediation_skill
 
 
 class SelfManagementCommittee(Agent):
@@ -184,7 +185,9 @@ class SelfManagementCommittee(Agent):
     Monthly: revenue R = fees collected; it spends min(R + fund, K n) on a cleaner and a
     gatekeeper (K = `full_service_cost` per household, n households) and keeps the rest in an open
     fund. Effort e = b spend / (K n) + v a, capped at 1, with b the `basic_service_level` that paid
-    staff deliver, a the compound's active share and v the `volunteer_boost` (residents' own work).
+    staff deliver, a the compound's active share and v the `volunteer_boost` (residents' own work);
+    before its first fees come in, volunteers alone: e = v a. It mediates with the skill
+    `disputes.committee_mediation_skill`.
     """
 
     def __init__(
@@ -193,17 +196,16 @@ class SelfManagementCommittee(Agent):
         compound: int,
         households: int,
         spec: SelfManagement,
-        mediation_skill: float,
+        active_share: float,
     ) -> None:
         super().__init__(model)
         self.compound = compound
         self.households = households
         self.spec = spec
-        self.mediation_skill = mediation_skill
         self.fund = 0.0
         self.revenue_total = 0.0
         self.spent_total = 0.0
-        self.effort = 0.0
+        self.effort = min(1.0, spec.volunteer_boost * active_share)
 
     def settle_month(self, revenue: float, active_share: float) -> None:
         """Book the month's fees, pay for the service, and set effort."""

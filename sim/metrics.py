@@ -110,8 +110,7 @@ def self_managed_compounds(model: "CommunityModel") -> int:
 
 def firm_revenue(model: "CommunityModel") -> float:
     """Fees received by firms in the latest month, yuan."""
-    revenue = model.last_billing.revenue_by_compound
-    return float(revenue[model.compounds.manager == FIRM].sum())
+    return model.last_firm_revenue
 
 
 def households_moved_in(model: "CommunityModel") -> int:

@@ -101,12 +101,9 @@ class CommunityModel(Model):
             had_firm=has_firm.copy(),
         )
         self.party_committee = CommunityPartyCommittee(self)
-        self.residents_committee = ResidentsCommittee(
-            self, sc.disputes.residents_committee_mediation_skill
-        )
+        self.residents_committee = ResidentsCommittee(self)
         self.owners_committees = {
-            int(c): OwnersCommittee(self, int(c), sc.disputes.committee_mediation_skill)
-            for c in np.flatnonzero(has_firm)
+            int(c): OwnersCommittee(self, int(c)) for c in np.flatnonzero(has_firm)
         }
         self.firm_fee_due = sc.service.fee_per_m2 * world.area
         self.full_revenue = np.bincount(
@@ -138,6 +135,7 @@ class CommunityModel(Model):
         paid = billed & (self.rng.random(hh.size) < p)
         hh.paid_last[:] = paid
         hh.habit[:] = np.where(billed, 2 * p - 1, 0.0)
+        self.last_firm_revenue = 0.0
         self.last_billing = Billing(
             billed=billed,
             paid=paid,
@@ -221,11 +219,13 @@ class CommunityModel(Model):
             self.fees_due(),
             self.payee_trust(),
             self.compounds.service_quality[self.world.compound],
+            self.last_billing.billed,
             self.adjacency,
             sc.fees,
             self.rng,
         )
         revenue = self.last_billing.revenue_by_compound
+        self.last_firm_revenue = float(revenue[self.compounds.manager == FIRM].sum())
         active_share = self.active_share_by_compound()
         for c, firm in list(self.firms.items()):
             firm.settle_month(float(revenue[c]))
@@ -240,14 +240,11 @@ class CommunityModel(Model):
             self.compounds, active_share, smc_spec, self.rng
         ):
             committee = SelfManagementCommittee(
-                self,
-                int(c),
-                int(self.compound_households[c]),
-                smc_spec,
-                sc.disputes.committee_mediation_skill,
+                self, int(c), int(self.compound_households[c]), smc_spec, float(active_share[c])
             )
             self.self_management_committees[int(c)] = committee
             self.compounds.manager[c] = SELF_MANAGED
+            self.compounds.effort[c] = committee.effort
 
     def firm_leaves(self, compound: int) -> None:
         """A firm exits after persistent losses; the compound is unmanaged until replaced."""

@@ -302,8 +302,10 @@ def advance_disputes(model: "CommunityModel") -> None:
     settled = talk_rows[settle_talk]
     close(model, settled, RESOLVED, BY_TALK)
     hh.grievance[ledger.complainant_flat[settled]] *= 1.0 - spec.relief
-    with_firm = settled[ledger.respondent_party[settled] == FIRM_PARTY]
-    reward(hh.trust_firm, ledger.complainant_flat[with_firm], trust_spec)
+    respondent = ledger.respondent_party[settled]
+    reward(hh.trust_firm, ledger.complainant_flat[settled[respondent == FIRM_PARTY]], trust_spec)
+    with_committee = (respondent == SMC_PARTY) | (respondent == RC_PARTY)
+    reward(hh.trust_committee, ledger.complainant_flat[settled[with_committee]], trust_spec)
 
     still_talking = talk_rows[~settle_talk]
     to_mediation = still_talking[

@@ -77,13 +77,17 @@ def bill_households(
     amount_due: np.ndarray,
     payee_trust: np.ndarray,
     quality: np.ndarray,
+    billed_last: np.ndarray,
     adjacency,
     spec: Fees,
     rng: np.random.Generator,
 ) -> Billing:
-    """Bill every household with a positive amount due; update habits and what each paid."""
+    """Bill every household with a positive amount due; update habits and what each paid.
+
+    `billed_last` is last month's billed mask, against which neighbours' payment is read.
+    """
     billed = amount_due > 0
-    share = neighbours_paid_share(adjacency, hh.paid_last, billed)
+    share = neighbours_paid_share(adjacency, hh.paid_last, billed_last)
     p = payment_probability(quality, hh.expectation, payee_trust, hh.habit, share, spec)
     paid = billed & (rng.random(hh.size) < p)
     hh.habit[billed] += spec.habit_rate * (np.where(paid[billed], 1.0, -1.0) - hh.habit[billed])

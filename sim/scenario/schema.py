@@ -132,7 +132,7 @@ class Households(Section):
     )
     renter_turnover_per_year: float = param(
         0.35,
-        "Yearly probability that a renting household moves out",
+        "Yearly rate at which renting households move out (weekly chance = rate / 52)",
         ge=0,
         le=5,
         unit="1/year",
@@ -140,7 +140,7 @@ class Households(Section):
     )
     owner_turnover_per_year: float = param(
         0.03,
-        "Yearly probability that an owning household sells and moves out",
+        "Yearly rate at which owning households sell and move out (weekly chance = rate / 52)",
         ge=0,
         le=1,
         unit="1/year",
@@ -242,7 +242,7 @@ class Households(Section):
     )
     newcomer_trust: float = param(
         0.3,
-        "Trust of a household that has just moved in (firm and committees)",
+        "Mean trust of a household that has just moved in (firm and committees)",
         ge=0,
         le=1,
         unit="[0,1]",
@@ -263,7 +263,7 @@ class Network(Section):
     )
     building_ties: int = param(
         2,
-        "Ties each household makes to other units of its building",
+        "Ties each household makes to random households of its building",
         ge=0,
         le=50,
         unit="ties",
@@ -446,6 +446,12 @@ class Service(Section):
         source="calibrated",
     )
 
+    @model_validator(mode="after")
+    def _effort_bounds_ordered(self) -> Self:
+        if self.minimum_effort > self.contract_effort:
+            raise ValueError("minimum_effort must not exceed contract_effort")
+        return self
+
 
 class Fees(Section):
     """The monthly decision to pay: p = logistic(b0 + bq (Q - E) + bt (T - 1/2) + bh h + bn (N - 1/2))."""
@@ -575,7 +581,7 @@ class Disputes(Section):
     )
     parking_rate: float = param(
         0.0008,
-        "Weekly chance of a parking friction (more where the compound is unmanaged)",
+        "Weekly chance of a parking friction at quality 1/2 (scaled by 1/2 + (1 - Q))",
         ge=0,
         le=1,
         unit="1/week",
