@@ -12,11 +12,16 @@ from sim.scenario.loader import ScenarioError, load_scenario, shipped_scenarios
 EXIT_BAD_INPUT = 2
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one `error:` line with exit status 2."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with its subcommands."""
-    parser = argparse.ArgumentParser(
-        prog="cogov", description="Simulate neighbourhood co-governance."
-    )
+    parser = OneLineParser(prog="cogov", description="Simulate neighbourhood co-governance.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a scenario and write its outputs")

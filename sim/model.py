@@ -1,5 +1,8 @@
 """The community model: construction and the weekly step (the wiring; rules live elsewhere)."""
 
+import gc
+from contextlib import contextmanager
+
 import numpy as np
 from mesa import DataCollector, Model
 from mesa.discrete_space import Network
@@ -36,6 +39,22 @@ from sim.world.population import assign_party_roles, populate
 from sim.world.structure import build_structure, group_starts, layout_positions
 
 
+@contextmanager
+def paused_garbage_collection():
+    """Pause the cyclic collector while millions of long-lived objects are created.
+
+    At 300,000 households the collector's passes over cells, agents and graph entries cost
+    about 40% of the build; nothing built here is garbage.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class CommunityModel(Model):
     """A community of compounds, buildings and households, stepped one week at a time."""
 
@@ -46,7 +65,8 @@ class CommunityModel(Model):
         self.params = scenario
         self.seed = seed
         self.week = 0
-        self.build_world()
+        with paused_garbage_collection():
+            self.build_world()
         self.build_institutions()
         self.initial_payments()
         self.initial_participation()

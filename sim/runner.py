@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pandas.api.types import is_integer_dtype
 
 from sim.model import CommunityModel
 from sim.provenance import provenance
@@ -75,8 +76,8 @@ def summarise(model: CommunityModel, timeseries: pd.DataFrame) -> dict[str, Any]
     world = model.world
     return {
         "final": {
-            k: (int(v) if float(v).is_integer() and "rate" not in k else float(v))
-            for k, v in last.items()
+            column: (int(value) if is_integer_dtype(timeseries[column]) else float(value))
+            for column, value in last.items()
         },
         "last_year": means,
         "community": {

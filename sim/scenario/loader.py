@@ -66,10 +66,25 @@ def resolve_scenario_path(source: str | Path) -> Path:
     )
 
 
+class StrictLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
-    """Parse a YAML file that must hold a mapping."""
+    """Parse a YAML file that must hold a mapping (no key given twice)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"
@@ -161,6 +176,8 @@ def describe_allowed(loc: tuple[Any, ...], error: dict[str, Any]) -> str:
     type_name = getattr(field.annotation, "__name__", str(field.annotation))
     if bounds:
         return f"{type_name} {' and '.join(bounds)}"
+    if ctx.get("pattern"):
+        return f"a string matching {ctx['pattern']}"
     if ctx.get("expected"):
         return str(ctx["expected"])
     return type_name

@@ -831,7 +831,11 @@ class Mechanisms(Section):
 class Scenario(Section):
     """A complete, validated scenario: everything a run depends on besides the seed."""
 
-    name: str = Field("unnamed", description="Short name of the scenario")
+    name: str = Field(
+        "unnamed",
+        description="Short name of the scenario (also the default output folder's name)",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$",
+    )
     description: str = Field("", description="One line saying what the scenario represents")
     steps: int = param(
         260, "Weeks to simulate", ge=0, le=5200, unit="weeks", source="one step is one week"

@@ -1,0 +1,1 @@
+"""Performance benchmarks for the community model; run with ``python -m benchmarks``."""

@@ -1,0 +1,42 @@
+"""``python -m benchmarks [--quick] [--out DIR]``: run all benchmarks, print and save a table."""
+
+import argparse
+import time
+from pathlib import Path
+
+from benchmarks import build, memory, stepping
+from benchmarks.table import Row, format_table, write_csv
+
+SUITES = {"stepping": stepping.run, "build": build.run, "memory": memory.run}
+CSV_NAME = "benchmarks.csv"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes and few steps (a smoke test)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("results/bench"), help="folder for benchmarks.csv"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every suite, print the table, and write it as CSV under --out."""
+    args = parse_args(argv)
+    rows: list[Row] = []
+    for name, suite in SUITES.items():
+        start = time.perf_counter()
+        rows += suite(args.quick)
+        print(f"[{name}: {time.perf_counter() - start:.1f} s]", flush=True)
+    path = args.out / CSV_NAME
+    write_csv(rows, path)
+    print(format_table(rows))
+    print(f"written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,216 @@
+"""Bad input to `cogov`: exit status 2, one `error: FILE: FIELD: ...` line, nothing written."""
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+
+@dataclass
+class Case:
+    """One kind of bad input: scenario file text (or none), CLI arguments, expected fragments."""
+
+    args: list[str]
+    text: str | None = None  # written to bad.yaml when given; "{file}" in args names it
+    fragments: list[str] = field(default_factory=list)  # "{file}" is the scenario file
+
+
+CASES = {
+    "missing_scenario_name": Case(
+        ["run", "no_such_scenario"], fragments=["no_such_scenario", "scenario"]
+    ),
+    "missing_scenario_file": Case(["run", "{dir}/absent.yaml"], fragments=["absent.yaml"]),
+    "malformed_yaml": Case(
+        ["run", "{file}"], "name: x\nsteps: [1,\n  structure: {\n", ["{file}", "line", "YAML"]
+    ),
+    "unknown_top_level_key": Case(
+        ["run", "{file}"], "name: x\nbogus_key: 1\n", ["{file}", "bogus_key", "unknown key"]
+    ),
+    "unknown_nested_key": Case(
+        ["run", "{file}"],
+        "structure:\n  compuonds: 3\n",
+        ["{file}", "structure.compuonds", "unknown key", "compounds"],
+    ),
+    "value_out_of_range": Case(
+        ["run", "{file}"],
+        "households:\n  renter_share: 1.5\n",
+        ["{file}", "households.renter_share", "1.5", ">= 0", "<= 1"],
+    ),
+    "wrong_type": Case(
+        ["run", "{file}"], "steps: many\n", ["{file}", "steps", "integer", "many", "int"]
+    ),
+    "nested_section_not_a_mapping": Case(
+        ["run", "{file}"], "structure: 5\n", ["{file}", "structure"]
+    ),
+    "inconsistent_ranges": Case(
+        ["run", "{file}"],
+        "structure:\n  floors_min: 9\n  floors_max: 6\n",
+        ["{file}", "structure", "floors_min", "floors_max"],
+    ),
+    "top_level_is_a_list": Case(["run", "{file}"], "- 1\n- 2\n", ["{file}", "file", "mapping"]),
+    "set_unknown_key": Case(
+        ["run", "default", "--set", "structure.nope=1"],
+        fragments=["default.yaml", "structure.nope"],
+    ),
+    "set_unknown_top_level_key": Case(
+        ["run", "default", "--set", "nope=1"], fragments=["default.yaml", "nope", "unknown"]
+    ),
+    "set_without_equals": Case(
+        ["run", "default", "--set", "structure.compounds"],
+        fragments=["--set", "structure.compounds", "dotted.key=value"],
+    ),
+    "set_out_of_range": Case(
+        ["run", "default", "--set", "structure.compounds=0"],
+        fragments=["default.yaml", "structure.compounds", ">= 1"],
+    ),
+    "mechanism_not_built_in_file": Case(
+        ["run", "{file}"],
+        "mechanisms:\n  crowdfunding:\n    enabled: true\n",
+        ["{file}", "mechanisms.crowdfunding.enabled", "not built"],
+    ),
+    "mechanism_not_built_by_set": Case(
+        ["run", "default", "--set", "mechanisms.points.enabled=true"],
+        fragments=["default.yaml", "mechanisms.points.enabled", "not built"],
+    ),
+    "negative_steps": Case(
+        ["run", "default", "--steps", "-1"], fragments=["default.yaml", "steps", "-1", ">= 0"]
+    ),
+    "non_integer_seed": Case(
+        ["run", "default", "--seed", "abc"], fragments=["default.yaml", "seed", "abc"]
+    ),
+    "validate_bad_file": Case(
+        ["validate", "{file}"], "households:\n  renter_share: 1.5\n", ["{file}", "renter_share"]
+    ),
+}
+
+
+def prepare(case: Case, tmp_path: Path) -> tuple[list[str], list[str], Path]:
+    """Write the case's file; return its argv, the expected fragments and the --out folder."""
+    scenario_file = tmp_path / "bad.yaml"
+    if case.text is not None:
+        scenario_file.write_text(case.text, encoding="utf-8")
+    out = tmp_path / "out"
+
+    def fill(text: str) -> str:
+        return text.replace("{file}", str(scenario_file)).replace("{dir}", str(tmp_path))
+
+    argv = [fill(a) for a in case.args]
+    if argv[0] == "run":
+        argv += ["--out", str(out), "--quiet"]
+    return argv, [fill(f) for f in case.fragments], out
+
+
+def assert_one_error_line(stderr: str, fragments: list[str]) -> None:
+    assert "Traceback" not in stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: "), stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input_exits_2_with_one_error_line_naming_file_and_field_and_writes_nothing(
+    name, tmp_path, capsys
+):
+    argv, fragments, out = prepare(CASES[name], tmp_path)
+    status = main(argv)
+    captured = capsys.readouterr()
+    assert status == 2
+    assert_one_error_line(captured.err, fragments)
+    assert captured.out == ""
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_error_line_has_file_field_problem_and_allowed_parts(tmp_path, capsys):
+    argv, _, _ = prepare(CASES["value_out_of_range"], tmp_path)
+    main(argv)
+    line = capsys.readouterr().err.strip()
+    file, field_, rest = line.removeprefix("error: ").split(": ", 2)
+    assert file == str(tmp_path / "bad.yaml")
+    assert field_ == "households.renter_share"
+    assert rest.endswith("(float >= 0 and <= 1)")
+
+
+def test_installed_command_reports_bad_input_in_one_line_without_traceback(tmp_path):
+    command = Path(sys.executable).with_name("cogov")
+    executable = str(command) if command.exists() else shutil.which("cogov")
+    if executable is None:
+        pytest.skip("the cogov command is not installed")
+    argv, fragments, out = prepare(CASES["unknown_nested_key"], tmp_path)
+    completed = subprocess.run(
+        [executable, *argv], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert completed.returncode == 2
+    assert_one_error_line(completed.stderr, fragments)
+    assert completed.stdout == ""
+    assert not out.exists()
+
+
+def test_validate_accepts_every_shipped_scenario(capsys):
+    from sim.scenario.loader import shipped_scenarios
+
+    names = list(shipped_scenarios())
+    assert names
+    assert main(["validate", *names]) == 0
+    assert capsys.readouterr().out.count(": ok") == len(names)
+
+
+@pytest.mark.parametrize(
+    "name", ["", ".", "../escaped", "{tmp}/elsewhere"], ids=["empty", "dot", "parent", "absolute"]
+)
+def test_scenario_name_that_is_not_a_plain_folder_name_never_touches_other_results(
+    name, tmp_path, monkeypatch, capsys
+):
+    """Without --out a run writes to results/<name>; a name such as "" or "." must not make
+    that the results folder itself (replacing every earlier run), nor lead outside it."""
+    monkeypatch.chdir(tmp_path)
+    earlier = tmp_path / "results" / "earlier_run" / "timeseries.csv"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text("kept\n", encoding="utf-8")
+    name = name.replace("{tmp}", str(tmp_path))
+    status = main(
+        ["run", "default", "--steps", "1", "--quiet"]
+        + ["--set", "structure.compounds=1", "--set", f"name={name}"]
+    )
+    captured = capsys.readouterr()
+    assert earlier.exists(), "an earlier run in results/ was deleted"
+    assert earlier.read_text(encoding="utf-8") == "kept\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+    if status != 0:
+        assert status == 2
+        assert_one_error_line(captured.err, ["name"])
+
+
+def exit_status(argv: list[str]) -> int:
+    """Status of `main`, whether it returns or exits."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["run"], "scenario"),
+        (["run", "default", "--steps"], "--steps"),
+        (["run", "default", "--no-such-option"], "--no-such-option"),
+    ],
+    ids=["scenario_omitted", "option_without_value", "unknown_option"],
+)
+def test_command_line_usage_errors_are_also_one_error_line_with_status_2(
+    argv, fragment, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    status = exit_status([*argv, "--out", str(out)] if len(argv) > 2 else argv)
+    captured = capsys.readouterr()
+    assert status == 2
+    assert_one_error_line(captured.err, [fragment])
+    assert not out.exists()
