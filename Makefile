@@ -36,5 +36,5 @@ clean:
 # The small curated showcase shown in the README (regenerated, never edited by hand).
 showcase: $(VENV)/.installed
 	$(BIN)/cogov run default --out results/showcase/default --quiet
-	$(BIN)/cogov run low_trust_firm --out results/showcase/low_trust_firm --quiet
+	$(BIN)/cogov run fee_spiral --out results/showcase/fee_spiral --quiet
 	rm -f results/showcase/*/disputes.csv

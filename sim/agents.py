@@ -82,17 +82,21 @@ class PartyMember(Resident):
 
 
 class PropertyFirm(Agent):
-    """A profit-seeking property firm serving one compound under a lump-sum contract.
+    """A profit-seeking property firm serving one compound.
 
-    Monthly:  revenue R = fees collected; cost C = F + V e  (F fixed, V full-quality variable cost,
-    e effort); reserves += R - C. Expected revenue R_hat <- (R_hat + R) / 2. The firm delivers the
-    contract's effort e_c while its expected revenue covers it and cuts to the break-even effort
-    otherwise: e* = clip(min(e_c, (R_hat - F) / V), e_min, e_c); effort closes `effort_adjustment`
-    of the gap to e* each month. After `exit_after_loss_months` consecutive losing months with negative
-    reserves the firm leaves.
+    Under the lump-sum contract, monthly: revenue R = fees collected; cost C = F + V e (F fixed,
+    V full-quality variable cost, e effort); reserves += R - C. Expected revenue
+    R_hat <- (R_hat + R) / 2. The firm delivers the contract's effort e_c while its expected
+    revenue covers it and cuts to the break-even effort otherwise:
+    e* = clip(min(e_c, (R_hat - F) / V), e_min, e_c); effort closes `effort_adjustment` of the gap
+    to e* each month. After `exit_after_loss_months` consecutive losing months with negative
+    reserves the firm leaves. A losing firm whose compound pays less than `coercion_collection`
+    hires collectors with monthly chance `coercion_chance` (see the firm_conduct module).
+
+    A firm that has committed at a joint meeting to invest first delivers the committed effort
+    while the commitment runs if it keeps it, and does not leave while the residents' committee
+    stands guarantor. Under the remuneration contract its pay follows its `terms` instead.
     """
-
-    contract_mode = "lump_sum"
 
     def __init__(
         self,
@@ -118,30 +122,74 @@ class PropertyFirm(Agent):
         self.months = 0
         self.last_revenue = 0.0
         self.last_profit = 0.0
+        self.terms = None  # RemunerationTerms once the owners adopt the remuneration contract
+        self.commitment_effort = 0.0
+        self.commitment_months_left = 0
+        self.commitment_kept = False
+        self.commitment_exposed = False
+        self.ever_committed = False
+
+    @property
+    def contract_mode(self) -> str:
+        """'lump_sum' or 'remuneration'."""
+        return "lump_sum" if self.terms is None else "remuneration"
+
+    def commit(self, effort: float, months: int, kept: bool) -> None:
+        """Commit at a joint meeting to invest first (the residents' committee as guarantor)."""
+        self.commitment_effort = effort
+        self.commitment_months_left = months
+        self.commitment_kept = kept
+        self.ever_committed = True
+
+    @property
+    def guaranteed(self) -> bool:
+        """Under a running commitment, guaranteed by the residents' committee."""
+        return self.commitment_months_left > 0
+
+    def affordable_effort(self, ceiling: float) -> float:
+        """The effort expected fees pay for, between the contract minimum and `ceiling`."""
+        spend = self.expected_revenue - self.fixed_cost
+        affordable = spend / self.variable_cost if self.variable_cost > 0 else ceiling
+        return float(np.clip(min(ceiling, affordable), self.spec.minimum_effort, ceiling))
 
     def budgeted_effort(self) -> float:
-        """The contract's effort, or the break-even effort when expected fees cannot pay for it."""
-        contract = self.spec.contract_effort
-        spend = self.expected_revenue - self.fixed_cost
-        affordable = spend / self.variable_cost if self.variable_cost > 0 else contract
-        return float(np.clip(min(contract, affordable), self.spec.minimum_effort, contract))
+        """Next month's target effort under the firm's contract and commitments."""
+        if self.guaranteed and self.commitment_kept:
+            return self.commitment_effort
+        if self.terms is not None:
+            return self.terms.target_effort(self)
+        return self.affordable_effort(self.spec.contract_effort)
 
-    def settle_month(self, revenue: float) -> None:
+    def settle_month(self, revenue: float, rating: float = 0.5) -> None:
         """Book the month's fees and costs, then set next month's effort."""
         cost = self.fixed_cost + self.variable_cost * self.effort
+        if self.terms is not None:
+            profit = self.terms.settle(revenue, cost, rating)
+        else:
+            profit = revenue - cost
         self.last_revenue = revenue
-        self.last_profit = revenue - cost
+        self.last_profit = profit
         self.revenue_total += revenue
         self.cost_total += cost
-        self.reserves += self.last_profit
+        self.reserves += profit
         self.months += 1
-        self.loss_months = self.loss_months + 1 if self.last_profit < 0 else 0
+        self.loss_months = self.loss_months + 1 if profit < 0 else 0
         self.expected_revenue = 0.5 * (self.expected_revenue + revenue)
+        self.commitment_months_left = max(0, self.commitment_months_left - 1)
         self.effort += self.spec.effort_adjustment * (self.budgeted_effort() - self.effort)
 
     def wants_to_exit(self) -> bool:
-        """Persistent losses with reserves used up."""
-        return self.loss_months >= self.spec.exit_after_loss_months and self.reserves < 0
+        """Persistent losses with reserves used up, and no guarantee running."""
+        persistent = self.loss_months >= self.spec.exit_after_loss_months
+        return persistent and self.reserves < 0 and not self.guaranteed
+
+    def collects_coercively(self, collection: float, rng: np.random.Generator) -> bool:
+        """Whether a losing lump-sum firm hires collectors this month."""
+        if self.terms is not None or self.guaranteed or self.loss_months < 1:
+            return False
+        return (
+            collection < self.spec.coercion_collection and rng.random() < self.spec.coercion_chance
+        )
 
 
 class CommunityPartyCommittee(Agent):

@@ -118,6 +118,46 @@ def households_moved_in(model: "CommunityModel") -> int:
     return model.households_moved_in
 
 
+def meetings_held(model: "CommunityModel") -> int:
+    """Joint and building meetings held (cumulative)."""
+    return len(model.meetings)
+
+
+def proposals_raised(model: "CommunityModel") -> int:
+    """Proposals produced by building meetings (cumulative)."""
+    return model.building_meetings.proposals if model.building_meetings else 0
+
+
+def joint_items_settled(model: "CommunityModel") -> int:
+    """Disputes settled at joint meetings (cumulative)."""
+    return model.joint_meetings.items_settled if model.joint_meetings else 0
+
+
+def firm_commitments(model: "CommunityModel") -> int:
+    """Commitments to invest first made by firms at joint meetings (cumulative)."""
+    return model.joint_meetings.commitments if model.joint_meetings else 0
+
+
+def coercive_collections(model: "CommunityModel") -> int:
+    """Months in which a firm sent collectors (cumulative)."""
+    return model.coercive_collections
+
+
+def remuneration_compounds(model: "CommunityModel") -> int:
+    """Compounds whose owners have adopted the remuneration contract."""
+    return len(model.remuneration.terms) if model.remuneration else 0
+
+
+def owners_fund(model: "CommunityModel") -> float:
+    """Money in the owners' funds of remuneration contracts, yuan."""
+    return model.remuneration.owners_fund if model.remuneration else 0.0
+
+
+def upgrades_funded(model: "CommunityModel") -> int:
+    """Upgrades paid from owners' funds (cumulative)."""
+    return model.remuneration.upgrades if model.remuneration else 0
+
+
 def not_built_yet(model: "CommunityModel") -> int:
     """A column whose mechanism is not built yet."""
     return 0
@@ -150,4 +190,12 @@ REPORTERS: dict[str, Callable[["CommunityModel"], float | int]] = {
     "self_managed_compounds": self_managed_compounds,
     "firm_revenue": firm_revenue,
     "households_moved_in": households_moved_in,
+    "meetings_held": meetings_held,
+    "proposals_raised": proposals_raised,
+    "joint_items_settled": joint_items_settled,
+    "firm_commitments": firm_commitments,
+    "coercive_collections": coercive_collections,
+    "remuneration_compounds": remuneration_compounds,
+    "owners_fund": owners_fund,
+    "upgrades_funded": upgrades_funded,
 }

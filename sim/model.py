@@ -19,10 +19,19 @@ from sim.agents import (
 from sim.dynamics import disputes as dispute_rules
 from sim.dynamics.calendar import is_month_end
 from sim.dynamics.fees import Billing, bill_households, payment_probability
+from sim.dynamics.firm_conduct import coerce_payment
 from sim.dynamics.participation import participation_probability, update_participation
 from sim.dynamics.service import experience_service, update_quality, update_satisfaction
 from sim.dynamics.turnover import draw_movers, replace_households
 from sim.mechanisms import party_mobilisation, self_management
+from sim.mechanisms.building_meetings import (
+    BuildingMeetings,
+    decay_engagement,
+    participation_push,
+)
+from sim.mechanisms.joint_meetings import JointMeetings
+from sim.mechanisms.records import MeetingRecord, RecordBook, VoteRecord
+from sim.mechanisms.remuneration_contract import RemunerationCampaigns
 from sim.metrics import REPORTERS
 from sim.scenario.schema import Scenario
 from sim.state import (
@@ -75,6 +84,10 @@ class CommunityModel(Model):
         self.households_moved_in = 0
         self.fees_paid_by_past_households = 0.0
         self.disputes = dispute_rules.DisputeLedger()
+        self.meetings = RecordBook(MeetingRecord)
+        self.votes = RecordBook(VoteRecord)
+        self.coercive_collections = 0
+        self.start_mechanisms()
         self.datacollector = DataCollector(model_reporters=REPORTERS)
         self.datacollector.collect(self)
 
@@ -163,6 +176,17 @@ class CommunityModel(Model):
             revenue_by_compound=np.zeros(self.world.compounds),
         )
 
+    def start_mechanisms(self) -> None:
+        """Start the institutional mechanisms the scenario switches on."""
+        mechanisms = self.params.mechanisms
+        self.joint_meetings = JointMeetings(self) if mechanisms.joint_meetings.enabled else None
+        self.building_meetings = (
+            BuildingMeetings(self) if mechanisms.building_meetings.enabled else None
+        )
+        self.remuneration = (
+            RemunerationCampaigns(self) if mechanisms.remuneration_contract.enabled else None
+        )
+
     def initial_participation(self) -> None:
         """Households active before the run: those whom propensity and trust alone carry over the threshold."""
         hh, spec = self.households, self.params.participation
@@ -186,9 +210,11 @@ class CommunityModel(Model):
         dispute_rules.open_disputes(self, dispute_rules.draw_service_claims(self))
         dispute_rules.advance_disputes(self)
         hh.grievance *= 1.0 - sc.disputes.grievance_decay
+        building_spec = sc.mechanisms.building_meetings
+        decay_engagement(hh, building_spec)
         push = party_mobilisation.mobilisation_push(
             hh, self.adjacency, sc.mechanisms.party_mobilisation
-        )
+        ) + participation_push(hh, building_spec)
         update_participation(
             hh, self.adjacency, self.degree, push, sc.participation, sc.trust, self.rng
         )
@@ -245,13 +271,17 @@ class CommunityModel(Model):
             self.rng,
         )
         revenue = self.last_billing.revenue_by_compound
+        self.collect_coercively(revenue)
         self.last_firm_revenue = float(revenue[self.compounds.manager == FIRM].sum())
         active_share = self.active_share_by_compound()
+        rating = self.mean_by_compound(self.households.satisfaction)
         for c, firm in list(self.firms.items()):
-            firm.settle_month(float(revenue[c]))
+            firm.settle_month(float(revenue[c]), float(rating[c]))
             self.compounds.effort[c] = firm.effort
             if firm.wants_to_exit():
                 self.firm_leaves(c)
+        if self.remuneration is not None:
+            self.remuneration.month()
         for c, committee in self.self_management_committees.items():
             committee.settle_month(float(revenue[c]), float(active_share[c]))
             self.compounds.effort[c] = committee.effort
@@ -265,6 +295,25 @@ class CommunityModel(Model):
             self.self_management_committees[int(c)] = committee
             self.compounds.manager[c] = SELF_MANAGED
             self.compounds.effort[c] = committee.effort
+
+    def collect_coercively(self, revenue: np.ndarray) -> None:
+        """Losing firms in low-paying compounds may send collectors (firm_conduct module)."""
+        sc, billing = self.params, self.last_billing
+        for c, firm in self.firms.items():
+            if firm.collects_coercively(self.compound_collection(c), self.rng):
+                flats = self.flats_of_compound(c)
+                extra = coerce_payment(
+                    self.households,
+                    flats,
+                    billing.amount_due,
+                    sc.service,
+                    sc.trust,
+                    sc.disputes,
+                    self.rng,
+                )
+                billing.paid[flats] = self.households.paid_last[flats]
+                revenue[c] += extra
+                self.coercive_collections += 1
 
     def firm_leaves(self, compound: int) -> None:
         """A firm exits after persistent losses; the compound is unmanaged until replaced."""
@@ -301,6 +350,23 @@ class CommunityModel(Model):
             )
 
     # ------------------------------------------------------------------ queries used by the rules
+    def flats_of_compound(self, compound: int) -> np.ndarray:
+        """Indices of the flats of a compound (a contiguous range)."""
+        starts, sizes = self._compound_groups
+        return np.arange(starts[compound], starts[compound] + sizes[compound])
+
+    def compound_collection(self, compound: int) -> float:
+        """Share of the compound's billed households that paid the latest bill (0 if none billed)."""
+        flats = self.flats_of_compound(compound)
+        billed = self.last_billing.billed[flats]
+        n = int(billed.sum())
+        return float(self.last_billing.paid[flats][billed].sum() / n) if n else 0.0
+
+    def mean_by_compound(self, values: np.ndarray) -> np.ndarray:
+        """Mean of a household array within each compound."""
+        total = np.bincount(self.world.compound, weights=values, minlength=self.world.compounds)
+        return total / np.maximum(self.compound_households, 1)
+
     def active_share_by_compound(self) -> np.ndarray:
         """Share of each compound's households active this week."""
         active = np.bincount(

@@ -2,6 +2,8 @@
 
 DIR/timeseries.csv   one row per step (step 0 = initial state)
 DIR/disputes.csv     one row per dispute
+DIR/meetings.csv     one row per meeting (joint and building meetings)
+DIR/votes.csv        one row per vote (e.g. on the remuneration contract)
 DIR/summary.json     final metrics, run time and provenance
 DIR/figures/*.png    participation, fee collection, trust, disputes
 
@@ -25,8 +27,6 @@ from sim.model import CommunityModel
 from sim.provenance import provenance
 from sim.scenario.schema import Scenario
 
-FLOAT_FORMAT = "%.10g"
-
 
 @dataclass
 class RunResult:
@@ -34,6 +34,8 @@ class RunResult:
 
     timeseries: pd.DataFrame
     disputes: pd.DataFrame
+    meetings: pd.DataFrame
+    votes: pd.DataFrame
     summary: dict[str, Any]
     model: CommunityModel
 
@@ -55,7 +57,14 @@ def simulate(
         "build": round(built - started, 4),
         "steps": round(finished - built, 4),
     }
-    return RunResult(timeseries, model.disputes.to_frame(), summary, model)
+    return RunResult(
+        timeseries,
+        model.disputes.to_frame(),
+        model.meetings.to_frame(),
+        model.votes.to_frame(),
+        summary,
+        model,
+    )
 
 
 def summarise(model: CommunityModel, timeseries: pd.DataFrame) -> dict[str, Any]:
@@ -107,8 +116,10 @@ def write_outputs(
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     staging.chmod(0o755)
     try:
-        result.timeseries.to_csv(staging / "timeseries.csv", index=False, float_format=FLOAT_FORMAT)
-        result.disputes.to_csv(staging / "disputes.csv", index=False, float_format=FLOAT_FORMAT)
+        result.timeseries.to_csv(staging / "timeseries.csv", index=False)
+        result.disputes.to_csv(staging / "disputes.csv", index=False)
+        result.meetings.to_csv(staging / "meetings.csv", index=False)
+        result.votes.to_csv(staging / "votes.csv", index=False)
         draw_figures(result.timeseries, staging / "figures", scenario.name)
         summary = {
             **result.summary,

@@ -39,6 +39,8 @@ class HouseholdState:
     habit: np.ndarray  # payment habit in [-1, 1]; 0 = none
     fees_paid: np.ndarray  # yuan paid by this household since it moved in
     in_dispute: np.ndarray  # has an open dispute as complainant
+    support: np.ndarray  # support for collective action in its building, in [0, 1]
+    engagement: np.ndarray  # lift to participation from meetings attended (decays)
 
     @property
     def size(self) -> int:

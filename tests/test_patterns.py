@@ -27,7 +27,7 @@ def billed_mean(timeseries) -> float:
 
 @pytest.fixture(scope="module")
 def low_trust_runs():
-    return [run("low_trust_firm", seed=s) for s in SEEDS]
+    return [run("fee_spiral", seed=s) for s in SEEDS]
 
 
 def test_low_trust_compound_keeps_collection_at_or_below_40_percent(low_trust_runs):
@@ -49,7 +49,7 @@ def test_same_compound_with_ordinary_trust_escapes_the_trap():
     """Contrast: the same compound with ordinary trust and service pays and keeps its firm."""
     runs = [
         run(
-            "low_trust_firm",
+            "fee_spiral",
             "households.initial_trust_firm=0.5",
             "households.initial_trust_committee=0.5",
             "service.initial_quality=0.7",
@@ -104,9 +104,9 @@ def test_escalations_concentrate_where_service_fails_and_channels_lack_legitimac
     """DOMAIN pattern 10: hotline calls and petitions follow failing service and weak channels."""
     ratios = []
     for seed in range(1, 6):
-        trapped = run("low_trust_firm", seed=seed)
+        trapped = run("fee_spiral", seed=seed)
         ordinary = run(
-            "low_trust_firm",
+            "fee_spiral",
             "households.initial_trust_firm=0.5",
             "households.initial_trust_committee=0.5",
             "service.initial_quality=0.7",

@@ -1,6 +1,7 @@
 """Grievances and the dispute pyramid (Felstiner, Abel & Sarat 1980; escalation after Epstein 2002).
 
-Frictions between neighbours (a leak from the flat above, noise, parking, shared space) and bad
+Frictions between neighbours (a leak from the flat above, noise, parking, shared space, a
+structure built on common land) and bad
 service add to a household's grievance g, which decays by `grievance_decay` a week. A friction
 becomes a claim with chance `voice_probability`; a household whose g exceeds
 `service_claim_threshold` complains of service with weekly chance `service_claim_probability`.
@@ -13,12 +14,16 @@ Bilateral talk settles with weekly chance s (doubled where the parties share a t
 manager, s (1 + e) with e its effort). After `bilateral_weeks` it goes to a mediator: a Party
 building head where `party_mobilisation` is on, else the compound's committee, else the
 residents' committee; mediation settles with weekly chance skill x (1/2 + L), L the complainant's
-trust in committees (legitimacy of local channels). After `mediation_weeks` it is abandoned.
+trust in committees (legitimacy of local channels); cross-party kinds (parking, illegal
+structures), which need police or city management, settle at `cross_party_mediation_factor` of
+that rate. After `mediation_weeks` it is abandoned. Joint meetings, where on, also take up open
+disputes (see the joint_meetings mechanism).
 At every stage the complainant escalates with weekly chance
 
     p_esc = max_esc * logistic(k (g - w_L L - theta))
 
-to a petition if g > `petition_threshold`, else to the hotline. Resolution removes `relief` of g
+to a petition if g > `petition_threshold`, else to the hotline; being heard there removes
+`escalation_relief` of g. Resolution removes `relief` of g
 and is a good event for trust in the mediator (committees) or the firm; escalation and
 abandonment are bad events for trust in committees.
 """
@@ -37,8 +42,11 @@ from sim.state import FIRM, SELF_MANAGED
 if TYPE_CHECKING:
     from sim.model import CommunityModel
 
-KINDS = ("water_leak", "noise", "parking", "shared_space", "service")
-WATER_LEAK, NOISE, PARKING, SHARED_SPACE, SERVICE = range(len(KINDS))
+KINDS = ("water_leak", "noise", "parking", "shared_space", "service", "illegal_structure")
+WATER_LEAK, NOISE, PARKING, SHARED_SPACE, SERVICE, ILLEGAL_STRUCTURE = range(len(KINDS))
+#: Kinds that need a party from outside the compound (police, city management) to settle;
+#: ordinary mediation settles them at `cross_party_mediation_factor` of its usual rate.
+CROSS_PARTY_KINDS = np.array([PARKING, ILLEGAL_STRUCTURE])
 
 STAGES = ("bilateral", "mediation", "resolved", "escalated", "abandoned")
 TALK, MEDIATION, RESOLVED, ESCALATED, ABANDONED = range(len(STAGES))
@@ -49,8 +57,19 @@ HOUSEHOLD, FIRM_PARTY, SMC_PARTY, RC_PARTY = range(len(PARTIES))
 MEDIATORS = ("none", "party_member", "compound_committee", "residents_committee")
 NO_MEDIATOR, PARTY_MEDIATOR, COMPOUND_COMMITTEE, RESIDENTS_COMMITTEE = range(len(MEDIATORS))
 
-CHANNELS = ("", "bilateral", "mediation", "hotline", "petition", "gave_up", "moved_out")
-NO_CHANNEL, BY_TALK, BY_MEDIATION, HOTLINE, PETITION, GAVE_UP, MOVED_OUT = range(len(CHANNELS))
+CHANNELS = (
+    "",
+    "bilateral",
+    "mediation",
+    "hotline",
+    "petition",
+    "gave_up",
+    "moved_out",
+    "joint_meeting",
+)
+NO_CHANNEL, BY_TALK, BY_MEDIATION, HOTLINE, PETITION, GAVE_UP, MOVED_OUT, BY_JOINT_MEETING = range(
+    len(CHANNELS)
+)
 
 _COLUMNS = {
     "kind": np.int8,
@@ -208,6 +227,11 @@ def draw_frictions(model: "CommunityModel") -> NewDisputes:
     victims.append(crowded)
     respondents.append(model.random_in_building(crowded))
 
+    built_on = np.flatnonzero(rng.random(n) < spec.illegal_structure_rate)
+    kinds.append(np.full(built_on.size, ILLEGAL_STRUCTURE))
+    victims.append(built_on)
+    respondents.append(model.random_in_compound(built_on))
+
     kind = np.concatenate(kinds).astype(np.int8)
     victim = np.concatenate(victims)
     respondent = np.concatenate(respondents)
@@ -293,6 +317,7 @@ def advance_disputes(model: "CommunityModel") -> None:
         channel = np.where(grievance[escalate] > spec.petition_threshold, PETITION, HOTLINE)
         close(model, rows[escalate], ESCALATED, channel)
         penalise(hh.trust_committee, who[escalate], trust_spec)
+        hh.grievance[who[escalate]] *= 1.0 - spec.escalation_relief
     rows, who, legitimacy = rows[~escalate], who[~escalate], legitimacy[~escalate]
 
     stage = ledger.stage[rows]
@@ -320,6 +345,8 @@ def advance_disputes(model: "CommunityModel") -> None:
 
     med_rows = rows[~in_talk]
     skill = model.mediator_skill(ledger.mediator[med_rows])
+    cross_party = np.isin(ledger.kind[med_rows], CROSS_PARTY_KINDS)
+    skill = np.where(cross_party, skill * spec.cross_party_mediation_factor, skill)
     p = mediation_probability(skill, legitimacy[~in_talk])
     settle_med = rng.random(med_rows.size) < p
     settled = med_rows[settle_med]

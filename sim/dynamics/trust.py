@@ -12,7 +12,8 @@ from sim.scenario.schema import Trust
 
 def reward(trust: np.ndarray, who: np.ndarray, spec: Trust, weight: float = 1.0) -> None:
     """Raise the trust of households `who` (mask or indices) after a good event."""
-    trust[who] += weight * spec.gain * (1.0 - trust[who])
+    step = min(1.0, weight * spec.gain)
+    trust[who] += step * (1.0 - trust[who])
 
 
 def penalise(trust: np.ndarray, who: np.ndarray, spec: Trust, weight: float = 1.0) -> None:

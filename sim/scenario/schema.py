@@ -9,6 +9,14 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from sim.scenario.mechanism_params import (
+    BuildingMeetings,
+    JointMeetings,
+    Mechanism,
+    PartyMobilisation,
+    RemunerationContract,
+    SelfManagement,
+)
 from sim.scenario.params import Section, param
 
 
@@ -413,6 +421,30 @@ class Service(Section):
         unit="share",
         source="calibrated",
     )
+    coercion_chance: float = param(
+        0.3,
+        "Monthly chance that a losing firm in a low-paying compound hires collectors",
+        ge=0,
+        le=1,
+        unit="1/month",
+        source="S2: the firm hired heavies to collect",
+    )
+    coercion_collection: float = param(
+        0.4,
+        "Collection below which a losing firm considers coercive collection",
+        ge=0,
+        le=1,
+        unit="share",
+        source="S2",
+    )
+    coercion_yield: float = param(
+        0.15,
+        "Share of non-payers who pay when collectors come",
+        ge=0,
+        le=1,
+        unit="share",
+        source="calibrated",
+    )
     incident_rate: float = param(
         0.02,
         "Weekly chance scale of a building-wide service incident (scaled by (1 - Q)^2)",
@@ -595,6 +627,23 @@ class Disputes(Section):
         unit="1/week",
         source="S0: pilotis used as a mahjong room",
     )
+    illegal_structure_rate: float = param(
+        0.0003,
+        "Weekly chance of a friction over a structure built on common land",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="S3: illegal structures need city management",
+    )
+    cross_party_mediation_factor: float = param(
+        0.3,
+        "Mediation settlement rate of cross-party disputes (parking, illegal structures) "
+        "relative to others, for want of police and city management",
+        ge=0,
+        le=1,
+        unit="ratio",
+        source="S3: serial negotiation",
+    )
     friction_severity: float = param(
         1.0, "Grievance a friction adds", ge=0, le=10, unit="grievance", source="calibrated"
     )
@@ -614,6 +663,14 @@ class Disputes(Section):
         unit="grievance",
         source="calibrated",
     )
+    coercion_severity: float = param(
+        1.5,
+        "Grievance a household coerced into paying gains",
+        ge=0,
+        le=10,
+        unit="grievance",
+        source="S2: heavies, 100+ residents petitioned",
+    )
     voice_probability: float = param(
         0.5,
         "Chance a friction becomes a claim (the rest are lumped)",
@@ -631,7 +688,7 @@ class Disputes(Section):
         source="calibrated",
     )
     service_claim_probability: float = param(
-        0.1,
+        0.05,
         "Weekly chance of complaining once above the threshold",
         ge=0,
         le=1,
@@ -716,6 +773,14 @@ class Disputes(Section):
         unit="grievance",
         source="S2: 100+ residents petitioned",
     )
+    escalation_relief: float = param(
+        0.5,
+        "Share of grievance removed when an escalated complaint is heard (hotline, petition)",
+        ge=0,
+        le=1,
+        unit="share",
+        source="calibrated",
+    )
     relief: float = param(
         0.7,
         "Share of grievance removed when a dispute is resolved",
@@ -726,105 +791,17 @@ class Disputes(Section):
     )
 
 
-class Mechanism(Section):
-    """A governance mechanism that can be switched on."""
-
-    enabled: bool = Field(False, description="Switch the mechanism on")
-
-
-class PartyMobilisation(Mechanism):
-    """Party members mobilise their network neighbours and mediate in their buildings."""
-
-    mobilisation_strength: float = param(
-        0.08,
-        "Push each active Party member with a role gives a network neighbour",
-        ge=0,
-        le=2,
-        unit="-",
-        source="S1-S3: building heads mobilise",
-    )
-    mobilisation_cap: float = param(
-        0.25,
-        "Largest total push a household can receive",
-        ge=0,
-        le=5,
-        unit="-",
-        source="calibrated",
-    )
-    mediation_skill: float = param(
-        0.35,
-        "Weekly settlement chance when a Party building head mediates",
-        ge=0,
-        le=1,
-        unit="1/week",
-        source="S1, S3: Party members as mediators",
-    )
-
-
-class SelfManagement(Mechanism):
-    """Where no firm serves, a committee collects small fees and hires a cleaner and a gatekeeper."""
-
-    formation_participation: float = param(
-        0.3,
-        "Active share a compound needs to form a committee",
-        ge=0,
-        le=1,
-        unit="share",
-        source="lit: Oliver, Marwell & Teixeira 1985 (critical mass)",
-    )
-    formation_chance: float = param(
-        0.1,
-        "Monthly chance that an eligible compound's organisers form a committee",
-        ge=0,
-        le=1,
-        unit="1/month",
-        source="calibrated",
-    )
-    basic_service_level: float = param(
-        0.6,
-        "Effort that a fully paid cleaner and gatekeeper deliver (basic service)",
-        ge=0,
-        le=1,
-        unit="[0,1]",
-        source="S2, S4: a cleaner and a gatekeeper",
-    )
-    fee_per_household: float = param(
-        15.0,
-        "Monthly fee (parking, cleaning, gate)",
-        ge=0,
-        le=1000,
-        unit="yuan/month",
-        source="S2, S4",
-    )
-    full_service_cost: float = param(
-        13.0,
-        "Monthly cost per household of a cleaner and a gatekeeper at full quality",
-        gt=0,
-        le=1000,
-        unit="yuan/month",
-        source="S2, S4",
-    )
-    volunteer_boost: float = param(
-        0.3,
-        "Quality added per unit of the compound's active share (volunteer work)",
-        ge=0,
-        le=2,
-        unit="-",
-        source="S4",
-    )
-
-
 class Mechanisms(Section):
     """The switches and settings of every governance mechanism."""
 
     party_mobilisation: PartyMobilisation = Field(default_factory=PartyMobilisation)
     self_management: SelfManagement = Field(default_factory=SelfManagement)
-    joint_meetings: Mechanism = Field(default_factory=Mechanism)
-    building_meetings: Mechanism = Field(default_factory=Mechanism)
+    joint_meetings: JointMeetings = Field(default_factory=JointMeetings)
+    building_meetings: BuildingMeetings = Field(default_factory=BuildingMeetings)
     crowdfunding: Mechanism = Field(default_factory=Mechanism)
     points: Mechanism = Field(default_factory=Mechanism)
     recognition: Mechanism = Field(default_factory=Mechanism)
-    remuneration_contract: Mechanism = Field(default_factory=Mechanism)
+    remuneration_contract: RemunerationContract = Field(default_factory=RemunerationContract)
     pilot_first: Mechanism = Field(default_factory=Mechanism)
 
 

@@ -52,6 +52,7 @@ def draw_households(
         trust_firm = beta_with_mean(rng, spec.initial_trust_firm, k, n)
         trust_committee = beta_with_mean(rng, spec.initial_trust_committee, k, n)
         tenure = rng.integers(0, 52 * 20, size=n)
+    propensity = beta_with_mean(rng, propensity_mean, k, n)
     return HouseholdState(
         household_id=np.arange(first_id, first_id + n, dtype=np.int64),
         is_owner=is_owner.copy(),
@@ -60,7 +61,7 @@ def draw_households(
         role=np.where(is_party, PARTY_MEMBER, NO_ROLE).astype(np.int8),
         tenure_weeks=tenure,
         income=spec.income_median * np.exp(rng.normal(0.0, spec.income_log_sd, size=n)),
-        propensity=beta_with_mean(rng, propensity_mean, k, n),
+        propensity=propensity,
         threshold=beta_with_mean(rng, spec.threshold_mean, k, n),
         expectation=beta_with_mean(rng, np.full(n, spec.expectation_mean if n else 0.5), 2 * k, n),
         trust_firm=trust_firm,
@@ -73,6 +74,8 @@ def draw_households(
         habit=np.zeros(n),
         fees_paid=np.zeros(n),
         in_dispute=np.zeros(n, dtype=bool),
+        support=beta_with_mean(rng, 0.25 + 0.5 * propensity, k, n),
+        engagement=np.zeros(n),
     )
 
 

@@ -1,0 +1,118 @@
+"""Building meetings: monthly building-head meetings and evening forums (S1: Binhu Mingzhu).
+
+Every `cadence_weeks` (a Mesa recurring event) each building meets. Its building head attends;
+every other household active that week attends with chance `attendance`. Deliberation follows
+Deffuant-Weisbuch bounded confidence (chosen over Hegselmann-Krause because a forum is a series
+of conversations between pairs, not a plenary averaging): attendees are paired at random three
+times, and a pair whose support for collective action x differs by less than epsilon
+(`confidence`) moves together,
+
+    x_i <- x_i + mu (x_j - x_i),   x_j <- x_j + mu (x_i - x_j)
+
+so about floor(1 / (2 epsilon)) opinion clusters remain; building heads, who start with high
+support, act as bridges. A meeting of at least `minimum_attendance` whose attendees' mean
+support exceeds `proposal_support` produces a proposal (S1: 20+ sessions gave 50+ proposals;
+proposals are recorded, and will feed crowdfunding once that mechanism is built). Attending
+adds `engagement_gain` to a household's engagement (capped at 1), which decays by
+`engagement_decay` a week and is lost when the household moves out. Both act on participation:
+
+    push_i = engagement_i + support_weight (x_i - 1/2)
+
+so in a compound of renters who move on the effect is weaker and fades faster.
+"""
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa.time import Schedule
+
+from sim.mechanisms.records import MeetingRecord
+from sim.scenario.mechanism_params import BuildingMeetings as BuildingMeetingsSpec
+from sim.state import BUILDING_HEAD, HouseholdState
+
+if TYPE_CHECKING:
+    from sim.model import CommunityModel
+
+PAIRING_ROUNDS = 3
+
+
+def participation_push(hh: HouseholdState, spec: BuildingMeetingsSpec) -> np.ndarray:
+    """Push to participation from engagement and support for collective action."""
+    if not spec.enabled:
+        return np.zeros(hh.size)
+    return hh.engagement + spec.support_weight * (hh.support - 0.5)
+
+
+def decay_engagement(hh: HouseholdState, spec: BuildingMeetingsSpec) -> None:
+    """Weekly fading of what meetings gave."""
+    if spec.enabled:
+        hh.engagement *= 1.0 - spec.engagement_decay
+
+
+def deliberate(
+    support: np.ndarray,
+    attendees: np.ndarray,
+    building: np.ndarray,
+    spec: BuildingMeetingsSpec,
+    rng,
+) -> None:
+    """Deffuant-Weisbuch rounds among each building's attendees (pairs never cross buildings)."""
+    for _ in range(PAIRING_ROUNDS):
+        shuffled = attendees[rng.permutation(attendees.size)]
+        shuffled = shuffled[np.argsort(building[shuffled], kind="stable")]
+        first, second = shuffled[:-1:2], shuffled[1::2]
+        same = building[first] == building[second]
+        i, j = first[same], second[same]
+        close = np.abs(support[i] - support[j]) < spec.confidence
+        i, j = i[close], j[close]
+        gap = support[j] - support[i]
+        support[i] += spec.convergence * gap
+        support[j] -= spec.convergence * gap
+
+
+class BuildingMeetings:
+    """Convenes every building's meeting on the mechanism's cadence and records it."""
+
+    def __init__(self, model: "CommunityModel") -> None:
+        self.model = model
+        self.spec = model.params.mechanisms.building_meetings
+        self.meetings_held = 0
+        self.proposals = 0
+        cadence = self.spec.cadence_weeks
+        self.events = model.schedule_recurring(
+            self.convene, Schedule(interval=cadence, start=cadence)
+        )
+
+    def convene(self) -> None:
+        """Hold this round of building meetings."""
+        model, spec = self.model, self.spec
+        hh, building = model.households, model.world.building
+        heads = hh.role == BUILDING_HEAD
+        attends = heads | (hh.active & (model.rng.random(hh.size) < spec.attendance))
+        attendees = np.flatnonzero(attends)
+        deliberate(hh.support, attendees, building, spec, model.rng)
+        hh.engagement[attendees] = np.minimum(1.0, hh.engagement[attendees] + spec.engagement_gain)
+        n_buildings = model.world.buildings
+        count = np.bincount(building[attendees], minlength=n_buildings)
+        support_sum = np.bincount(
+            building[attendees], weights=hh.support[attendees], minlength=n_buildings
+        )
+        mean_support = support_sum / np.maximum(count, 1)
+        proposes = (count >= spec.minimum_attendance) & (mean_support > spec.proposal_support)
+        for b in range(n_buildings):
+            model.meetings.add(
+                MeetingRecord(
+                    week=model.week,
+                    kind="building",
+                    compound=int(model.world.building_compound[b]),
+                    building=b,
+                    parties="building_head+residents",
+                    attendance=int(count[b]),
+                    items=0,
+                    settled=0,
+                    proposals=int(proposes[b]),
+                    commitment="",
+                )
+            )
+        self.meetings_held += n_buildings
+        self.proposals += int(proposes.sum())

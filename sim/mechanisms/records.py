@@ -1,0 +1,57 @@
+"""Records of institutional events (meetings, votes), kept as rows and written as CSV tables."""
+
+from dataclasses import asdict, dataclass, fields
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    """One meeting: who met, who came, what was on the table and what was settled."""
+
+    week: int
+    kind: str  # joint_three_party, joint_four_in_one, joint_five_party, building
+    compound: int
+    building: int  # -1 for compound-level meetings
+    parties: str  # parties at the table, joined by '+'
+    attendance: int
+    items: int
+    settled: int
+    proposals: int
+    commitment: str  # '', 'made', 'kept', 'broken'
+
+
+@dataclass(frozen=True)
+class VoteRecord:
+    """One vote: the subject, the consent rule, turnout and the yes shares."""
+
+    week: int
+    compound: int
+    subject: str
+    rule: str
+    eligible: int
+    turnout: int
+    yes_headcount: int
+    yes_area_share: float
+    quorum_met: bool
+    passed: bool
+
+
+class RecordBook:
+    """Rows of one record type, in the order they happened."""
+
+    def __init__(self, record_type: type) -> None:
+        self.record_type = record_type
+        self.rows: list = []
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def add(self, record) -> None:
+        """Append a record."""
+        self.rows.append(record)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The records as a table (columns in declaration order, even when empty)."""
+        columns = [f.name for f in fields(self.record_type)]
+        return pd.DataFrame([asdict(r) for r in self.rows], columns=columns)
