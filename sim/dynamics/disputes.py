@@ -14,9 +14,9 @@ Bilateral talk settles with weekly chance s (doubled where the parties share a t
 manager, s (1 + e) with e its effort). After `bilateral_weeks` it goes to a mediator: a Party
 building head where `party_mobilisation` is on, else the compound's committee, else the
 residents' committee; mediation settles with weekly chance skill x (1/2 + L), L the complainant's
-trust in committees (legitimacy of local channels); cross-party kinds (parking, illegal
-structures), which need police or city management, settle at `cross_party_mediation_factor` of
-that rate. After `mediation_weeks` it is abandoned. Joint meetings, where on, also take up open
+trust in committees (legitimacy of local channels). Cross-party kinds (parking, illegal
+structures), which need police or city management, settle in talk and in mediation at
+`cross_party_mediation_factor` of these rates. After `mediation_weeks` it is abandoned. Joint meetings, where on, also take up open
 disputes (see the joint_meetings mechanism).
 At every stage the complainant escalates with weekly chance
 
@@ -361,7 +361,11 @@ def advance_disputes(model: "CommunityModel") -> None:
 
 
 def talk_settlement_probability(model: "CommunityModel", rows: np.ndarray) -> np.ndarray:
-    """Weekly chance that bilateral talk settles: doubled by a tie, or scaled by the manager's effort."""
+    """Weekly chance that bilateral talk settles.
+
+    Doubled by a tie between neighbours, scaled by (1 + effort) against a manager, and cut to
+    `cross_party_mediation_factor` for cross-party kinds.
+    """
     ledger, base = model.disputes, model.params.disputes.bilateral_settle
     complainant = ledger.complainant_flat[rows]
     respondent = ledger.respondent_flat[rows]
@@ -369,7 +373,11 @@ def talk_settlement_probability(model: "CommunityModel", rows: np.ndarray) -> np
     tied = np.zeros(rows.size, dtype=bool)
     tied[with_household] = model.are_tied(complainant[with_household], respondent[with_household])
     effort = model.compounds.effort[ledger.compound[rows]]
-    return np.where(with_household, base * (1.0 + tied), base * (1.0 + effort))
+    chance = np.where(with_household, base * (1.0 + tied), base * (1.0 + effort))
+    cross_party = np.isin(ledger.kind[rows], CROSS_PARTY_KINDS)
+    return np.where(
+        cross_party, chance * model.params.disputes.cross_party_mediation_factor, chance
+    )
 
 
 def withdraw_movers(model: "CommunityModel", leaving: np.ndarray) -> None:

@@ -9,16 +9,16 @@ times, and a pair whose support for collective action x differs by less than eps
 
     x_i <- x_i + mu (x_j - x_i),   x_j <- x_j + mu (x_i - x_j)
 
-so about floor(1 / (2 epsilon)) opinion clusters remain; building heads, who start with high
-support, act as bridges. A meeting of at least `minimum_attendance` whose attendees' mean
-support exceeds `proposal_support` produces a proposal (S1: 20+ sessions gave 50+ proposals;
+so about floor(1 / (2 epsilon)) opinion clusters remain. The building head, who leads the
+meeting, then talks with each attendee: an attendee within epsilon of the head moves mu of the
+way toward the head's support (the head does not move). Support persists; it leaves with a
+household that moves out. A meeting where at least `minimum_supporters` attendees' support
+exceeds `proposal_support` produces a proposal (S1: 20+ sessions gave 50+ proposals;
 proposals are recorded, and will feed crowdfunding once that mechanism is built). Attending
 adds `engagement_gain` to a household's engagement (capped at 1), which decays by
-`engagement_decay` a week and is lost when the household moves out. Both act on participation:
-
-    push_i = engagement_i + support_weight (x_i - 1/2)
-
-so in a compound of renters who move on the effect is weaker and fades faster.
+`engagement_decay` a week and is lost when the household moves out; it is added to the
+household's participation drive (push_i = engagement_i), so in a compound of renters who move on
+the effect is weaker and fades faster once meetings stop.
 """
 
 from typing import TYPE_CHECKING
@@ -37,10 +37,10 @@ PAIRING_ROUNDS = 3
 
 
 def participation_push(hh: HouseholdState, spec: BuildingMeetingsSpec) -> np.ndarray:
-    """Push to participation from engagement and support for collective action."""
+    """Push to participation from the engagement meetings gave."""
     if not spec.enabled:
         return np.zeros(hh.size)
-    return hh.engagement + spec.support_weight * (hh.support - 0.5)
+    return hh.engagement
 
 
 def decay_engagement(hh: HouseholdState, spec: BuildingMeetingsSpec) -> None:
@@ -70,6 +70,19 @@ def deliberate(
         support[j] -= spec.convergence * gap
 
 
+def listen_to_head(
+    hh: HouseholdState, attendees: np.ndarray, building: np.ndarray, n_buildings: int, spec
+) -> None:
+    """Each attendee also talks with its building head (one-sided bounded-confidence pull)."""
+    heads = np.flatnonzero(hh.role == BUILDING_HEAD)
+    head_support = np.full(n_buildings, np.nan)
+    head_support[building[heads]] = hh.support[heads]
+    target = head_support[building[attendees]]
+    gap = target - hh.support[attendees]
+    close = ~np.isnan(gap) & (np.abs(gap) < spec.confidence)
+    hh.support[attendees[close]] += spec.convergence * gap[close]
+
+
 class BuildingMeetings:
     """Convenes every building's meeting on the mechanism's cadence and records it."""
 
@@ -91,14 +104,13 @@ class BuildingMeetings:
         attends = heads | (hh.active & (model.rng.random(hh.size) < spec.attendance))
         attendees = np.flatnonzero(attends)
         deliberate(hh.support, attendees, building, spec, model.rng)
+        listen_to_head(hh, attendees, building, model.world.buildings, spec)
         hh.engagement[attendees] = np.minimum(1.0, hh.engagement[attendees] + spec.engagement_gain)
         n_buildings = model.world.buildings
         count = np.bincount(building[attendees], minlength=n_buildings)
-        support_sum = np.bincount(
-            building[attendees], weights=hh.support[attendees], minlength=n_buildings
-        )
-        mean_support = support_sum / np.maximum(count, 1)
-        proposes = (count >= spec.minimum_attendance) & (mean_support > spec.proposal_support)
+        supporters = attendees[hh.support[attendees] > spec.proposal_support]
+        backing = np.bincount(building[supporters], minlength=n_buildings)
+        proposes = backing >= spec.minimum_supporters
         for b in range(n_buildings):
             model.meetings.add(
                 MeetingRecord(

@@ -45,6 +45,7 @@ class RemunerationTerms:
         self.households = households
         self.fund = 0.0
         self.fees_in = 0.0
+        self.costs_paid = 0.0
         self.upgrades = 0
         self.upgrades_spent = 0.0
         self.firm_pay = 0.0
@@ -61,6 +62,7 @@ class RemunerationTerms:
         factor = float(np.clip(1.0 + self.spec.rating_weight * (rating - 0.5), 0.0, 2.0))
         pay = self.spec.commission * cost * factor
         self.fees_in += revenue
+        self.costs_paid += cost
         self.fund += revenue - cost - pay
         self.firm_pay += pay
         return pay

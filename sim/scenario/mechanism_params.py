@@ -120,7 +120,7 @@ class JointMeetings(Mechanism):
         source="S3: waste pavilions approved in 10 days",
     )
     absent_party_factor: float = param(
-        0.15,
+        0.3,
         "Settlement chance multiplier when a party the item needs is absent",
         ge=0,
         le=1,
@@ -222,22 +222,22 @@ class BuildingMeetings(Mechanism):
     )
     proposal_support: float = param(
         0.6,
-        "Mean attendee support above which a meeting produces a proposal",
+        "Support above which an attendee backs a proposal",
         ge=0,
         le=1,
         unit="[0,1]",
         source="S1: 20+ sessions gave 50+ proposals",
     )
-    minimum_attendance: int = param(
-        4,
-        "Attendees a meeting needs to produce a proposal",
+    minimum_supporters: int = param(
+        3,
+        "Attendees with support above proposal_support a meeting needs to produce a proposal",
         ge=1,
         le=500,
         unit="households",
-        source="calibrated",
+        source="S1: 20+ sessions gave 50+ proposals",
     )
     engagement_gain: float = param(
-        0.05,
+        0.03,
         "Engagement an attendee gains (added to its participation drive)",
         ge=0,
         le=2,
@@ -245,15 +245,7 @@ class BuildingMeetings(Mechanism):
         source="lit: Balliet 2010",
     )
     engagement_decay: float = param(
-        0.1, "Weekly decay of engagement", ge=0, le=1, unit="1/week", source="calibrated"
-    )
-    support_weight: float = param(
-        0.2,
-        "Weight of support for collective action in the participation drive",
-        ge=0,
-        le=2,
-        unit="-",
-        source="calibrated",
+        0.02, "Weekly decay of engagement", ge=0, le=1, unit="1/week", source="calibrated"
     )
 
 

@@ -637,7 +637,7 @@ class Disputes(Section):
     )
     cross_party_mediation_factor: float = param(
         0.3,
-        "Mediation settlement rate of cross-party disputes (parking, illegal structures) "
+        "Talk and mediation settlement rate of cross-party disputes (parking, illegal structures) "
         "relative to others, for want of police and city management",
         ge=0,
         le=1,
