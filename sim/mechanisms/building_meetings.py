@@ -24,9 +24,9 @@ the effect is weaker and fades faster once meetings stop.
 from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa.time import Schedule
 
 from sim.mechanisms.records import MeetingRecord
+from sim.mechanisms.recurring import RecurringMechanism
 from sim.scenario.mechanism_params import BuildingMeetings as BuildingMeetingsSpec
 from sim.state import BUILDING_HEAD, HouseholdState
 
@@ -83,18 +83,15 @@ def listen_to_head(
     hh.support[attendees[close]] += spec.convergence * gap[close]
 
 
-class BuildingMeetings:
+class BuildingMeetings(RecurringMechanism):
     """Convenes every building's meeting on the mechanism's cadence and records it."""
 
+    name = "building_meetings"
+
     def __init__(self, model: "CommunityModel") -> None:
-        self.model = model
-        self.spec = model.params.mechanisms.building_meetings
         self.meetings_held = 0
         self.proposals = 0
-        cadence = self.spec.cadence_weeks
-        self.events = model.schedule_recurring(
-            self.convene, Schedule(interval=cadence, start=cadence)
-        )
+        super().__init__(model)
 
     def convene(self) -> None:
         """Hold this round of building meetings."""

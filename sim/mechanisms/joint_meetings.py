@@ -36,11 +36,11 @@ hear lose trust in the firm and in the committees (its guarantor), three bad eve
 from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa.time import Schedule
 
 from sim.dynamics import disputes as dispute_rules
 from sim.dynamics.trust import penalise, reward
 from sim.mechanisms.records import MeetingRecord
+from sim.mechanisms.recurring import RecurringMechanism
 from sim.state import SELF_MANAGED
 
 if TYPE_CHECKING:
@@ -83,20 +83,21 @@ OPEN_ITEM_PENALTY = 0.25  # weight of items left open against trust, relative to
 BROKEN_PROMISE_WEIGHT = 3.0  # bad events' worth of a broken commitment
 
 
-class JointMeetings:
+class JointMeetings(RecurringMechanism):
     """Convenes every compound's joint meeting on the mechanism's cadence."""
 
+    name = "joint_meetings"
+
     def __init__(self, model: "CommunityModel") -> None:
-        self.model = model
-        self.spec = model.params.mechanisms.joint_meetings
-        self.kind = f"joint_{self.spec.form}"
         self.meetings_held = 0
         self.items_settled = 0
         self.commitments = 0
-        cadence = self.spec.cadence_weeks
-        self.events = model.schedule_recurring(
-            self.convene, Schedule(interval=cadence, start=cadence)
-        )
+        super().__init__(model)
+
+    @property
+    def kind(self) -> str:
+        """The meeting kind recorded in meetings.csv."""
+        return f"joint_{self.spec.form}"
 
     def parties_at_table(self, compound: int) -> tuple[str, ...]:
         """The parties seated at this compound's meeting."""
