@@ -43,6 +43,7 @@ from sim.state import (
     CompoundState,
     HouseholdState,
 )
+from sim.timeline import PolicyTimeline
 from sim.world.network import adjacency, tie_edges, to_graph
 from sim.world.population import assign_party_roles, populate
 from sim.world.structure import build_structure, group_starts, layout_positions
@@ -177,15 +178,35 @@ class CommunityModel(Model):
         )
 
     def start_mechanisms(self) -> None:
-        """Start the institutional mechanisms the scenario switches on."""
+        """Start the institutional mechanisms the scenario switches on, and its policy timeline."""
+        self.joint_meetings = None
+        self.building_meetings = None
+        self.remuneration = None
+        self.sync_mechanisms()
+        self.timeline = PolicyTimeline(self)
+
+    def sync_mechanisms(self) -> None:
+        """Start, pause or resume mechanisms to match the scenario now in force."""
         mechanisms = self.params.mechanisms
-        self.joint_meetings = JointMeetings(self) if mechanisms.joint_meetings.enabled else None
-        self.building_meetings = (
-            BuildingMeetings(self) if mechanisms.building_meetings.enabled else None
-        )
-        self.remuneration = (
-            RemunerationCampaigns(self) if mechanisms.remuneration_contract.enabled else None
-        )
+        for attribute, mechanism in (
+            ("joint_meetings", JointMeetings),
+            ("building_meetings", BuildingMeetings),
+        ):
+            enabled = getattr(mechanisms, attribute).enabled
+            running = getattr(self, attribute)
+            if enabled and running is None:
+                setattr(self, attribute, mechanism(self))
+            elif enabled and running.events is None:
+                running.start()
+            elif not enabled and running is not None:
+                running.stop()
+        if mechanisms.remuneration_contract.enabled and self.remuneration is None:
+            self.remuneration = RemunerationCampaigns(self)
+
+    def adopt(self, scenario: Scenario) -> None:
+        """Put a new scenario state in force mid-run (a policy intervention)."""
+        self.params = scenario
+        self.sync_mechanisms()
 
     def initial_participation(self) -> None:
         """Households active before the run: those whom propensity and trust alone carry over the threshold."""

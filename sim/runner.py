@@ -4,6 +4,7 @@ DIR/timeseries.csv   one row per step (step 0 = initial state)
 DIR/disputes.csv     one row per dispute
 DIR/meetings.csv     one row per meeting (joint and building meetings)
 DIR/votes.csv        one row per vote (e.g. on the remuneration contract)
+DIR/interventions.csv one row per scenario key changed by the policy timeline
 DIR/summary.json     final metrics, run time and provenance
 DIR/figures/*.png    participation, fee collection, trust, disputes
 
@@ -36,6 +37,7 @@ class RunResult:
     disputes: pd.DataFrame
     meetings: pd.DataFrame
     votes: pd.DataFrame
+    interventions: pd.DataFrame
     summary: dict[str, Any]
     model: CommunityModel
 
@@ -62,6 +64,7 @@ def simulate(
         model.disputes.to_frame(),
         model.meetings.to_frame(),
         model.votes.to_frame(),
+        model.timeline.records.to_frame(),
         summary,
         model,
     )
@@ -120,6 +123,7 @@ def write_outputs(
         result.disputes.to_csv(staging / "disputes.csv", index=False)
         result.meetings.to_csv(staging / "meetings.csv", index=False)
         result.votes.to_csv(staging / "votes.csv", index=False)
+        result.interventions.to_csv(staging / "interventions.csv", index=False)
         draw_figures(result.timeseries, staging / "figures", scenario.name)
         summary = {
             **result.summary,

@@ -133,9 +133,7 @@ def apply_override(data: dict[str, Any], key: str, value: Any, file: str) -> Non
         fields = model.model_fields
         if part not in fields:
             where = ".".join(parts[: depth + 1])
-            raise ScenarioError(
-                file, where, "unknown key (from --set)", "known: " + ", ".join(fields)
-            )
+            raise ScenarioError(file, where, "unknown key", "known: " + ", ".join(fields))
         annotation = fields[part].annotation
         last = depth == len(parts) - 1
         if last:
@@ -211,7 +209,14 @@ def validation_error(exc: ValidationError, file: str) -> ScenarioError:
 
 
 def build_scenario(data: dict[str, Any], file: str) -> Scenario:
-    """Validate scenario data and refuse mechanisms that are not built yet."""
+    """Validate scenario data, its policy timeline, and refuse mechanisms not built yet."""
+    scenario = validate_state(data, file)
+    resolve_timeline(scenario, file)
+    return scenario
+
+
+def validate_state(data: dict[str, Any], file: str) -> Scenario:
+    """Validate one scenario state and refuse mechanisms that are not built yet."""
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -226,6 +231,63 @@ def build_scenario(data: dict[str, Any], file: str) -> Scenario:
                 "mechanisms built: " + ", ".join(sorted(BUILT_MECHANISMS)),
             )
     return scenario
+
+
+def resolve_timeline(scenario: Scenario, file: str = "scenario") -> list[tuple[int, Scenario]]:
+    """The scenario in force from each intervention's week on, in order of weeks.
+
+    Interventions may change behaviour and mechanism settings, not the community's build,
+    its length or seed; a week past the run's end is refused.
+    """
+    data = scenario.model_dump(mode="json")
+    states = []
+    order = sorted(
+        range(len(scenario.interventions)), key=lambda i: scenario.interventions[i].at_week
+    )
+    for i in order:
+        intervention = scenario.interventions[i]
+        where = f"interventions[{i}]"
+        if intervention.at_week > scenario.steps:
+            raise ScenarioError(
+                file,
+                f"{where}.at_week",
+                f"week {intervention.at_week} is after the run ends",
+                f"1 to steps = {scenario.steps}",
+            )
+        for key, value in intervention.set.items():
+            if key.split(".")[0] not in CHANGEABLE_SECTIONS:
+                raise ScenarioError(
+                    file,
+                    f"{where}.set.{key}",
+                    "cannot change during a run",
+                    "keys under " + ", ".join(CHANGEABLE_SECTIONS),
+                )
+            try:
+                apply_override(data, key, value, file)
+            except ScenarioError as exc:
+                raise ScenarioError(
+                    file, f"{where}.set.{exc.field}", exc.problem, exc.allowed
+                ) from None
+        try:
+            state = validate_state(data, file)
+        except ScenarioError as exc:
+            raise ScenarioError(
+                file, f"{where}.set.{exc.field}", exc.problem, exc.allowed
+            ) from None
+        states.append((intervention.at_week, state))
+    return states
+
+
+#: Sections an intervention may change mid-run (the build, length and seed are fixed).
+CHANGEABLE_SECTIONS = (
+    "mechanisms",
+    "service",
+    "fees",
+    "trust",
+    "participation",
+    "disputes",
+    "households",
+)
 
 
 def load_scenario(source: str | Path, overrides: list[str] | None = None) -> Scenario:

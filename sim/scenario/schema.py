@@ -5,7 +5,7 @@ research literature or official statistics; "calibrated" marks behavioural const
 that the baseline reproduces the patterns listed in the ODD (section 1), not fitted to any test.
 """
 
-from typing import Self
+from typing import Any, Self
 
 from pydantic import Field, model_validator
 
@@ -805,6 +805,17 @@ class Mechanisms(Section):
     pilot_first: Mechanism = Field(default_factory=Mechanism)
 
 
+class Intervention(Section):
+    """A policy change at a given week: dotted scenario keys and their new values."""
+
+    at_week: int = param(
+        1, "Week from which the change holds", ge=1, le=5200, unit="week", source="-"
+    )
+    set: dict[str, Any] = Field(
+        description="Dotted scenario keys and their new values, e.g. {mechanisms.points.enabled: true}"
+    )
+
+
 class Scenario(Section):
     """A complete, validated scenario: everything a run depends on besides the seed."""
 
@@ -829,3 +840,6 @@ class Scenario(Section):
     participation: Participation = Field(default_factory=Participation)
     disputes: Disputes = Field(default_factory=Disputes)
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
+    interventions: list[Intervention] = Field(
+        default_factory=list, description="Policy timeline: changes applied at given weeks"
+    )
