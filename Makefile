@@ -2,8 +2,10 @@
 PYTHON ?= $(shell tools/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
+ASSETS := .cache/solara-assets
+SCENARIO ?= default
 
-.PHONY: demo test format bench showcase clean
+.PHONY: demo test format bench showcase clean app browser-setup
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found (see tools/find-python)" >&2; exit 1; }
@@ -18,14 +20,30 @@ demo: $(VENV)/.installed
 	$(BIN)/cogov run default --out results/demo
 	@echo "demo results written to results/demo/ (timeseries.csv, summary.json, disputes.csv, figures/)"
 
-test: $(VENV)/.installed
-	$(BIN)/ruff check sim tests benchmarks
-	$(BIN)/ruff format --check sim tests benchmarks
+test: $(VENV)/.installed browser-setup
+	$(BIN)/ruff check sim tests benchmarks tools
+	$(BIN)/ruff format --check sim tests benchmarks tools
 	$(BIN)/python -m pytest -q
 
+# What the browser tests need: Chromium (apt-get installs it when we are root) and solara's
+# front-end files from the npm registry (cached in $(ASSETS)). Without Chromium this stops and
+# says what to install; SKIP_BROWSER=1 skips both, and pytest reports the browser tests skipped.
+browser-setup: $(VENV)/.installed
+ifeq ($(SKIP_BROWSER),1)
+	@echo "SKIP_BROWSER=1: the browser tests will be reported as skipped"
+else
+	@tools/ensure-chromium >/dev/null
+	$(BIN)/python tools/fetch_solara_assets.py $(ASSETS)
+endif
+
+# The browser app on http://localhost:8765/ (make app SCENARIO=fee_spiral; see docs/app.md).
+app: $(VENV)/.installed
+	@$(BIN)/python tools/fetch_solara_assets.py $(ASSETS) || echo "warning: solara's front-end files were not fetched; the page will load them from its CDN"
+	$(BIN)/cogov app $(SCENARIO)
+
 format: $(VENV)/.installed
-	$(BIN)/ruff format sim tests benchmarks
-	$(BIN)/ruff check --fix sim tests benchmarks
+	$(BIN)/ruff format sim tests benchmarks tools
+	$(BIN)/ruff check --fix sim tests benchmarks tools
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks

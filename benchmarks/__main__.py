@@ -4,10 +4,15 @@ import argparse
 import time
 from pathlib import Path
 
-from benchmarks import build, memory, stepping
+from benchmarks import build, memory, stepping, sweep
 from benchmarks.table import Row, format_table, write_csv
 
-SUITES = {"stepping": stepping.run, "build": build.run, "memory": memory.run}
+SUITES = {
+    "stepping": stepping.run,
+    "build": build.run,
+    "memory": memory.run,
+    "sweep": sweep.run,
+}
 CSV_NAME = "benchmarks.csv"
 
 

@@ -143,8 +143,8 @@ class PropertyFirm(Agent):
 
     @property
     def guaranteed(self) -> bool:
-        """Under a running commitment, guaranteed by the residents' committee."""
-        return self.commitment_months_left > 0
+        """Under a running commitment not found broken, guaranteed by the residents' committee."""
+        return self.commitment_months_left > 0 and not self.commitment_exposed
 
     def affordable_effort(self, ceiling: float) -> float:
         """The effort expected fees pay for, between the contract minimum and `ceiling`."""
@@ -175,8 +175,8 @@ class PropertyFirm(Agent):
         self.months += 1
         self.loss_months = self.loss_months + 1 if profit < 0 else 0
         self.expected_revenue = 0.5 * (self.expected_revenue + revenue)
-        self.commitment_months_left = max(0, self.commitment_months_left - 1)
         self.effort += self.spec.effort_adjustment * (self.budgeted_effort() - self.effort)
+        self.commitment_months_left = max(0, self.commitment_months_left - 1)
 
     def wants_to_exit(self) -> bool:
         """Persistent losses with reserves used up, and no guarantee running."""

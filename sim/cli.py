@@ -7,6 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.app.server import add_arguments as add_app_arguments
+from sim.app.server import command_app
+from sim.experiments.cli import add_experiment_parsers, command_analyze, command_sweep
 from sim.scenario.loader import ScenarioError, load_scenario, shipped_scenarios
 
 EXIT_BAD_INPUT = 2
@@ -43,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", help="scenario files or shipped names")
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
+    add_app_arguments(sub.add_parser("app", help="open the browser app (a local web server)"))
+    add_experiment_parsers(sub)
     return parser
 
 
@@ -115,7 +120,14 @@ def command_scenarios(_: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": command_run, "validate": command_validate, "scenarios": command_scenarios}
+COMMANDS = {
+    "run": command_run,
+    "validate": command_validate,
+    "scenarios": command_scenarios,
+    "app": command_app,
+    "sweep": command_sweep,
+    "analyze": command_analyze,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.dynamics.disputes import ABANDONED, ESCALATED, RESOLVED
+from sim.mechanisms.crowdfunding.reporting import (
+    PIPELINE_REPORTERS,
+    elevators_built,
+    funds_raised,
+    projects_completed,
+)
 from sim.state import FIRM
 
 if TYPE_CHECKING:
@@ -158,6 +164,68 @@ def upgrades_funded(model: "CommunityModel") -> int:
     return model.remuneration.upgrades if model.remuneration else 0
 
 
+def volunteer_rate(model: "CommunityModel") -> float:
+    """Share of households volunteering this week."""
+    return float(model.households.volunteer.mean())
+
+
+def volunteer_hours(model: "CommunityModel") -> float:
+    """Volunteer hours given (cumulative)."""
+    return model.volunteer_hours
+
+
+def points_issued(model: "CommunityModel") -> float:
+    """Points issued by the time bank (cumulative)."""
+    return model.time_bank.issued
+
+
+def points_redeemed(model: "CommunityModel") -> float:
+    """Points redeemed at the shop (cumulative)."""
+    return model.time_bank.redeemed
+
+
+def points_expired(model: "CommunityModel") -> float:
+    """Points expired or taken away by households moving out (cumulative)."""
+    return model.time_bank.expired
+
+
+def points_outstanding(model: "CommunityModel") -> float:
+    """Points held by households now."""
+    return model.time_bank.outstanding
+
+
+def newly_active_share(model: "CommunityModel") -> float:
+    """Share of active households that were inactive when the points scheme began."""
+    active = model.households.active
+    n = int(active.sum())
+    return float((active & model.time_bank.inactive_before).sum() / n) if n else 0.0
+
+
+def intrinsic_motivation(model: "CommunityModel") -> float:
+    """Mean intrinsic motivation."""
+    return float(model.households.motivation.mean())
+
+
+def volunteer_teams(model: "CommunityModel") -> int:
+    """Volunteer teams now."""
+    return model.teams
+
+
+def awards_given(model: "CommunityModel") -> int:
+    """Good-neighbour and model-household awards (cumulative)."""
+    return model.recognition.awards if model.recognition else 0
+
+
+def volunteer_leaders(model: "CommunityModel") -> int:
+    """Households that are volunteer leaders now."""
+    return int(model.households.is_leader.sum())
+
+
+def practice_adoption(model: "CommunityModel") -> float:
+    """Share of stairwell units that have adopted the pilot-first practice."""
+    return model.pilot_first.adoption_share
+
+
 def not_built_yet(model: "CommunityModel") -> int:
     """A column whose mechanism is not built yet."""
     return 0
@@ -165,7 +233,7 @@ def not_built_yet(model: "CommunityModel") -> int:
 
 REPORTERS: dict[str, Callable[["CommunityModel"], float | int]] = {
     "participation_rate": participation_rate,
-    "volunteer_rate": not_built_yet,
+    "volunteer_rate": volunteer_rate,
     "fee_collection_rate": fee_collection_rate,
     "service_quality": service_quality,
     "trust_firm": trust_firm,
@@ -176,12 +244,12 @@ REPORTERS: dict[str, Callable[["CommunityModel"], float | int]] = {
     "disputes_resolved": disputes_resolved,
     "disputes_escalated": disputes_escalated,
     "mean_resolution_weeks": mean_resolution_weeks,
-    "funds_raised": not_built_yet,
-    "projects_completed": not_built_yet,
-    "elevators_built": not_built_yet,
-    "points_issued": not_built_yet,
-    "points_redeemed": not_built_yet,
-    "points_outstanding": not_built_yet,
+    "funds_raised": funds_raised,
+    "projects_completed": projects_completed,
+    "elevators_built": elevators_built,
+    "points_issued": points_issued,
+    "points_redeemed": points_redeemed,
+    "points_outstanding": points_outstanding,
     "firm_exits": firm_exits,
     "fee_collection_rate_by_area": fee_collection_rate_by_area,
     "disputes_abandoned": disputes_abandoned,
@@ -198,4 +266,13 @@ REPORTERS: dict[str, Callable[["CommunityModel"], float | int]] = {
     "remuneration_compounds": remuneration_compounds,
     "owners_fund": owners_fund,
     "upgrades_funded": upgrades_funded,
+    "volunteer_hours": volunteer_hours,
+    "points_expired": points_expired,
+    "newly_active_share": newly_active_share,
+    "intrinsic_motivation": intrinsic_motivation,
+    "volunteer_teams": volunteer_teams,
+    "awards_given": awards_given,
+    "volunteer_leaders": volunteer_leaders,
+    "practice_adoption": practice_adoption,
+    **PIPELINE_REPORTERS,
 }

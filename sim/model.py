@@ -23,13 +23,18 @@ from sim.dynamics.firm_conduct import coerce_payment
 from sim.dynamics.participation import participation_probability, update_participation
 from sim.dynamics.service import experience_service, update_quality, update_satisfaction
 from sim.dynamics.turnover import draw_movers, replace_households
+from sim.dynamics.volunteering import draw_volunteers, update_activity, update_teams
 from sim.mechanisms import party_mobilisation, self_management
 from sim.mechanisms.building_meetings import (
     BuildingMeetings,
     decay_engagement,
     participation_push,
 )
+from sim.mechanisms.crowdfunding import Crowdfunding
 from sim.mechanisms.joint_meetings import JointMeetings
+from sim.mechanisms.pilot_first import PilotFirst
+from sim.mechanisms.points import TimeBank
+from sim.mechanisms.recognition import Recognition, aspiration_push, leader_push
 from sim.mechanisms.records import MeetingRecord, RecordBook, VoteRecord
 from sim.mechanisms.remuneration_contract import RemunerationCampaigns
 from sim.metrics import REPORTERS
@@ -181,7 +186,13 @@ class CommunityModel(Model):
         """Start the institutional mechanisms the scenario switches on, and its policy timeline."""
         self.joint_meetings = None
         self.building_meetings = None
+        self.recognition = None
         self.remuneration = None
+        self.crowdfunding = None
+        self.time_bank = TimeBank(self)
+        self.pilot_first = PilotFirst(self)
+        self.volunteer_hours = 0.0
+        self.teams = 0
         self.sync_mechanisms()
         self.timeline = PolicyTimeline(self)
 
@@ -191,6 +202,7 @@ class CommunityModel(Model):
         for attribute, mechanism in (
             ("joint_meetings", JointMeetings),
             ("building_meetings", BuildingMeetings),
+            ("recognition", Recognition),
         ):
             enabled = getattr(mechanisms, attribute).enabled
             running = getattr(self, attribute)
@@ -202,6 +214,8 @@ class CommunityModel(Model):
                 running.stop()
         if mechanisms.remuneration_contract.enabled and self.remuneration is None:
             self.remuneration = RemunerationCampaigns(self)
+        if mechanisms.crowdfunding.enabled and self.crowdfunding is None:
+            self.crowdfunding = Crowdfunding(self)
 
     def adopt(self, scenario: Scenario) -> None:
         """Put a new scenario state in force mid-run (a policy intervention)."""
@@ -231,18 +245,49 @@ class CommunityModel(Model):
         dispute_rules.open_disputes(self, dispute_rules.draw_service_claims(self))
         dispute_rules.advance_disputes(self)
         hh.grievance *= 1.0 - sc.disputes.grievance_decay
-        building_spec = sc.mechanisms.building_meetings
-        decay_engagement(hh, building_spec)
-        push = party_mobilisation.mobilisation_push(
-            hh, self.adjacency, sc.mechanisms.party_mobilisation
-        ) + participation_push(hh, building_spec)
+        hh.complaints *= 1.0 - 1.0 / 52
+        decay_engagement(hh, sc.mechanisms.building_meetings)
+        hh.status *= 1.0 - sc.mechanisms.recognition.status_decay
         update_participation(
-            hh, self.adjacency, self.degree, push, sc.participation, sc.trust, self.rng
+            hh,
+            self.adjacency,
+            self.degree,
+            self.participation_pushes(),
+            sc.participation,
+            sc.trust,
+            self.rng,
         )
+        self.volunteering_week()
+        self.pilot_first.week()
+        if self.crowdfunding is not None:
+            self.crowdfunding.step()
         if is_month_end(self.week):
             self.settle_month()
+            self.time_bank.month()
         update_satisfaction(hh, self.compounds.service_quality[self.world.compound], sc.service)
         self.datacollector.collect(self)
+
+    def participation_pushes(self) -> np.ndarray:
+        """Sum of the pushes mechanisms give each household's participation drive."""
+        hh, mechanisms = self.households, self.params.mechanisms
+        push = party_mobilisation.mobilisation_push(
+            hh, self.adjacency, mechanisms.party_mobilisation
+        )
+        push += participation_push(hh, mechanisms.building_meetings)
+        push += self.time_bank.pull() + hh.status
+        push += self.params.volunteering.team_push * hh.team_member
+        push += aspiration_push(hh, mechanisms.recognition)
+        push += leader_push(hh, self.adjacency, mechanisms.recognition.leader_push)
+        return push
+
+    def volunteering_week(self) -> None:
+        """Activity, volunteers, teams and the time bank for this week."""
+        hh, spec = self.households, self.params.volunteering
+        update_activity(hh)
+        draw_volunteers(hh, self.time_bank.pull(), spec, self.rng)
+        self.volunteer_hours += spec.hours_per_week * int(hh.volunteer.sum())
+        self.teams = update_teams(hh, self.world.building, self.world.buildings, spec)
+        self.time_bank.week()
 
     def move_households(self) -> None:
         """Turnover: replace the households that move out this week."""
@@ -251,6 +296,7 @@ class CommunityModel(Model):
         if flats.size == 0:
             return
         dispute_rules.withdraw_movers(self, flats)
+        self.time_bank.forget(flats)
         leavers = replace_households(hh, flats, spec, self.next_household_id, self.rng)
         self.next_household_id += flats.size
         self.households_moved_in += flats.size
@@ -303,6 +349,8 @@ class CommunityModel(Model):
                 self.firm_leaves(c)
         if self.remuneration is not None:
             self.remuneration.month()
+        if self.crowdfunding is not None:
+            self.crowdfunding.month()
         for c, committee in self.self_management_committees.items():
             committee.settle_month(float(revenue[c]), float(active_share[c]))
             self.compounds.effort[c] = committee.effort

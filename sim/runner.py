@@ -5,6 +5,8 @@ DIR/disputes.csv     one row per dispute
 DIR/meetings.csv     one row per meeting (joint and building meetings)
 DIR/votes.csv        one row per vote (e.g. on the remuneration contract)
 DIR/interventions.csv one row per scenario key changed by the policy timeline
+DIR/projects.csv     one row per crowdfunded project (kind, stages reached and when, money)
+DIR/contributions.csv one row per household of each project put to a vote (vote, share, paid)
 DIR/summary.json     final metrics, run time and provenance
 DIR/figures/*.png    participation, fee collection, trust, disputes
 
@@ -17,13 +19,15 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from pandas.api.types import is_integer_dtype
 
+from sim.mechanisms.crowdfunding.projects import contributions_frame, projects_frame
+from sim.mechanisms.crowdfunding.reporting import crowdfunding_summary
 from sim.model import CommunityModel
 from sim.provenance import provenance
 from sim.scenario.schema import Scenario
@@ -40,6 +44,8 @@ class RunResult:
     interventions: pd.DataFrame
     summary: dict[str, Any]
     model: CommunityModel
+    projects: pd.DataFrame = field(default_factory=lambda: projects_frame([]))
+    contributions: pd.DataFrame = field(default_factory=lambda: contributions_frame([]))
 
 
 def simulate(
@@ -67,6 +73,10 @@ def simulate(
         model.timeline.records.to_frame(),
         summary,
         model,
+        projects=projects_frame(model.crowdfunding.projects if model.crowdfunding else []),
+        contributions=contributions_frame(
+            model.crowdfunding.projects if model.crowdfunding else []
+        ),
     )
 
 
@@ -86,7 +96,7 @@ def summarise(model: CommunityModel, timeseries: pd.DataFrame) -> dict[str, Any]
         )
     }
     world = model.world
-    return {
+    summary = {
         "final": {
             column: (int(value) if is_integer_dtype(timeseries[column]) else float(value))
             for column, value in last.items()
@@ -102,6 +112,9 @@ def summarise(model: CommunityModel, timeseries: pd.DataFrame) -> dict[str, Any]
             "households_ever": int(model.next_household_id - 1),
         },
     }
+    if model.crowdfunding is not None:
+        summary["crowdfunding"] = crowdfunding_summary(model)
+    return summary
 
 
 def write_outputs(
@@ -124,6 +137,8 @@ def write_outputs(
         result.meetings.to_csv(staging / "meetings.csv", index=False)
         result.votes.to_csv(staging / "votes.csv", index=False)
         result.interventions.to_csv(staging / "interventions.csv", index=False)
+        result.projects.to_csv(staging / "projects.csv", index=False)
+        result.contributions.to_csv(staging / "contributions.csv", index=False)
         draw_figures(result.timeseries, staging / "figures", scenario.name)
         summary = {
             **result.summary,

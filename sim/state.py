@@ -41,6 +41,16 @@ class HouseholdState:
     in_dispute: np.ndarray  # has an open dispute as complainant
     support: np.ndarray  # support for collective action in its building, in [0, 1]
     engagement: np.ndarray  # lift to participation from meetings attended (decays)
+    motivation: np.ndarray  # intrinsic motivation in [0, 1] (starts at propensity)
+    baseline_motivation: np.ndarray  # intrinsic motivation before any points scheme
+    status: np.ndarray  # recognition (awards), a push that does not crowd out
+    activity: np.ndarray  # recent activity: exponential average of `active`
+    volunteer: np.ndarray  # volunteers this week
+    complaints: np.ndarray  # recent complaints raised (decaying count)
+    is_leader: np.ndarray  # a volunteer leader (e.g. a former complainer)
+    team_member: np.ndarray  # belongs to its building's volunteer team
+    inactive_weeks: np.ndarray  # consecutive weeks not active
+    practice_support: np.ndarray  # support for the pilot-first practice, in [0, 1]
 
     @property
     def size(self) -> int:

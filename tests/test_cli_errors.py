@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import sim.scenario.loader
 from sim.cli import main
 
 
@@ -114,9 +115,16 @@ def assert_one_error_line(stderr: str, fragments: list[str]) -> None:
         assert fragment in lines[0], (fragment, lines[0])
 
 
+@pytest.fixture
+def crowdfunding_and_points_not_built(monkeypatch):
+    """Pretend two mechanisms are unbuilt so the refusal path stays tested as mechanisms land."""
+    built = sim.scenario.loader.BUILT_MECHANISMS - {"crowdfunding", "points"}
+    monkeypatch.setattr(sim.scenario.loader, "BUILT_MECHANISMS", built)
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_input_exits_2_with_one_error_line_naming_file_and_field_and_writes_nothing(
-    name, tmp_path, capsys
+    name, tmp_path, capsys, crowdfunding_and_points_not_built
 ):
     argv, fragments, out = prepare(CASES[name], tmp_path)
     status = main(argv)

@@ -42,8 +42,19 @@ from sim.state import FIRM, SELF_MANAGED
 if TYPE_CHECKING:
     from sim.model import CommunityModel
 
-KINDS = ("water_leak", "noise", "parking", "shared_space", "service", "illegal_structure")
-WATER_LEAK, NOISE, PARKING, SHARED_SPACE, SERVICE, ILLEGAL_STRUCTURE = range(len(KINDS))
+KINDS = (
+    "water_leak",
+    "noise",
+    "parking",
+    "shared_space",
+    "service",
+    "illegal_structure",
+    "project_opposition",
+)
+WATER_LEAK, NOISE, PARKING, SHARED_SPACE, SERVICE, ILLEGAL_STRUCTURE = range(6)
+#: Harmed households against a project voted through over them (crowdfunding: low floors
+#: against an elevator).
+PROJECT_OPPOSITION = KINDS.index("project_opposition")
 #: Kinds that need a party from outside the compound (police, city management) to settle;
 #: ordinary mediation settles them at `cross_party_mediation_factor` of its usual rate.
 CROSS_PARTY_KINDS = np.array([PARKING, ILLEGAL_STRUCTURE])
@@ -276,6 +287,7 @@ def open_disputes(model: "CommunityModel", new: NewDisputes) -> None:
     if k == 0:
         return
     hh.in_dispute[flat] = True
+    hh.complaints[flat] += 1.0
     week = model.week
     model.disputes.append(
         kind=new.kind[keep],

@@ -3,12 +3,16 @@
 Each week household i is active with probability
 
     p_i = logistic((D_i - theta_i) / tau),
-    D_i = w_n s_i + w_p pi_i + w_t (Tc_i - 1/2) + m_i
+    D_i = w_n r_i s_i + w_p pi_i + w_t (Tc_i - 1/2) + m_i
 
-where s_i is the active share of i's network neighbours last week, pi_i its civic propensity,
-Tc_i its trust in committees, m_i the mobilisation push it receives from Party members (zero
-unless `party_mobilisation` is on), theta_i its threshold and tau the noise. Taking part is, with
-weekly chance `engagement_rate`, a good experience of the committees (efficacy).
+where s_i is the active share of i's network neighbours last week, pi_i its intrinsic
+motivation (its civic propensity unless a points scheme has crowded it out), r_i = min(1,
+pi_i / pi0_i) the part of its motivation left by crowding (a money frame turns the social norm
+into a price as well, Gneezy & Rustichini 2000; r = 1 without points), Tc_i its trust in
+committees, m_i the sum of pushes it receives from mechanisms (Party mobilisation, meetings,
+points, awards, teams, volunteer leaders; zero when none is on), theta_i its threshold and tau
+the noise. Taking part is, with weekly chance `engagement_rate`, a good experience of the
+committees (efficacy).
 """
 
 import numpy as np
@@ -28,9 +32,10 @@ def participation_probability(
     hh: HouseholdState, active_share: np.ndarray, push: np.ndarray, spec: Participation
 ) -> np.ndarray:
     """Chance of taking part this week for every household."""
+    norm = hh.motivation / np.maximum(hh.baseline_motivation, 1e-9)
     drive = (
-        spec.neighbour_weight * active_share
-        + spec.propensity_weight * hh.propensity
+        spec.neighbour_weight * np.minimum(norm, 1.0) * active_share
+        + spec.propensity_weight * hh.motivation
         + spec.trust_weight * (hh.trust_committee - 0.5)
         + push
     )

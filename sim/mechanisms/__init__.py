@@ -9,5 +9,9 @@ BUILT_MECHANISMS: frozenset[str] = frozenset(
         "joint_meetings",
         "building_meetings",
         "remuneration_contract",
+        "crowdfunding",
+        "points",
+        "recognition",
+        "pilot_first",
     }
 )

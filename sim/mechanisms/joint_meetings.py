@@ -22,14 +22,15 @@ compound hears of the meeting with chance `reach`; those who do update trust in 
 
     T <- T + g s (1 - T)  then  T <- T - lambda a w_open o T
 
-with s the settled share of the agenda, o the share left open, g = `trust_gain`, w_open =
-`open_item_penalty`, a the ordinary trust gain and lambda the loss aversion.
+with s the settled share of the agenda, o the share left open, g = `trust_gain`, w_open = 1/4
+(OPEN_ITEM_PENALTY), a the ordinary trust gain and lambda the loss aversion.
 
 Invest first (S2): where a firm's compound paid less than `commitment_collection` of its last
 bill, the meeting asks the firm to commit, with the residents' committee as guarantor, to an
 effort of `commitment_effort` for `commitment_months`; the firm keeps the commitment with chance
-`commitment_kept`. While it runs the firm does not leave. Households who hear of it gain trust in
-the firm (a good event); a firm that breaks it is found out at the next meeting, and those who
+`commitment_kept`. While it runs (and until a broken one is found out) the firm does not leave.
+At every meeting while a kept commitment runs, households who hear of it gain trust in the firm
+and in the committees with weight `trust_gain`; a firm that breaks it is found out at the next meeting, and those who
 hear lose trust in the firm and in the committees (its guarantor), three bad events' worth.
 """
 
@@ -41,7 +42,7 @@ from sim.dynamics import disputes as dispute_rules
 from sim.dynamics.trust import penalise, reward
 from sim.mechanisms.records import MeetingRecord
 from sim.mechanisms.recurring import RecurringMechanism
-from sim.state import SELF_MANAGED
+from sim.state import FIRM, SELF_MANAGED
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
@@ -77,6 +78,7 @@ NEEDS: dict[int, tuple[str, ...]] = {
     dispute_rules.PARKING: (POLICE, CITY_MANAGEMENT),
     dispute_rules.ILLEGAL_STRUCTURE: (CITY_MANAGEMENT,),
     dispute_rules.SERVICE: (FIRM_PARTY,),
+    dispute_rules.PROJECT_OPPOSITION: (COMPOUND_COMMITTEE, RESIDENT_REPS),
 }
 
 OPEN_ITEM_PENALTY = 0.25  # weight of items left open against trust, relative to a bad event
@@ -127,9 +129,13 @@ class JointMeetings(RecurringMechanism):
         return np.clip(chance, 0.0, 1.0)
 
     def needs(self, kind: int, compound: int) -> tuple[str, ...]:
-        """Parties that can settle an item; a self-managed compound's committee answers for service."""
-        if kind == dispute_rules.SERVICE and self.model.compounds.manager[compound] == SELF_MANAGED:
-            return (COMPOUND_COMMITTEE,)
+        """Parties that can settle an item; for service, whoever manages the compound answers."""
+        if kind == dispute_rules.SERVICE:
+            manager = self.model.compounds.manager[compound]
+            if manager == SELF_MANAGED:
+                return (COMPOUND_COMMITTEE,)
+            if manager != FIRM:
+                return (RESIDENTS_COMMITTEE,)
         return NEEDS[kind]
 
     def agendas(self) -> dict[int, np.ndarray]:
@@ -187,8 +193,9 @@ class JointMeetings(RecurringMechanism):
         who = ledger.complainant_flat[settled]
         hh.grievance[who] *= 1.0 - spec.disputes.relief
         reward(hh.trust_committee, who, spec.trust)
-        service = who[ledger.kind[settled] == dispute_rules.SERVICE]
-        reward(hh.trust_firm, service, spec.trust)
+        if model.compounds.manager[compound] == FIRM:
+            service = who[ledger.kind[settled] == dispute_rules.SERVICE]
+            reward(hh.trust_firm, service, spec.trust)
         return settled
 
     def review_commitment(self, compound: int) -> str:

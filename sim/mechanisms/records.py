@@ -23,7 +23,11 @@ class MeetingRecord:
 
 @dataclass(frozen=True)
 class VoteRecord:
-    """One vote: the subject, the consent rule, turnout and the yes shares."""
+    """One vote: the subject, the consent rule, turnout and the yes shares.
+
+    `yes_area_share` is of the participants' area, `turnout_area_share` the participants' share
+    of the eligible area; building, unit and project are -1 where the vote is not theirs.
+    """
 
     week: int
     compound: int
@@ -35,6 +39,11 @@ class VoteRecord:
     yes_area_share: float
     quorum_met: bool
     passed: bool
+    building: int = -1
+    unit: int = -1
+    project_id: int = -1
+    turnout_area_share: float = 0.0
+    vetoed: bool = False
 
 
 class RecordBook:

@@ -7,7 +7,8 @@ owner votes with chance `vote_turnout` and votes yes with chance
     logistic(4 (Tc - 1/2) + campaign_gain x months campaigned)
 
 The vote follows Civil Code art. 278 for ordinary matters: a quorum of 2/3 of owners by
-headcount and by area, and a majority of participants by headcount and by area.
+headcount and by area, and a majority of participants by headcount and by area (the
+`civil_code_278_ordinary` rule of the consent module).
 
 Accounts, monthly, once adopted: fees R go to the owners' account; the firm spends
 C = F + V e on the service and is paid P = commission x C x clip(1 + w (r - 1/2), 0, 2), with r
@@ -26,16 +27,13 @@ import numpy as np
 from scipy.special import expit
 
 from sim.dynamics.trust import reward
+from sim.mechanisms.consent import CIVIL_CODE_ORDINARY, consent_rule, tally
 from sim.mechanisms.records import VoteRecord
 
 if TYPE_CHECKING:
     from sim.agents import PropertyFirm
     from sim.model import CommunityModel
     from sim.scenario.mechanism_params import RemunerationContract
-
-QUORUM = 2 / 3  # Civil Code art. 278: owners taking part, by headcount and by area
-MAJORITY = 1 / 2  # of participants, by headcount and by area, for ordinary matters
-
 
 class RemunerationTerms:
     """The owners' account and the firm's pay under the remuneration contract of one compound."""
@@ -89,21 +87,19 @@ def hold_vote(model: "CommunityModel", compound: int, months: int) -> VoteRecord
     votes = rng.random(owners.size) < spec.vote_turnout
     logit = 4.0 * (model.households.trust_committee[owners] - 0.5) + spec.campaign_gain * months
     yes = votes & (rng.random(owners.size) < expit(logit))
-    total_area, voted_area = float(area.sum()), float(area[votes].sum())
-    quorum = votes.sum() >= QUORUM * owners.size and voted_area >= QUORUM * total_area
-    yes_area_share = float(area[yes].sum() / voted_area) if voted_area > 0 else 0.0
-    majority = yes.sum() > MAJORITY * votes.sum() and yes_area_share > MAJORITY
+    count = tally(consent_rule(CIVIL_CODE_ORDINARY), area, votes, yes)
     return VoteRecord(
         week=model.week,
         compound=compound,
         subject="remuneration_contract",
-        rule="civil_code_278_ordinary",
-        eligible=int(owners.size),
-        turnout=int(votes.sum()),
-        yes_headcount=int(yes.sum()),
-        yes_area_share=round(yes_area_share, 6),
-        quorum_met=bool(quorum),
-        passed=bool(quorum and majority),
+        rule=count.rule,
+        eligible=count.eligible,
+        turnout=count.turnout,
+        yes_headcount=count.yes_headcount,
+        yes_area_share=round(count.yes_area_share, 6),
+        quorum_met=count.quorum_met,
+        passed=count.passed,
+        turnout_area_share=round(count.turnout_area_share, 6),
     )
 
 
@@ -122,7 +118,7 @@ class RemunerationCampaigns:
         if model.week < self.spec.campaign_start_week:
             return
         for compound in sorted(model.owners_committees):
-            if compound in self.terms:
+            if compound in self.terms or compound not in model.firms:
                 continue
             months = self.months_campaigned.get(compound, 0) + 1
             self.months_campaigned[compound] = months

@@ -5,6 +5,7 @@ Every failure becomes a `ScenarioError` that renders as one line,
 """
 
 import os
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.mechanisms import BUILT_MECHANISMS
+from sim.scenario.crowdfunding_params import structure_problem
 from sim.scenario.schema import Scenario
 
 SCENARIO_DIR_ENV = "COGOV_SCENARIOS"
@@ -124,12 +126,44 @@ def known_keys(model: type[BaseModel]) -> list[str]:
     return list(model.model_fields)
 
 
+def list_item_section(annotation: Any) -> type[BaseModel] | None:
+    """The section type of a list of sections (e.g. the project kinds), else None."""
+    if typing.get_origin(annotation) is list:
+        args = typing.get_args(annotation)
+        if args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+            return args[0]
+    return None
+
+
+def list_entry(node: dict[str, Any], field: str, default: list, where: str, file: str) -> dict:
+    """The entry of a list of sections that a dotted key names by its `name` or its index.
+
+    A list the data does not give yet is filled with the schema's default entries first.
+    """
+    entries = node.get(field)
+    if not isinstance(entries, list):
+        entries = [e.model_dump(mode="json") if isinstance(e, BaseModel) else e for e in default]
+        node[field] = entries
+    wanted = where.rsplit(".", 1)[-1]
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict) and wanted in (entry.get("name"), str(index)):
+            return entry
+    names = [str(e.get("name", i)) for i, e in enumerate(entries) if isinstance(e, dict)]
+    raise ScenarioError(file, where, "no such entry", "entries: " + (", ".join(names) or "none"))
+
+
 def apply_override(data: dict[str, Any], key: str, value: Any, file: str) -> None:
-    """Set a dotted key in nested scenario data, refusing keys the schema does not know."""
+    """Set a dotted key in nested scenario data, refusing keys the schema does not know.
+
+    In a list of sections the key names an entry by its `name` or its index, e.g.
+    ``mechanisms.crowdfunding.kinds.elevator.subsidy``.
+    """
     model: type[BaseModel] = Scenario
     node = data
     parts = key.split(".")
-    for depth, part in enumerate(parts):
+    depth = 0
+    while True:
+        part = parts[depth]
         fields = model.model_fields
         if part not in fields:
             where = ".".join(parts[: depth + 1])
@@ -139,6 +173,17 @@ def apply_override(data: dict[str, Any], key: str, value: Any, file: str) -> Non
         if last:
             node[part] = value
             return
+        item = list_item_section(annotation)
+        if item is not None:
+            where = ".".join(parts[: depth + 2])
+            default = fields[part].get_default(call_default_factory=True)
+            node, model = list_entry(node, part, default, where, file), item
+            depth += 2
+            if depth == len(parts):
+                raise ScenarioError(
+                    file, where, "names an entry, not a value", "a parameter name ends the key"
+                )
+            continue
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             raise ScenarioError(
                 file,
@@ -151,6 +196,7 @@ def apply_override(data: dict[str, Any], key: str, value: Any, file: str) -> Non
             child = {}
             node[part] = child
         node, model = child, annotation
+        depth += 1
 
 
 def describe_allowed(loc: tuple[Any, ...], error: dict[str, Any]) -> str:
@@ -158,13 +204,19 @@ def describe_allowed(loc: tuple[Any, ...], error: dict[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     kind = error.get("type", "")
     if kind == "extra_forbidden":
-        model: type[BaseModel] = Scenario
-        for part in loc[:-1]:
-            model = model.model_fields[part].annotation  # type: ignore[assignment]
-        return "known: " + ", ".join(known_keys(model))
+        model = section_at(loc[:-1])
+        return "known: " + ", ".join(known_keys(model)) if model is not None else ""
     field = field_info(loc)
     if field is None:
         return ""
+    if loc and isinstance(loc[-1], int) and typing.get_origin(field.annotation) is list:
+        item = list_item_section(field.annotation)
+        if item is not None:
+            return item.__name__
+        element = [
+            f"{s} {ctx[n]}" for n, s in (("ge", ">="), ("gt", ">"), ("le", "<=")) if n in ctx
+        ]
+        return "each entry " + " and ".join(element) if element else ""
     bounds = []
     for meta in field.metadata:
         for name, symbol in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
@@ -182,16 +234,39 @@ def describe_allowed(loc: tuple[Any, ...], error: dict[str, Any]) -> str:
 
 
 def field_info(loc: tuple[Any, ...]):
-    """The pydantic FieldInfo at a location, or None."""
+    """The pydantic FieldInfo at a location, or None.
+
+    Inside a list the index (or, in a dotted key, the entry's name) is stepped over.
+    """
     model: Any = Scenario
     info = None
+    in_list = False
     for part in loc:
+        if in_list or isinstance(part, int):
+            in_list = False
+            continue
         fields = getattr(model, "model_fields", None)
         if not fields or part not in fields:
             return None
         info = fields[part]
         model = info.annotation
+        item = list_item_section(model)
+        if item is not None:
+            model, in_list = item, True
     return info
+
+
+def section_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The section (or list entry's section) at a location, or None."""
+    if not loc:
+        return Scenario
+    info = field_info(loc)
+    if info is None:
+        return None
+    annotation = list_item_section(info.annotation) or info.annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
 
 
 def validation_error(exc: ValidationError, file: str) -> ScenarioError:
@@ -230,6 +305,9 @@ def validate_state(data: dict[str, Any], file: str) -> Scenario:
                 "this mechanism is not built yet",
                 "mechanisms built: " + ", ".join(sorted(BUILT_MECHANISMS)),
             )
+    problem = structure_problem(scenario.mechanisms.crowdfunding, scenario.structure.floors_max)
+    if problem is not None:
+        raise ScenarioError(file, *problem)
     return scenario
 
 
@@ -287,6 +365,7 @@ CHANGEABLE_SECTIONS = (
     "participation",
     "disputes",
     "households",
+    "volunteering",
 )
 
 

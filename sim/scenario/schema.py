@@ -9,10 +9,11 @@ from typing import Any, Self
 
 from pydantic import Field, model_validator
 
+from sim.scenario.crowdfunding_params import Crowdfunding
+from sim.scenario.incentive_params import PilotFirst, Points, Recognition, Volunteering
 from sim.scenario.mechanism_params import (
     BuildingMeetings,
     JointMeetings,
-    Mechanism,
     PartyMobilisation,
     RemunerationContract,
     SelfManagement,
@@ -246,6 +247,14 @@ class Households(Section):
         ge=0.5,
         le=1000,
         unit="-",
+        source="calibrated",
+    )
+    practice_support_mean: float = param(
+        0.35,
+        "Mean support for a new practice that pilot_first spreads (e.g. rooftop solar)",
+        ge=0.01,
+        le=0.99,
+        unit="[0,1]",
         source="calibrated",
     )
     newcomer_trust: float = param(
@@ -798,11 +807,11 @@ class Mechanisms(Section):
     self_management: SelfManagement = Field(default_factory=SelfManagement)
     joint_meetings: JointMeetings = Field(default_factory=JointMeetings)
     building_meetings: BuildingMeetings = Field(default_factory=BuildingMeetings)
-    crowdfunding: Mechanism = Field(default_factory=Mechanism)
-    points: Mechanism = Field(default_factory=Mechanism)
-    recognition: Mechanism = Field(default_factory=Mechanism)
+    crowdfunding: Crowdfunding = Field(default_factory=Crowdfunding)
+    points: Points = Field(default_factory=Points)
+    recognition: Recognition = Field(default_factory=Recognition)
     remuneration_contract: RemunerationContract = Field(default_factory=RemunerationContract)
-    pilot_first: Mechanism = Field(default_factory=Mechanism)
+    pilot_first: PilotFirst = Field(default_factory=PilotFirst)
 
 
 class Intervention(Section):
@@ -839,6 +848,7 @@ class Scenario(Section):
     trust: Trust = Field(default_factory=Trust)
     participation: Participation = Field(default_factory=Participation)
     disputes: Disputes = Field(default_factory=Disputes)
+    volunteering: Volunteering = Field(default_factory=Volunteering)
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     interventions: list[Intervention] = Field(
         default_factory=list, description="Policy timeline: changes applied at given weeks"

@@ -76,6 +76,16 @@ def draw_households(
         in_dispute=np.zeros(n, dtype=bool),
         support=beta_with_mean(rng, 0.25 + 0.5 * propensity, k, n),
         engagement=np.zeros(n),
+        motivation=propensity.copy(),
+        baseline_motivation=propensity.copy(),
+        status=np.zeros(n),
+        activity=np.zeros(n),
+        volunteer=np.zeros(n, dtype=bool),
+        complaints=np.zeros(n),
+        is_leader=np.zeros(n, dtype=bool),
+        team_member=np.zeros(n, dtype=bool),
+        inactive_weeks=np.zeros(n, dtype=np.int64),
+        practice_support=beta_with_mean(rng, spec.practice_support_mean, k, n),
     )
 
 

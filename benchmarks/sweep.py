@@ -1,0 +1,161 @@
+"""Sweeps: throughput and peak memory of `cogov sweep` against `mesa.batch_run`, same runs.
+
+Both run the same tiny model (one compound of the default scenario, 20 weeks; 5 weeks with
+``--quick``, which also runs 10 and 30 runs instead of 100 and 1,000) over the same grid: 10 values of ``households.renter_share`` x replications, with
+2 worker processes, keeping every step of every time-series column. `batch_run` cannot take a
+Scenario, so it drives ``KeywordCommunityModel``, a CommunityModel subclass that takes keyword
+parameters. Each measurement runs in a fresh interpreter (``python -m benchmarks.sweep``):
+
+- throughput: runs per second, wall clock from the call to its return (pool start included);
+- peak memory: the parent process's peak resident set size (``ru_maxrss``), which is where
+  `batch_run` keeps every result; ours streams them to Parquet.
+"""
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.table import Row
+
+ROOT = Path(__file__).resolve().parents[1]
+VALUES = [round(0.05 + 0.05 * i, 2) for i in range(10)]
+WORKERS = 2
+
+
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident set size in MB (of this process, or of its largest finished child)."""
+    peak = resource.getrusage(who).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def experiment_text(runs: int, steps: int) -> str:
+    """Our experiment file for `runs` runs (10 values x runs/10 replications)."""
+    return f"""\
+name: bench_sweep
+scenario: default
+set:
+  structure.compounds: 1
+  steps: {steps}
+parameters:
+  households.renter_share: {{type: categorical, values: {VALUES}}}
+replications: {runs // len(VALUES)}
+seed: 1
+outputs:
+  summary: ["final.*", "last_year.*"]
+  timeseries: {{steps: all, columns: all}}
+"""
+
+
+def run_ours(runs: int, steps: int) -> float:
+    """Seconds for `cogov sweep` (process pool) of `runs` runs."""
+    from sim.experiments.spec import load_experiment
+    from sim.experiments.sweep import run_sweep
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench_sweep.yaml"
+        path.write_text(experiment_text(runs, steps))
+        experiment = load_experiment(path)
+        start = time.perf_counter()
+        result = run_sweep(experiment, Path(folder) / "out", backend="process", workers=WORKERS)
+        seconds = time.perf_counter() - start
+    assert result.done == runs, result
+    return seconds
+
+
+def run_batch_run(runs: int, steps: int) -> float:
+    """Seconds for `mesa.batch_run` of the same runs, all steps collected."""
+    from mesa.batchrunner import batch_run
+
+    from benchmarks.sweep_model import KeywordCommunityModel
+
+    start = time.perf_counter()
+    results = batch_run(
+        KeywordCommunityModel,
+        parameters={"renter_share": VALUES, "steps": steps},
+        number_processes=WORKERS,
+        rng=list(range(runs // len(VALUES))),
+        data_collection_period=1,
+        max_steps=steps,
+        display_progress=False,
+    )
+    seconds = time.perf_counter() - start
+    assert len({(r["RunId"]) for r in results}) == runs
+    return seconds
+
+
+def probe(tool: str, runs: int, steps: int) -> dict[str, float]:
+    """Run one sweep in this process and measure it."""
+    seconds = (run_ours if tool == "ours" else run_batch_run)(runs, steps)
+    return {
+        "runs": runs,
+        "seconds": seconds,
+        "peak_rss_mb": peak_rss_mb(),
+        "children_peak_rss_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
+    }
+
+
+def in_subprocess(tool: str, runs: int, steps: int) -> dict[str, float]:
+    """`probe` in a fresh interpreter."""
+    args = [sys.executable, "-m", "benchmarks.sweep", tool, str(runs), str(steps)]
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"sweep probe {args[3:]} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(quick: bool) -> list[Row]:
+    """Throughput and peak memory, small and large sweep, ours against batch_run."""
+    small, large = (10, 30) if quick else (100, 1000)
+    steps = 5 if quick else 20
+    measured = {
+        (tool, n): in_subprocess(tool, n, steps)
+        for n in (small, large)
+        for tool in ("ours", "batch_run")
+    }
+    rows = []
+    for n in (small, large):
+        ours, ref = measured["ours", n], measured["batch_run", n]
+        note = f"{n} runs of 1 compound x {steps} weeks, {WORKERS} workers, all steps kept"
+        rows.append(
+            Row(f"sweep_throughput_{n}", n / ours["seconds"], n / ref["seconds"], "runs/s", note)
+        )
+        rows.append(
+            Row(
+                f"sweep_peak_rss_{n}",
+                ours["peak_rss_mb"],
+                ref["peak_rss_mb"],
+                "MB",
+                note + "; parent process peak RSS",
+            )
+        )
+    growth = [measured[t, large]["peak_rss_mb"] / measured[t, small]["peak_rss_mb"] for t in
+              ("ours", "batch_run")]
+    rows.append(
+        Row(
+            f"sweep_memory_growth_{small}_to_{large}",
+            growth[0],
+            growth[1],
+            "x",
+            f"peak RSS of the {large}-run sweep / that of the {small}-run sweep",
+        )
+    )
+    return rows
+
+
+def main() -> None:
+    """Subprocess entry: print one JSON line for TOOL RUNS STEPS."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.sweep")
+    parser.add_argument("tool", choices=("ours", "batch_run"))
+    parser.add_argument("runs", type=int)
+    parser.add_argument("steps", type=int)
+    a = parser.parse_args()
+    print(json.dumps(probe(a.tool, a.runs, a.steps)))
+
+
+if __name__ == "__main__":
+    main()

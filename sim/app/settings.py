@@ -1,0 +1,139 @@
+"""What a user has set in the app, resolved through the scenario loader, and the model built from it.
+
+The settings are a scenario source (a shipped name or a YAML path) plus dotted-key overrides,
+exactly what `cogov run SOURCE --set KEY=VALUE` takes, so the app validates with the same
+schema and reports the same one-line messages. Reset builds from the latest settings that
+validated; invalid settings are shown with their message and never reach the model.
+"""
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sim.model import CommunityModel
+from sim.scenario.loader import (
+    ScenarioError,
+    apply_override,
+    build_scenario,
+    read_yaml_mapping,
+    resolve_scenario_path,
+)
+from sim.scenario.schema import Scenario
+
+DEFAULT_SOURCE = "default"
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """A scenario source and the values the user changed, in the order changed."""
+
+    source: str = DEFAULT_SOURCE
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+    def with_value(self, key: str, value: Any) -> "AppSettings":
+        """These settings with one dotted key set (replacing an earlier value)."""
+        kept = tuple((k, v) for k, v in self.overrides if k != key)
+        return replace(self, overrides=(*kept, (key, value)))
+
+    def override(self, key: str) -> tuple[bool, Any]:
+        """Whether the user set `key`, and the value set."""
+        for k, v in self.overrides:
+            if k == key:
+                return True, v
+        return False, None
+
+
+def load_source(source: str) -> tuple[dict[str, Any], str]:
+    """The scenario data of a source and the file name used in messages."""
+    source = source.strip()
+    if not source:
+        raise ScenarioError("(no file)", "scenario", "no file given", "a YAML file path")
+    path = resolve_scenario_path(source)
+    if path.suffix.lower() not in {".yaml", ".yml"}:
+        raise ScenarioError(str(path), "file", "not a scenario file", "a .yaml or .yml file")
+    return read_yaml_mapping(path), str(path)
+
+
+def resolve(settings: AppSettings) -> Scenario:
+    """The validated scenario of these settings; raises ScenarioError with the schema's message."""
+    data, file = load_source(settings.source)
+    for key, value in settings.overrides:
+        apply_override(data, key, value, file)
+    return build_scenario(data, file)
+
+
+def base_scenario(source: str) -> Scenario:
+    """The scenario of a source without overrides, or the schema defaults if it does not load.
+
+    Cached by file and modification time: every control asks for it on every redraw.
+    """
+    try:
+        path = resolve_scenario_path(source.strip())
+        stamp = path.stat().st_mtime_ns
+    except (ScenarioError, OSError):
+        return Scenario()
+    return cached_base_scenario(source, str(path), stamp)
+
+
+@lru_cache(maxsize=32)
+def cached_base_scenario(source: str, path: str, stamp: int) -> Scenario:
+    """`base_scenario` for one version of one file (path and stamp are the cache key)."""
+    try:
+        return resolve(AppSettings(source))
+    except ScenarioError:
+        return Scenario()
+
+
+def current_value(settings: AppSettings, key: str) -> Any:
+    """What a control for `key` shows: the user's value, else the source scenario's."""
+    is_set, value = settings.override(key)
+    if is_set:
+        return value
+    node: Any = base_scenario(settings.source)
+    for part in key.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def describe(settings: AppSettings) -> str:
+    """A short description of the settings, e.g. 'default, 2 changes'."""
+    name = Path(settings.source).stem if settings.source.endswith((".yaml", ".yml")) else None
+    label = name or settings.source
+    n = len(settings.overrides)
+    return f"{label}, {n} change{'s' if n != 1 else ''}" if n else label
+
+
+class SessionScenario:
+    """The latest valid scenario of one browser session: what Reset builds from."""
+
+    def __init__(self, scenario: Scenario, settings: AppSettings) -> None:
+        self.scenario = scenario
+        self.settings = settings
+
+    def update(self, settings: AppSettings) -> ScenarioError | None:
+        """Take new settings if they validate; return the error if they do not."""
+        try:
+            self.scenario = resolve(settings)
+        except ScenarioError as exc:
+            return exc
+        self.settings = settings
+        return None
+
+
+class AppModel(CommunityModel):
+    """The community model as the app runs it: built from a session's scenario, stops at its end.
+
+    SolaraViz's Reset calls ``AppModel(settings=...)`` with the session's `SessionScenario`.
+    """
+
+    def __init__(self, settings: SessionScenario) -> None:
+        self.settings = settings.settings
+        super().__init__(settings.scenario)
+        self.running = self.params.steps > 0
+
+    def step(self) -> None:
+        """One week; the run ends at the scenario's number of weeks, like `cogov run`."""
+        super().step()
+        if self.steps >= self.params.steps:
+            self.running = False

@@ -1,0 +1,502 @@
+"""The analysis report of a sweep: DIR/report/report.md with its tables (CSV) and figures (PNG).
+
+    report.md                  what was run, failures, policy means and contrasts, design
+                               points, envelopes, effects, sensitivity, and how it was computed
+    point_summary.csv          every design point x output: n, mean, sd, CI (bootstrap CI)
+    policy_summary.csv         every policy x output (with levers)
+    policy_contrasts.csv       every policy minus the reference, paired (with levers)
+    envelopes.csv              per group, step and column: mean, CI, 5-95% quantiles
+    sensitivity_indices.csv    Sobol' S1/ST or Morris mu*/sigma (Sobol'/Morris designs)
+    sensitivity_noise.csv      replication noise per output
+    sensitivity_convergence.csv  indices against sample size (--convergence)
+    failed_runs.csv            run id, values, status and error of every failed run
+    figures/*.png
+
+The folder is written beside and renamed into place, like a run's outputs.
+"""
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.experiments import analysis, sensitivity
+from sim.experiments.analysis import SweepData
+from sim.experiments.storage import SweepStore, replace_folder
+
+REPORT = "report"
+PREFERRED_OUTPUTS = (
+    "final.participation_rate",
+    "final.fee_collection_rate",
+    "final.trust_firm",
+    "final.trust_committee",
+    "final.satisfaction",
+    "final.disputes_escalated",
+    "last_year.participation_rate_last_year_mean",
+    "last_year.fee_collection_rate_last_year_mean",
+)
+PREFERRED_SERIES = (
+    "participation_rate",
+    "fee_collection_rate",
+    "trust_firm",
+    "trust_committee",
+    "satisfaction",
+    "service_quality",
+)
+MAX_OUTPUTS = 6
+MAX_SERIES = 4
+MAX_TABLE_ROWS = 40
+MAX_EFFECT_PANELS = 12
+
+
+def choose_outputs(data: SweepData, wanted: list[str] | None) -> list[str]:
+    """The outputs to show: those asked for, else the main varying ones."""
+    if wanted:
+        unknown = [o for o in wanted if o not in data.outputs]
+        if unknown:
+            from sim.scenario.loader import ScenarioError
+
+            raise ScenarioError(
+                "--outputs", unknown[0], "not stored in this sweep", ", ".join(data.outputs)
+            )
+        return wanted
+    varying = analysis.varying_outputs(data, data.outputs)
+    chosen = [o for o in PREFERRED_OUTPUTS if o in varying]
+    chosen += [o for o in varying if o not in chosen]
+    return chosen[:MAX_OUTPUTS]
+
+
+def write_report(
+    store: SweepStore,
+    outputs: list[str] | None = None,
+    bootstrap: int | None = None,
+    convergence: bool = False,
+    figures: bool = True,
+) -> Path:
+    """Analyse the sweep in `store` and write its report folder; returns report.md's path."""
+    data = analysis.load_sweep(store)
+    shown = choose_outputs(data, outputs)
+    numeric = [o for o in data.outputs if pd.api.types.is_numeric_dtype(data.runs[o])]
+    target = store.root / REPORT
+    staging = Path(tempfile.mkdtemp(prefix=f".{REPORT}.", dir=store.root))
+    staging.chmod(0o755)
+    try:
+        writer = ReportWriter(data, staging, figures)
+        writer.header()
+        writer.failures()
+        writer.policies(numeric, shown, bootstrap)
+        writer.points(numeric, shown, bootstrap)
+        writer.envelopes()
+        writer.effects(shown)
+        writer.sensitivity(analysis.varying_outputs(data, numeric), shown, convergence)
+        writer.methods(bootstrap)
+        (staging / "report.md").write_text("\n".join(writer.lines) + "\n", encoding="utf-8")
+        replace_folder(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target / "report.md"
+
+
+def fmt(value: Any) -> str:
+    """A cell: numbers to four significant digits."""
+    if isinstance(value, float | np.floating):
+        return "" if np.isnan(value) else f"{value:.4g}"
+    return str(value)
+
+
+def markdown_table(frame: pd.DataFrame, limit: int = MAX_TABLE_ROWS) -> list[str]:
+    """A DataFrame as markdown table lines (at most `limit` rows)."""
+    columns = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in frame.head(limit).itertuples(index=False):
+        lines.append("| " + " | ".join(fmt(v).replace("|", "\\|") for v in row) + " |")
+    if len(frame) > limit:
+        lines.append(f"\n({len(frame) - limit} more rows in the CSV file)")
+    return lines
+
+
+def with_ci(table: pd.DataFrame, by: list[str], outputs: list[str]) -> pd.DataFrame:
+    """Wide table: one row per group, one 'mean [low, high]' column per output."""
+    cell = table.assign(
+        cell=[
+            f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]" if np.isfinite(lo) else fmt(m)
+            for m, lo, hi in zip(table["mean"], table["ci_low"], table["ci_high"], strict=True)
+        ]
+    )
+    wide = cell[cell["output"].isin(outputs)].pivot_table(
+        index=by, columns="output", values="cell", aggfunc="first", sort=False
+    )
+    n = cell.groupby(by, sort=False)["n"].max()
+    wide.insert(0, "n", n)
+    return wide[["n", *[o for o in outputs if o in wide.columns]]].reset_index()
+
+
+class ReportWriter:
+    """Builds report.md section by section, writing CSV tables and figures beside it."""
+
+    def __init__(self, data: SweepData, folder: Path, figures: bool) -> None:
+        self.data, self.folder, self.draw = data, folder, figures
+        self.lines: list[str] = []
+        if figures:
+            (folder / "figures").mkdir()
+
+    def add(self, *lines: str) -> None:
+        """Append lines."""
+        self.lines.extend(lines)
+
+    def figure(self, name: str, caption: str, fig) -> None:
+        """Save a figure and link it."""
+        import matplotlib.pyplot as plt
+
+        fig.savefig(self.folder / "figures" / name, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        self.add(f"![{caption}](figures/{name})", "")
+
+    # ------------------------------------------------------------------ sections
+    def header(self) -> None:
+        """What was run and where it came from."""
+        m = self.data.manifest
+        exp, design, counts = m.get("experiment", {}), m.get("design", {}), m.get("counts", {})
+        prov = m.get("provenance", {})
+        versions = prov.get("versions", {})
+        self.add(f"# Sweep report: {exp.get('name', '?')}", "")
+        if exp.get("description"):
+            self.add(exp["description"], "")
+        rows = [
+            ("experiment file", f"{exp.get('file')} (sha256 {str(exp.get('sha256'))[:12]})"),
+            ("base scenario", exp.get("base_scenario")),
+            ("design", f"{design.get('method')}: {design.get('points')} points"),
+            ("levers", ", ".join(self.data.levers) or "none"),
+            ("parameters", ", ".join(self.data.parameters) or "none"),
+            ("replications", design.get("replications")),
+            ("root seed", design.get("root_seed")),
+            (
+                "runs",
+                f"{counts.get('planned')} planned, {counts.get('done')} done, "
+                f"{counts.get('failed')} failed, {counts.get('missing')} missing",
+            ),
+            ("package", f"cogov {versions.get('cogov')}, git {prov.get('git_commit')}"),
+            ("libraries", ", ".join(f"{k} {v}" for k, v in versions.items() if k != "cogov")),
+            ("host", prov.get("host")),
+            (
+                "ran",
+                f"{m.get('started_at')} to {m.get('ended_at')} "
+                f"in {len(m.get('sessions', []))} session(s)",
+            ),
+        ]
+        self.add(*markdown_table(pd.DataFrame(rows, columns=["", "value"])), "")
+
+    def failures(self) -> None:
+        """Runs that failed or timed out."""
+        failed = self.data.runs[self.data.runs["status"] != "ok"]
+        if failed.empty:
+            return
+        columns = ["run_id", *self.data.keys, "replication", "status", "error"]
+        failed[columns].to_csv(self.folder / "failed_runs.csv", index=False)
+        shown = failed[columns].assign(
+            error=failed["error"].fillna("").map(lambda e: e.strip().splitlines()[-1] if e else "")
+        )
+        self.add(
+            "## Failed runs",
+            "",
+            f"{len(failed)} runs did not finish (tracebacks in failed_runs.csv):",
+            "",
+        )
+        self.add(*markdown_table(shown, 20), "")
+
+    def policies(self, numeric: list[str], shown: list[str], bootstrap: int | None) -> None:
+        """Policy means with CIs, and paired contrasts against the reference policy."""
+        if not self.data.levers:
+            return
+        table = analysis.policy_summary(self.data, numeric, bootstrap)
+        if table.empty:
+            return
+        table.to_csv(self.folder / "policy_summary.csv", index=False)
+        self.add("## Policies", "", "Mean [95% CI] over uncertainty samples and replications:", "")
+        self.add(*markdown_table(with_ci(table, ["policy"], shown)), "")
+        contrasts = analysis.policy_contrasts(self.data, numeric)
+        if contrasts.empty:
+            return
+        contrasts.to_csv(self.folder / "policy_contrasts.csv", index=False)
+        reference = contrasts["reference"].iloc[0]
+        self.add(
+            f"Difference from the reference policy ({reference}), paired by uncertainty sample "
+            "and replication (common random numbers), mean [95% CI]:",
+            "",
+        )
+        self.add(*markdown_table(with_ci(contrasts, ["policy"], shown)), "")
+        if self.draw:
+            self.figure("policy_means.png", "policy means", policy_figure(table, shown))
+
+    def points(self, numeric: list[str], shown: list[str], bootstrap: int | None) -> None:
+        """Every design point's means with CIs."""
+        table = analysis.point_summary(self.data, numeric, bootstrap)
+        if table.empty:
+            self.add("## Design points", "", "No run has finished yet.", "")
+            return
+        table.to_csv(self.folder / "point_summary.csv", index=False)
+        self.add(
+            "## Design points",
+            "",
+            "Mean [95% CI] over replications (all outputs in point_summary.csv):",
+            "",
+        )
+        wide = (
+            with_ci(table, [*self.data.keys], shown)
+            if self.data.keys
+            else with_ci(table.assign(point="base"), ["point"], shown)
+        )
+        self.add(*markdown_table(wide), "")
+
+    def envelopes(self) -> None:
+        """Time-series envelopes with confidence bands per group."""
+        columns = list(PREFERRED_SERIES)
+        table = analysis.envelopes(self.data, columns)
+        if table.empty:
+            return
+        table.to_csv(self.folder / "envelopes.csv", index=False)
+        kind, _ = analysis.envelope_groups(self.data)
+        self.add(
+            "## Time series",
+            "",
+            f"Mean per {kind} with its 95% CI (dark band) and the 5-95% range of runs "
+            "(light band); all steps in envelopes.csv.",
+            "",
+        )
+        if not self.draw:
+            return
+        for column in [c for c in columns if c in set(table["column"])][:MAX_SERIES]:
+            self.figure(f"envelope_{column}.png", column, envelope_figure(table, column))
+
+    def effects(self, shown: list[str]) -> None:
+        """Each output against each parameter."""
+        if not self.draw or not self.data.keys or self.data.ok.empty:
+            return
+        table = analysis.point_summary(self.data, shown)
+        self.add("## Effects", "", "Point means (with 95% CIs) against each parameter:", "")
+        for output in shown:
+            rows = table[table["output"] == output]
+            self.figure(
+                f"effects_{output}.png",
+                f"effects on {output}",
+                effects_figure(rows, self.data, output),
+            )
+
+    def sensitivity(self, outputs: list[str], shown: list[str], convergence: bool) -> None:
+        """Sobol' or Morris indices, replication noise and convergence."""
+        result = sensitivity.analyse(
+            self.data, outputs, convergence, seed=int(self.data.manifest["design"]["root_seed"])
+        )
+        if result is None:
+            return
+        title = "Sobol' indices" if result.method == "sobol" else "Morris elementary effects"
+        self.add(f"## Sensitivity: {title}", "")
+        for note in result.notes:
+            self.add(f"- {note}")
+        if result.notes:
+            self.add("")
+        if result.indices.empty:
+            return
+        result.indices.to_csv(self.folder / "sensitivity_indices.csv", index=False)
+        result.noise.to_csv(self.folder / "sensitivity_noise.csv", index=False)
+        if not result.second_order.empty:
+            result.second_order.to_csv(self.folder / "sensitivity_second_order.csv", index=False)
+        for output in [o for o in shown if o in set(result.indices["output"])]:
+            rows = result.indices[result.indices["output"] == output]
+            self.add(f"### {output}", "")
+            self.add(*markdown_table(rows.drop(columns=["output"])), "")
+            if self.draw:
+                self.figure(
+                    f"sensitivity_{output}.png",
+                    f"indices of {output}",
+                    indices_figure(rows, result.method, output),
+                )
+        self.add(
+            "Replication noise (noise_share: variance that noise adds to a design row's mean, "
+            "over the variance of the means; indices are unreliable when it is large):",
+            "",
+        )
+        self.add(*markdown_table(result.noise[result.noise["output"].isin(shown)]), "")
+        if not result.convergence.empty:
+            result.convergence.to_csv(self.folder / "sensitivity_convergence.csv", index=False)
+            self.add(
+                "Convergence of the indices against sample size: sensitivity_convergence.csv", ""
+            )
+            if self.draw:
+                for output in [o for o in shown if o in set(result.convergence["output"])][:3]:
+                    rows = result.convergence[result.convergence["output"] == output]
+                    self.figure(
+                        f"convergence_{output}.png",
+                        f"convergence of {output}",
+                        convergence_figure(rows, result.method, output),
+                    )
+
+    def methods(self, bootstrap: int | None) -> None:
+        """How the figures were computed."""
+        self.add(
+            "## Methods",
+            "",
+            "- Confidence intervals: mean +/- t(0.975, n-1) sd/sqrt(n) over replications "
+            "(a design point) or over runs (a policy)"
+            + (
+                f"; percentile bootstrap with {bootstrap} resamples in the CSV files."
+                if bootstrap
+                else "."
+            ),
+            "- Runs are matched to design rows through plan.parquet by run id; a failed run "
+            "is left out of its point's mean.",
+            "- Sensitivity indices are computed on the mean of each design row's replications, "
+            "on the design's unit values; discrete parameters map equal-width slices of [0, 1] "
+            "to their levels (each level equally likely). See docs/experiments.md.",
+            "",
+        )
+
+
+# ---------------------------------------------------------------------- figures
+def pyplot():
+    """matplotlib's pyplot on the Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def envelope_figure(table: pd.DataFrame, column: str):
+    """Mean, CI band and 5-95% band over steps, one colour per group."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    rows = table[table["column"] == column]
+    for group, frame in rows.groupby("group", sort=False):
+        frame = frame.sort_values("step")
+        (line,) = ax.plot(frame["step"], frame["mean"], label=str(group), lw=1.6)
+        colour = line.get_color()
+        ax.fill_between(
+            frame["step"], frame["ci_low"], frame["ci_high"], color=colour, alpha=0.35, lw=0
+        )
+        ax.fill_between(frame["step"], frame["q05"], frame["q95"], color=colour, alpha=0.1, lw=0)
+    ax.set_xlabel("week")
+    ax.set_ylabel(column)
+    ax.set_title(column.replace("_", " "))
+    ax.legend(fontsize=7, loc="best")
+    return fig
+
+
+def effects_figure(rows: pd.DataFrame, data: SweepData, output: str):
+    """One panel per parameter: point means against its values. With few points each mean
+    has its CI bar; with many, the means are dots under the binned marginal mean and its CI."""
+    plt = pyplot()
+    keys = data.keys[:MAX_EFFECT_PANELS]
+    cols = min(3, len(keys))
+    nrows = int(np.ceil(len(keys) / cols))
+    fig, axes = plt.subplots(nrows, cols, figsize=(4 * cols, 3 * nrows), squeeze=False)
+    many = len(rows) > MAX_TABLE_ROWS
+    for ax, key in zip(axes.flat, keys, strict=False):
+        x = rows[key]
+        if pd.api.types.is_bool_dtype(x) or not pd.api.types.is_numeric_dtype(x):
+            levels = sorted(x.astype(str).unique())
+            position = x.astype(str).map({v: i for i, v in enumerate(levels)}).to_numpy(float)
+            ax.set_xticks(range(len(levels)), levels)
+        else:
+            position = x.to_numpy(float)
+        y = rows["mean"].to_numpy(float)
+        if many:
+            ax.scatter(position, y, s=5, alpha=0.35, color="0.5")
+            centres, means, lows, highs = binned_means(position, y)
+            ax.plot(centres, means, color="C0", lw=1.8)
+            ax.fill_between(centres, lows, highs, color="C0", alpha=0.3, lw=0)
+        else:
+            err = np.vstack(
+                [y - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - y]
+            )
+            ax.errorbar(position, y, yerr=np.nan_to_num(err), fmt="o", ms=3, alpha=0.7, capsize=2)
+        ax.set_xlabel(key.split(".", 1)[-1], fontsize=8)
+        ax.set_ylabel(output, fontsize=8)
+    for ax in list(axes.flat)[len(keys) :]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def binned_means(x: np.ndarray, y: np.ndarray, bins: int = 8):
+    """Mean of y and its t CI within each level of x (or each of `bins` quantile bins)."""
+    levels = np.unique(x)
+    if levels.size <= bins:
+        groups = [x == level for level in levels]
+        centres = levels
+    else:
+        edges = np.quantile(x, np.linspace(0, 1, bins + 1))
+        index = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, bins - 1)
+        groups = [index == b for b in range(bins)]
+        centres = np.array([x[g].mean() if g.any() else np.nan for g in groups])
+    stats_ = [analysis.mean_ci(y[g]) for g in groups]
+    return (
+        centres,
+        np.array([s["mean"] for s in stats_]),
+        np.array([s["ci_low"] for s in stats_]),
+        np.array([s["ci_high"] for s in stats_]),
+    )
+
+
+def policy_figure(table: pd.DataFrame, shown: list[str]):
+    """Policy means with CI bars, one panel per output."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(shown), figsize=(3.2 * len(shown), 3.4), squeeze=False)
+    for ax, output in zip(axes.flat, shown, strict=False):
+        rows = table[table["output"] == output]
+        y = rows["mean"].to_numpy(float)
+        err = np.vstack([y - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - y])
+        ax.errorbar(range(len(rows)), y, yerr=np.nan_to_num(err), fmt="o", capsize=3)
+        ax.set_xticks(
+            range(len(rows)), [str(p) for p in rows["policy"]], rotation=60, ha="right", fontsize=6
+        )
+        ax.set_title(output, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def indices_figure(rows: pd.DataFrame, method: str, output: str):
+    """Sobol' S1/ST bars with CI, or Morris mu* against sigma, per policy."""
+    plt = pyplot()
+    policies = list(dict.fromkeys(rows["policy"]))
+    fig, axes = plt.subplots(1, len(policies), figsize=(5 * len(policies), 3.6), squeeze=False)
+    for ax, policy in zip(axes.flat, policies, strict=True):
+        part = rows[rows["policy"] == policy]
+        names = [p.split(".", 1)[-1] for p in part["parameter"]]
+        if method == "sobol":
+            x = np.arange(len(part))
+            ax.bar(x - 0.2, part["S1"], 0.4, yerr=part["S1_conf"], label="S1", capsize=2)
+            ax.bar(x + 0.2, part["ST"], 0.4, yerr=part["ST_conf"], label="ST", capsize=2)
+            ax.set_xticks(x, names, rotation=60, ha="right", fontsize=7)
+            ax.legend(fontsize=7)
+        else:
+            ax.scatter(part["mu_star"], part["sigma"])
+            for name, mx, sy in zip(names, part["mu_star"], part["sigma"], strict=True):
+                ax.annotate(name, (mx, sy), fontsize=6)
+            ax.set_xlabel("mu*")
+            ax.set_ylabel("sigma")
+        ax.set_title(f"{output}\n{policy}", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def convergence_figure(rows: pd.DataFrame, method: str, output: str):
+    """Each parameter's index against sample size."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    size = "base_samples" if method == "sobol" else "trajectories"
+    index = "ST" if method == "sobol" else "mu_star"
+    first = rows[rows["policy"] == rows["policy"].iloc[0]]
+    for parameter, part in first.groupby("parameter", sort=False):
+        ax.plot(part[size], part[index], marker="o", label=parameter.split(".", 1)[-1])
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel(size.replace("_", " "))
+    ax.set_ylabel(index)
+    ax.set_title(f"{output} ({first['policy'].iloc[0]})", fontsize=8)
+    ax.legend(fontsize=6)
+    return fig

@@ -1,0 +1,150 @@
+"""Consent rules for owners' votes: unanimity, a share, a simple majority, Civil Code art. 278.
+
+A vote among the eligible owners E, each with the area a_i of their flat, records who took part
+(P) and who said yes (Y). With n(.) a headcount and A(.) an area:
+
+    unanimity                n(Y) = n(E)                          (an abstention counts against)
+    share s                  n(Y) >= s n(E)  and  A(Y) >= s A(E)   (older elevator rules: s = 0.9)
+    majority                 n(Y) > n(P) / 2                       (of participants; no quorum)
+    civil_code_278_ordinary  quorum: n(P) >= 2/3 n(E) and A(P) >= 2/3 A(E);
+                             n(Y) > n(P) / 2  and  A(Y) > A(P) / 2
+    civil_code_278_major     the same quorum; n(Y) >= 3/4 n(P) and A(Y) >= 3/4 A(P)
+                             (renovation or rebuilding, change of use of common parts, raising
+                             maintenance funds: so at least half of all owners)
+
+("more than half" is the Code's 过半数; "at least" its 三分之二以上 and 四分之三以上.) With the
+optional veto, the vote also fails if any owner whose own flat the project harms took part and
+said no. Headcounts are compared exactly; areas with a relative tolerance of 1e-9, so that a
+hand-computed boundary case is decided as the law reads.
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+UNANIMITY = "unanimity"
+SHARE = "share"
+MAJORITY = "majority"
+CIVIL_CODE_ORDINARY = "civil_code_278_ordinary"
+CIVIL_CODE_MAJOR = "civil_code_278_major"
+
+#: Every consent rule a project kind may name.
+CONSENT_RULES: tuple[str, ...] = (
+    UNANIMITY,
+    SHARE,
+    MAJORITY,
+    CIVIL_CODE_ORDINARY,
+    CIVIL_CODE_MAJOR,
+)
+
+AREA_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class ConsentRule:
+    """What a vote needs: a quorum, and an approval share of participants or of all eligible."""
+
+    name: str
+    quorum: Fraction = Fraction(0)  # of eligible owners, by headcount and by area
+    approval: Fraction = Fraction(1, 2)
+    strict: bool = True  # approval must be exceeded ("more than") rather than reached
+    of_participants: bool = True  # approval counted among participants, else among all eligible
+    by_area: bool = True  # approval (and quorum) needed by area as well as by headcount
+
+
+def consent_rule(name: str, share: float = 0.9) -> ConsentRule:
+    """The rule of a given name; `share` is the approval share of the `share` rule."""
+    if name == UNANIMITY:
+        return ConsentRule(name, approval=Fraction(1), strict=False, of_participants=False)
+    if name == SHARE:
+        fraction = Fraction(share).limit_denominator(10_000)
+        return ConsentRule(name, approval=fraction, strict=False, of_participants=False)
+    if name == MAJORITY:
+        return ConsentRule(name, by_area=False)
+    if name == CIVIL_CODE_ORDINARY:
+        return ConsentRule(name, quorum=Fraction(2, 3))
+    if name == CIVIL_CODE_MAJOR:
+        return ConsentRule(name, quorum=Fraction(2, 3), approval=Fraction(3, 4), strict=False)
+    raise ValueError(f"unknown consent rule {name!r} (one of: {', '.join(CONSENT_RULES)})")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The counted result of one vote."""
+
+    rule: str
+    eligible: int
+    turnout: int
+    yes_headcount: int
+    yes_area_share: float  # yes area / participants' area (0 when nobody took part)
+    turnout_area_share: float  # participants' area / eligible area
+    quorum_met: bool
+    approved: bool  # the approval share is reached (quorum and veto aside)
+    vetoed: bool
+
+    @property
+    def passed(self) -> bool:
+        """The vote carries: quorum met, approval reached, no veto."""
+        return self.quorum_met and self.approved and not self.vetoed
+
+
+def headcount_reaches(part: int, whole: int, share: Fraction, strict: bool) -> bool:
+    """part > share x whole (strict) or part >= share x whole, in exact arithmetic."""
+    left, right = part * share.denominator, share.numerator * whole
+    return left > right if strict else left >= right
+
+
+def area_reaches(part: float, whole: float, share: Fraction, strict: bool) -> bool:
+    """The same comparison for areas, within a relative tolerance."""
+    margin = float(share) * whole
+    slack = AREA_TOLERANCE * max(whole, 1.0)
+    return part > margin + slack if strict else part >= margin - slack
+
+
+def tally(
+    rule: ConsentRule,
+    area: np.ndarray,
+    voted: np.ndarray,
+    yes: np.ndarray,
+    harmed: np.ndarray | None = None,
+) -> Tally:
+    """Count a vote of the eligible owners (one entry each) under a consent rule.
+
+    `voted` and `yes` are masks (a yes is counted only where the owner voted); `harmed` marks
+    owners whose veto counts, or is None for no veto.
+    """
+    area = np.asarray(area, dtype=float)
+    voted = np.asarray(voted, dtype=bool)
+    yes = np.asarray(yes, dtype=bool) & voted
+    eligible, turnout, yes_count = int(voted.size), int(voted.sum()), int(yes.sum())
+    total_area = float(area.sum())
+    voted_area = float(area[voted].sum())
+    yes_area = float(area[yes].sum())
+
+    quorum_met = headcount_reaches(turnout, eligible, rule.quorum, strict=False)
+    if rule.by_area:
+        quorum_met = quorum_met and area_reaches(voted_area, total_area, rule.quorum, False)
+
+    base_count = turnout if rule.of_participants else eligible
+    base_area = voted_area if rule.of_participants else total_area
+    approved = base_count > 0 and headcount_reaches(
+        yes_count, base_count, rule.approval, rule.strict
+    )
+    if rule.by_area:
+        approved = approved and area_reaches(yes_area, base_area, rule.approval, rule.strict)
+
+    vetoed = False
+    if harmed is not None:
+        vetoed = bool(np.any(np.asarray(harmed, dtype=bool) & voted & ~yes))
+    return Tally(
+        rule=rule.name,
+        eligible=eligible,
+        turnout=turnout,
+        yes_headcount=yes_count,
+        yes_area_share=yes_area / voted_area if voted_area > 0 else 0.0,
+        turnout_area_share=voted_area / total_area if total_area > 0 else 0.0,
+        quorum_met=bool(quorum_met),
+        approved=bool(approved),
+        vetoed=vetoed,
+    )

@@ -1,0 +1,393 @@
+"""The crowdfunding mechanism: runs every project through its pipeline, week by week.
+
+    proposed --(qualification_weeks; feasibility)--> qualified
+             --(consultation_weeks; a vote under the kind's consent rule)--> fund-raising
+             --(provision point reached within campaign_weeks)--> under construction
+             --(about build_weeks of works, paused by open opposition disputes)--> built
+
+The survey qualifies a proposal with chance `feasibility`. At the vote every flat of the scope
+is an eligible owner (the household living there stands for it); it takes part with chance
+`vote_turnout` and votes yes with chance m_i (valuation module); the consent module counts the
+vote, which is recorded in model.votes. The works last build_weeks x U(0.8, 1.2) weeks, rounded.
+Households decide as the contributions module says; effects follow the effects module.
+"""
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.mechanisms.consent import consent_rule, tally
+from sim.mechanisms.crowdfunding.contributions import (
+    draw_cooperation_types,
+    readiness,
+    rebate_pro_rata,
+    voluntary_gift,
+    willingness,
+)
+from sim.mechanisms.crowdfunding.effects import (
+    celebrate,
+    opposing_flats,
+    raise_opposition,
+    regret,
+)
+from sim.mechanisms.crowdfunding.projects import (
+    BUILT,
+    CONSENT_REFUSED,
+    CONSTRUCTION,
+    FUNDRAISING,
+    NO_QUORUM,
+    NOT_FEASIBLE,
+    PROPOSED,
+    QUALIFIED,
+    TARGET_MISSED,
+    VETOED,
+    Project,
+)
+from sim.mechanisms.crowdfunding.proposals import (
+    BUILDING_MEETING_LABEL,
+    Scopes,
+    need_shares,
+    proposal_chance,
+    proposer_labels,
+    scopes_of,
+)
+from sim.mechanisms.crowdfunding.valuation import (
+    FEN_PER_YUAN,
+    gross_benefit,
+    harm,
+    motivation,
+    share_weights,
+    split_exactly,
+    to_fen,
+    upkeep_burden,
+)
+from sim.mechanisms.records import VoteRecord
+from sim.scenario.crowdfunding_params import Crowdfunding as CrowdfundingSpec
+from sim.scenario.crowdfunding_params import ProjectKind
+
+if TYPE_CHECKING:
+    from sim.model import CommunityModel
+
+NEVER = np.iinfo(np.int64).max
+SCOPE_NAMES = ("unit", "building", "compound")
+
+
+class ScopeStatus:
+    """Per scope, for one kind: a project under way or built, and when it may be tried again."""
+
+    def __init__(self, scopes: int) -> None:
+        self.busy = np.zeros(scopes, dtype=bool)
+        self.retry_at = np.zeros(scopes, dtype=np.int64)
+
+    def free(self, week: int) -> np.ndarray:
+        """Scopes that may propose the kind this week."""
+        return ~self.busy & (self.retry_at <= week)
+
+
+class Crowdfunding:
+    """Proposes, qualifies, votes on, funds and builds residents' public projects."""
+
+    def __init__(self, model: "CommunityModel") -> None:
+        self.model = model
+        self.scopes: dict[str, Scopes] = {
+            name: scopes_of(model.world, name) for name in SCOPE_NAMES
+        }
+        self.status: dict[str, ScopeStatus] = {}
+        self.projects: list[Project] = []
+        self.open_projects: list[Project] = []
+        n = model.world.households
+        self.cooperation = np.full(n, -1, dtype=np.int8)
+        self.cooperation_of = np.full(n, -1, dtype=np.int64)
+        self.meetings_read = len(model.meetings)
+        self.counts: Counter[str] = Counter()
+        self.built_by_kind: dict[str, np.ndarray] = {}
+        self.funds_raised_fen = 0
+        self.opposition_disputes = 0
+
+    @property
+    def spec(self) -> CrowdfundingSpec:
+        """The mechanism's settings now in force."""
+        return self.model.params.mechanisms.crowdfunding
+
+    def accepting(self) -> bool:
+        """Whether new projects may be proposed this week."""
+        return self.spec.enabled and self.model.week >= self.spec.start_week
+
+    def status_of(self, kind: ProjectKind) -> ScopeStatus:
+        """The scope status of a kind (by name)."""
+        if kind.name not in self.status:
+            self.status[kind.name] = ScopeStatus(self.scopes[kind.scope].count)
+        return self.status[kind.name]
+
+    def eligible(self, kind: ProjectKind) -> np.ndarray:
+        """Scopes that may propose the kind now: tall enough, and free of it."""
+        floors_ok = self.scopes[kind.scope].floors >= kind.min_floors
+        return floors_ok & self.status_of(kind).free(self.model.week)
+
+    # ------------------------------------------------------------------ the week and the month
+    def step(self) -> None:
+        """Take up building meetings' proposals, then move every open project one week on."""
+        self.take_meeting_proposals()
+        opposing = opposing_flats(self.model)
+        for project in self.open_projects:
+            self.advance(project, opposing)
+        self.open_projects = [p for p in self.open_projects if p.open]
+
+    def month(self) -> None:
+        """Scopes whose need passes the threshold may propose (leaders make it likelier)."""
+        if not self.accepting():
+            return
+        model, spec = self.model, self.spec
+        for kind in spec.kinds:
+            scopes = self.scopes[kind.scope]
+            need = need_shares(model, kind, scopes, spec)
+            candidates = self.eligible(kind) & (need >= spec.need_threshold)
+            labels = proposer_labels(model, scopes)
+            chance = proposal_chance(model, scopes, labels, self.built_in_compound(kind), spec)
+            proposing = candidates & (model.rng.random(scopes.count) < chance)
+            for scope in np.flatnonzero(proposing).tolist():
+                self.propose(kind, scope, str(labels[scope]))
+
+    def take_meeting_proposals(self) -> None:
+        """Each building meeting that produced a proposal puts forward its neediest project."""
+        rows = self.model.meetings.rows[self.meetings_read :]
+        self.meetings_read = len(self.model.meetings)
+        buildings = sorted({r.building for r in rows if r.kind == "building" and r.proposals > 0})
+        if not buildings or not self.accepting():
+            return
+        kinds = list(self.spec.kinds)
+        needs = [need_shares(self.model, k, self.scopes[k.scope], self.spec) for k in kinds]
+        for building in buildings:
+            best: tuple[float, ProjectKind, int] | None = None
+            for kind, need in zip(kinds, needs, strict=True):
+                candidates = self.scopes_in_building(kind.scope, building)
+                candidates = candidates[self.eligible(kind)[candidates] & (need[candidates] > 0)]
+                for scope in candidates.tolist():
+                    if best is None or need[scope] > best[0]:
+                        best = (float(need[scope]), kind, scope)
+            if best is not None:
+                self.propose(best[1], best[2], BUILDING_MEETING_LABEL)
+
+    def built_in_compound(self, kind: ProjectKind) -> np.ndarray:
+        """Per compound: projects of the kind built there."""
+        if kind.name not in self.built_by_kind:
+            self.built_by_kind[kind.name] = np.zeros(self.model.world.compounds, dtype=np.int64)
+        return self.built_by_kind[kind.name]
+
+    def scopes_in_building(self, scope_name: str, building: int) -> np.ndarray:
+        """The units of a building, the building itself, or its compound."""
+        world = self.model.world
+        if scope_name == "unit":
+            return np.flatnonzero(world.unit_building == building)
+        if scope_name == "building":
+            return np.array([building])
+        return np.array([world.building_compound[building]])
+
+    # ------------------------------------------------------------------ the pipeline
+    def propose(self, kind: ProjectKind, scope: int, proposer: str) -> Project:
+        """Open a project of a kind in a scope, with its cost and the shares of its target."""
+        model, spec, rng = self.model, self.spec, self.model.rng
+        scopes = self.scopes[kind.scope]
+        flats = scopes.flats(scope)
+        floor = model.world.floor[flats]
+        users = rng.random(flats.size) < kind.use_share if kind.benefit == "use" else None
+        harms = harm(kind, floor)
+        fixed = rng.uniform(kind.cost_min, kind.cost_max)
+        if kind.redesign:
+            fixed *= kind.redesign_cost_factor
+        cost_fen = to_fen(fixed + kind.cost_per_household * flats.size)
+        compensation_fen = np.where(harms > 0, to_fen(kind.compensation), 0).astype(np.int64)
+        project = Project(
+            project_id=len(self.projects) + 1,
+            kind=kind,
+            scope_id=scope,
+            compound=int(scopes.compound[scope]),
+            building=int(scopes.building[scope]),
+            unit=int(scopes.unit[scope]),
+            proposer=proposer,
+            week_proposed=model.week,
+            flats=flats,
+            floor=floor,
+            area=model.world.area[flats],
+            benefit=np.zeros(flats.size),
+            harm=harms,
+            upkeep=upkeep_burden(kind, floor, spec, np.zeros(flats.size, dtype=np.int64), 1),
+            cost_fen=cost_fen,
+            subsidy_fen=min(to_fen(kind.subsidy), cost_fen),
+            compensation_fen=compensation_fen,
+            ask_fen=np.zeros(flats.size, dtype=np.int64),
+            users=users,
+        )
+        project.ask_fen = split_exactly(project.target_fen, share_weights(kind, floor))
+        self.value(project)
+        self.status_of(kind).busy[scope] = True
+        self.projects.append(project)
+        self.open_projects.append(project)
+        self.counts["proposed"] += 1
+        return project
+
+    def advance(self, project: Project, opposing: np.ndarray) -> None:
+        """One week of a project's pipeline."""
+        week, kind = self.model.week, project.kind
+        if project.stage == PROPOSED:
+            if week >= project.week_proposed + kind.qualification_weeks:
+                self.survey(project)
+        elif project.stage == QUALIFIED:
+            if week >= project.week_qualified + kind.consultation_weeks:
+                self.hold_vote(project)
+        elif project.stage == FUNDRAISING:
+            self.campaign_week(project)
+        elif project.stage == CONSTRUCTION:
+            if not np.isin(project.flats, opposing).any():
+                project.build_progress += 1
+            if project.build_progress >= project.build_weeks:
+                self.complete(project)
+
+    def survey(self, project: Project) -> None:
+        """The technical survey: the project qualifies with chance `feasibility`."""
+        if self.model.rng.random() < project.kind.feasibility:
+            project.stage, project.week_qualified = QUALIFIED, self.model.week
+            self.counts["qualified"] += 1
+        else:
+            self.close_failed(project, "proposed", NOT_FEASIBLE)
+
+    def value(self, project: Project) -> np.ndarray:
+        """Refresh each household's benefit (the household now in each flat); return motivation."""
+        hh = self.model.households
+        flats, kind = project.flats, project.kind
+        users = project.users if project.users is not None else np.ones(flats.size, dtype=bool)
+        gross = gross_benefit(kind, project.floor, hh.is_elderly[flats], users)
+        project.benefit = gross - project.harm
+        net = (
+            project.benefit
+            + project.compensation_fen / FEN_PER_YUAN
+            - project.ask_fen / FEN_PER_YUAN
+            - project.upkeep
+        )
+        return motivation(net, hh.income[flats], hh.trust_committee[flats], self.spec)
+
+    def hold_vote(self, project: Project) -> None:
+        """The owners of the scope vote under the kind's consent rule."""
+        model, kind, rng = self.model, project.kind, self.model.rng
+        hh, flats = model.households, project.flats
+        chance_yes = self.value(project)
+        project.household_id = hh.household_id[flats].copy()
+        project.elderly = hh.is_elderly[flats].copy()
+        voted = rng.random(flats.size) < kind.vote_turnout
+        yes = voted & (rng.random(flats.size) < chance_yes)
+        harmed = project.harmed if kind.harmed_veto else None
+        count = tally(
+            consent_rule(kind.consent_rule, kind.consent_share), project.area, voted, yes, harmed
+        )
+        project.voted, project.yes, project.week_voted = voted, yes, model.week
+        model.votes.add(
+            VoteRecord(
+                week=model.week,
+                compound=project.compound,
+                subject=f"project:{kind.name}",
+                rule=count.rule,
+                eligible=count.eligible,
+                turnout=count.turnout,
+                yes_headcount=count.yes_headcount,
+                yes_area_share=round(count.yes_area_share, 6),
+                quorum_met=count.quorum_met,
+                passed=count.passed,
+                building=project.building,
+                unit=project.unit,
+                project_id=project.project_id,
+                turnout_area_share=round(count.turnout_area_share, 6),
+                vetoed=count.vetoed,
+            )
+        )
+        if not count.passed:
+            reason = (
+                NO_QUORUM if not count.quorum_met else VETOED if count.vetoed else CONSENT_REFUSED
+            )
+            project.consent_result = reason
+            self.close_failed(project, "qualified", reason)
+            return
+        project.consent_result = "passed"
+        project.stage = FUNDRAISING
+        project.cooperation = self.cooperation_types(flats).copy()
+        self.counts["consented"] += 1
+        self.opposition_disputes += raise_opposition(model, project)
+        if project.target_fen <= 0:
+            self.fund(project)
+
+    def cooperation_types(self, flats: np.ndarray) -> np.ndarray:
+        """The cooperation type of the household in each flat (drawn when first needed)."""
+        ids = self.model.households.household_id[flats]
+        stale = flats[self.cooperation_of[flats] != ids]
+        if stale.size:
+            self.cooperation[stale] = draw_cooperation_types(stale.size, self.spec, self.model.rng)
+            self.cooperation_of[stale] = self.model.households.household_id[stale]
+        return self.cooperation[flats]
+
+    def campaign_week(self, project: Project) -> None:
+        """Households give; the campaign is funded at its target or fails at its deadline."""
+        model, spec = self.model, self.spec
+        hh, flats = model.households, project.flats
+        chance = self.value(project)
+        types = self.cooperation_types(flats)
+        project.cooperation = types.copy()
+        progress = min(1.0, project.raised_fen / max(project.target_fen, 1))
+        trust = hh.trust_committee[flats]
+        will = willingness(
+            types, hh.is_party[flats], chance, progress, trust, spec, project.binding
+        )
+        ready = readiness(project.ask_fen, hh.income[flats], spec)
+        gives = (
+            ~project.given & (project.ask_fen > 0) & (model.rng.random(flats.size) < ready * will)
+        )
+        if project.binding:
+            amount = project.ask_fen
+        else:
+            amount = voluntary_gift(project.ask_fen, project.benefit, chance, spec)
+        project.paid_fen[gives] = amount[gives]
+        project.given |= gives
+        if project.raised_fen >= project.target_fen:
+            self.fund(project)
+        elif model.week - project.week_voted >= project.kind.campaign_weeks:
+            project.refunded_fen = project.paid_fen.copy()
+            self.close_failed(project, "fundraising", TARGET_MISSED)
+
+    def fund(self, project: Project) -> None:
+        """The target is reached: rebate the excess pro rata, start the works."""
+        model = self.model
+        excess = project.raised_fen - project.target_fen
+        project.rebated_fen = rebate_pro_rata(project.paid_fen, excess)
+        project.stage, project.week_funded = CONSTRUCTION, model.week
+        project.build_weeks = int(round(project.kind.build_weeks * model.rng.uniform(0.8, 1.2)))
+        self.counts["funded"] += 1
+        self.funds_raised_fen += project.target_fen
+
+    def complete(self, project: Project) -> None:
+        """The works are done: a visible success."""
+        project.stage, project.week_built = BUILT, self.model.week
+        self.counts["built"] += 1
+        self.built_in_compound(project.kind)[project.compound] += 1
+        if project.kind.elevator:
+            self.counts["elevators_built"] += 1
+        celebrate(self.model, project)
+
+    def close_failed(self, project: Project, stage_name: str, reason: str) -> None:
+        """Close a failed project; the scope may try again after `retry_weeks` (never if 0)."""
+        week, kind = self.model.week, project.kind
+        project.fail(stage_name, reason, week)
+        self.counts["failed"] += 1
+        status = self.status_of(kind)
+        status.busy[project.scope_id] = False
+        status.retry_at[project.scope_id] = week + kind.retry_weeks if kind.retry_weeks else NEVER
+        if reason != NOT_FEASIBLE:
+            regret(self.model, project)
+
+    # ------------------------------------------------------------------ counts now
+    def now_at(self, stage: int) -> int:
+        """Projects at a stage now."""
+        return sum(1 for p in self.open_projects if p.stage == stage)
+
+    @property
+    def funds_raised(self) -> float:
+        """Yuan raised by projects that reached their target (cumulative, after rebates)."""
+        return self.funds_raised_fen / FEN_PER_YUAN

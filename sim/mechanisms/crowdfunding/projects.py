@@ -1,0 +1,277 @@
+"""Public projects and their pipeline: proposed -> qualified -> consent -> fund-raising -> works -> built.
+
+A project fails at the survey (`not_feasible`), at the vote (`no_quorum`, `vetoed`,
+`consent_refused`) or in its campaign (`target_missed`). Each project keeps one entry per flat
+of its scope: the household's benefit, harm, share (ask), vote, and the money it gave, got back
+(refund or rebate) and received (compensation); money is kept in fen.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.mechanisms.crowdfunding.contributions import COOPERATION_TYPES
+from sim.mechanisms.crowdfunding.valuation import FEN_PER_YUAN
+from sim.scenario.crowdfunding_params import ProjectKind
+
+STAGES = ("proposed", "qualified", "fundraising", "construction", "built", "failed")
+PROPOSED, QUALIFIED, FUNDRAISING, CONSTRUCTION, BUILT, FAILED = range(len(STAGES))
+
+NOT_FEASIBLE, NO_QUORUM, VETOED, CONSENT_REFUSED, TARGET_MISSED = (
+    "not_feasible",
+    "no_quorum",
+    "vetoed",
+    "consent_refused",
+    "target_missed",
+)
+
+PROJECT_COLUMNS = (
+    "project_id",
+    "kind",
+    "elevator",
+    "scope",
+    "compound",
+    "building",
+    "unit",
+    "households",
+    "proposer",
+    "stage",
+    "failed_at",
+    "reason",
+    "week_proposed",
+    "week_qualified",
+    "week_voted",
+    "week_funded",
+    "week_built",
+    "week_failed",
+    "weeks_to_target",
+    "consent_rule",
+    "consent_result",
+    "contribution_rule",
+    "redesign",
+    "cost",
+    "subsidy",
+    "compensation",
+    "target",
+    "raised",
+    "refunded",
+    "rebated",
+    "contributors",
+    "upkeep_per_year",
+)
+
+CONTRIBUTION_COLUMNS = (
+    "project_id",
+    "kind",
+    "household_id",
+    "flat",
+    "floor",
+    "elderly",
+    "harmed",
+    "voted",
+    "yes",
+    "cooperation",
+    "share",
+    "contributed",
+    "refunded",
+    "rebated",
+    "paid",
+    "compensation",
+    "benefit",
+    "net_benefit",
+)
+
+
+def yuan(fen: int | np.ndarray) -> float | np.ndarray:
+    """Fen to yuan (a float for a scalar, an array for an array)."""
+    if isinstance(fen, np.ndarray):
+        return fen / FEN_PER_YUAN
+    return int(fen) / FEN_PER_YUAN
+
+
+@dataclass
+class Project:
+    """One proposed project and where it stands."""
+
+    project_id: int
+    kind: ProjectKind
+    scope_id: int
+    compound: int
+    building: int
+    unit: int
+    proposer: str
+    week_proposed: int
+    flats: np.ndarray
+    floor: np.ndarray
+    area: np.ndarray
+    benefit: np.ndarray  # yuan, after harm
+    harm: np.ndarray  # yuan
+    upkeep: np.ndarray  # yuan over the valuation horizon
+    cost_fen: int
+    subsidy_fen: int
+    compensation_fen: np.ndarray  # per flat, to harmed households
+    ask_fen: np.ndarray  # share of the target (binding) or suggested gift (voluntary)
+    users: np.ndarray | None = None  # use profile: who uses it (None: everyone)
+    stage: int = PROPOSED
+    failed_at: str = ""
+    reason: str = ""
+    week_qualified: int = -1
+    week_voted: int = -1
+    week_funded: int = -1
+    week_built: int = -1
+    week_failed: int = -1
+    consent_result: str = ""
+    build_weeks: int = 0
+    build_progress: int = 0
+    household_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    elderly: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    voted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    yes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    cooperation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    paid_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    given: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    refunded_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    rebated_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __post_init__(self) -> None:
+        n = self.flats.size
+        self.household_id = np.zeros(n, dtype=np.int64)
+        self.elderly = np.zeros(n, dtype=bool)
+        self.voted = np.zeros(n, dtype=bool)
+        self.yes = np.zeros(n, dtype=bool)
+        self.cooperation = np.full(n, -1, dtype=np.int8)
+        self.paid_fen = np.zeros(n, dtype=np.int64)
+        self.given = np.zeros(n, dtype=bool)
+        self.refunded_fen = np.zeros(n, dtype=np.int64)
+        self.rebated_fen = np.zeros(n, dtype=np.int64)
+
+    @property
+    def target_fen(self) -> int:
+        """What the households must raise: cost less subsidy, plus compensation."""
+        return int(self.cost_fen - self.subsidy_fen + self.compensation_fen.sum())
+
+    @property
+    def raised_fen(self) -> int:
+        """What the households have given (before refunds and rebates)."""
+        return int(self.paid_fen.sum())
+
+    @property
+    def binding(self) -> bool:
+        """Shares are binding once consented (flat, stepped), not voluntary asks."""
+        return self.kind.contribution_rule != "voluntary"
+
+    @property
+    def harmed(self) -> np.ndarray:
+        """Households whose own flat the project harms."""
+        return self.harm > 0
+
+    @property
+    def open(self) -> bool:
+        """Still moving through the pipeline."""
+        return self.stage < BUILT
+
+    def fail(self, stage_name: str, reason: str, week: int) -> None:
+        """Close the project as failed at a stage."""
+        self.stage, self.failed_at, self.reason, self.week_failed = FAILED, stage_name, reason, week
+
+    def net_paid_fen(self) -> np.ndarray:
+        """What each household paid in the end: given, less refunds and rebates."""
+        return self.paid_fen - self.refunded_fen - self.rebated_fen
+
+    def reached(self, stage: int) -> bool:
+        """Whether the project ever reached a stage of the pipeline."""
+        if self.stage != FAILED:
+            return self.stage >= stage
+        reached_by_failure = {
+            "proposed": PROPOSED,
+            "qualified": QUALIFIED,
+            "fundraising": FUNDRAISING,
+        }
+        return reached_by_failure[self.failed_at] >= stage
+
+    def row(self) -> dict:
+        """The project as a row of projects.csv."""
+        kind = self.kind
+        weeks_to_target = self.week_funded - self.week_voted if self.week_funded >= 0 else -1
+        return {
+            "project_id": self.project_id,
+            "kind": kind.name,
+            "elevator": kind.elevator,
+            "scope": kind.scope,
+            "compound": self.compound,
+            "building": self.building,
+            "unit": self.unit,
+            "households": int(self.flats.size),
+            "proposer": self.proposer,
+            "stage": STAGES[self.stage],
+            "failed_at": self.failed_at,
+            "reason": self.reason,
+            "week_proposed": self.week_proposed,
+            "week_qualified": self.week_qualified,
+            "week_voted": self.week_voted,
+            "week_funded": self.week_funded,
+            "week_built": self.week_built,
+            "week_failed": self.week_failed,
+            "weeks_to_target": weeks_to_target,
+            "consent_rule": kind.consent_rule,
+            "consent_result": self.consent_result,
+            "contribution_rule": kind.contribution_rule,
+            "redesign": kind.redesign,
+            "cost": yuan(self.cost_fen),
+            "subsidy": yuan(self.subsidy_fen),
+            "compensation": yuan(int(self.compensation_fen.sum())),
+            "target": yuan(self.target_fen),
+            "raised": yuan(self.raised_fen),
+            "refunded": yuan(int(self.refunded_fen.sum())),
+            "rebated": yuan(int(self.rebated_fen.sum())),
+            "contributors": int(np.count_nonzero(self.paid_fen)),
+            "upkeep_per_year": kind.upkeep_per_year,
+        }
+
+    def household_columns(self) -> dict[str, np.ndarray]:
+        """Columns of contributions.csv for this project: one entry per household of the scope.
+
+        Compensation is received once funded; the benefit (less upkeep) once built.
+        """
+        n = self.flats.size
+        funded = self.stage in (CONSTRUCTION, BUILT)
+        compensation = self.compensation_fen if funded else np.zeros(n, dtype=np.int64)
+        paid = self.net_paid_fen()
+        enjoyed = self.benefit - self.upkeep if self.stage == BUILT else np.zeros(n)
+        labels = np.array(("", *COOPERATION_TYPES))[self.cooperation.astype(int) + 1]
+        return {
+            "project_id": np.full(n, self.project_id),
+            "kind": np.full(n, self.kind.name, dtype=object),
+            "household_id": self.household_id,
+            "flat": self.flats,
+            "floor": self.floor,
+            "elderly": self.elderly,
+            "harmed": self.harmed,
+            "voted": self.voted,
+            "yes": self.yes,
+            "cooperation": labels,
+            "share": yuan(self.ask_fen),
+            "contributed": yuan(self.paid_fen),
+            "refunded": yuan(self.refunded_fen),
+            "rebated": yuan(self.rebated_fen),
+            "paid": yuan(paid),
+            "compensation": yuan(compensation),
+            "benefit": self.benefit,
+            "net_benefit": enjoyed + yuan(compensation) - yuan(paid),
+        }
+
+
+def projects_frame(projects: list[Project]) -> pd.DataFrame:
+    """projects.csv: one row per project (columns even when there is none)."""
+    return pd.DataFrame([p.row() for p in projects], columns=list(PROJECT_COLUMNS))
+
+
+def contributions_frame(projects: list[Project]) -> pd.DataFrame:
+    """contributions.csv: one row per household of each project that came to a vote."""
+    parts = [p.household_columns() for p in projects if p.week_voted >= 0]
+    if not parts:
+        return pd.DataFrame(columns=list(CONTRIBUTION_COLUMNS))
+    return pd.DataFrame(
+        {name: np.concatenate([part[name] for part in parts]) for name in CONTRIBUTION_COLUMNS}
+    )

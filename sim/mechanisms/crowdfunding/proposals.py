@@ -1,0 +1,156 @@
+"""Where projects come from: a scope's need, its leaders, and building meetings.
+
+A scope (stairwell unit, building or compound, by the kind) may propose a kind when it has no
+project of that kind under way or built, and, after a failure, once `retry_weeks` have passed
+(never when 0); its buildings must have at least `min_floors` floors. Its need is the share of its
+households whose expected net benefit is positive (the valuation module's net_i, at the mean
+cost, with users counted by their chance of use). Each month a scope whose need reaches
+`need_threshold` proposes with chance
+
+    p = proposal_rate x (1 + leader_boost L) x 2 S x (1 + demonstration_boost B)
+
+where L = 1 if an active building head or Party member lives in the scope (or, for a compound,
+an owners' or self-management committee serves it), S is the mean support for collective
+action of its households (1/2 gives the base rate) and B the number of projects of the kind
+already built in its compound (a working example next door: S4's first elevators were copied
+across the community). The proposer is recorded as building_head,
+party_member, owners_committee or residents. When building meetings are on, each meeting that
+produced a proposal (S1) puts forward the kind and scope of its building with the greatest need
+(above zero), recorded as building_meeting.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.mechanisms.crowdfunding.valuation import (
+    gross_benefit,
+    harm,
+    share_weights,
+    upkeep_burden,
+)
+from sim.scenario.crowdfunding_params import Crowdfunding, ProjectKind
+from sim.state import BUILDING_HEAD
+from sim.world.structure import BuiltCommunity, group_starts
+
+if TYPE_CHECKING:
+    from sim.model import CommunityModel
+
+BUILDING_HEAD_LABEL, PARTY_MEMBER_LABEL, COMMITTEE_LABEL, RESIDENTS_LABEL = (
+    "building_head",
+    "party_member",
+    "owners_committee",
+    "residents",
+)
+BUILDING_MEETING_LABEL = "building_meeting"
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """The stairwell units, buildings or compounds that projects of a scope cover."""
+
+    name: str
+    of_flat: np.ndarray  # per flat: its scope
+    starts: np.ndarray  # per scope: first flat (scopes are contiguous ranges of flats)
+    sizes: np.ndarray  # per scope: flats
+    compound: np.ndarray  # per scope
+    building: np.ndarray  # per scope (-1 for compounds)
+    unit: np.ndarray  # per scope (-1 for buildings and compounds)
+    floors: np.ndarray  # per scope: floors of its tallest building
+
+    @property
+    def count(self) -> int:
+        """Number of scopes."""
+        return int(self.sizes.size)
+
+    def flats(self, scope: int) -> np.ndarray:
+        """The flats of one scope."""
+        return np.arange(self.starts[scope], self.starts[scope] + self.sizes[scope])
+
+
+def scopes_of(world: BuiltCommunity, name: str) -> Scopes:
+    """The scopes of a kind: every unit, building or compound of the community."""
+    building_floors = world.building_floors
+    if name == "unit":
+        n = world.units
+        of_flat = world.unit
+        building = world.unit_building
+        unit = np.arange(n)
+        floors = building_floors[building]
+    elif name == "building":
+        n = world.buildings
+        of_flat = world.building
+        building = np.arange(n)
+        unit = np.full(n, -1)
+        floors = building_floors
+    else:
+        n = world.compounds
+        of_flat = world.compound
+        building = np.full(n, -1)
+        unit = np.full(n, -1)
+        floors = np.zeros(n, dtype=np.int64)
+        np.maximum.at(floors, world.building_compound, building_floors)
+    starts, sizes = group_starts(of_flat, n)
+    compound = world.compound[starts]
+    return Scopes(name, of_flat, starts, sizes, compound, building, unit, floors)
+
+
+def need_shares(
+    model: "CommunityModel", kind: ProjectKind, scopes: Scopes, spec: Crowdfunding
+) -> np.ndarray:
+    """Per scope: the share of households whose expected net benefit is positive."""
+    world, hh = model.world, model.households
+    floor, scope = world.floor, scopes.of_flat
+    n_scopes = scopes.count
+    benefit = gross_benefit(kind, floor, hh.is_elderly, np.full(floor.size, kind.use_share))
+    harms = harm(kind, floor)
+    harmed = harms > 0
+    compensation = kind.compensation * harmed
+    mean_cost = (kind.cost_min + kind.cost_max) / 2
+    if kind.redesign:
+        mean_cost *= kind.redesign_cost_factor
+    cost = mean_cost + kind.cost_per_household * scopes.sizes
+    target = cost - np.minimum(kind.subsidy, cost)
+    target = target + np.bincount(scope, weights=compensation, minlength=n_scopes)
+    weights = share_weights(kind, floor)
+    total_weight = np.bincount(scope, weights=weights, minlength=n_scopes)[scope]
+    ask = np.divide(
+        target[scope] * weights, total_weight, out=np.zeros(floor.size), where=total_weight > 0
+    )
+    upkeep = upkeep_burden(kind, floor, spec, scope, n_scopes)
+    gains = benefit - harms + compensation - ask - upkeep > 0
+    return np.bincount(scope, weights=gains, minlength=n_scopes) / np.maximum(scopes.sizes, 1)
+
+
+def proposer_labels(model: "CommunityModel", scopes: Scopes) -> np.ndarray:
+    """Per scope: who would lead a proposal (building head, Party member, committee, residents)."""
+    hh = model.households
+    n = scopes.count
+    head = np.bincount(scopes.of_flat, weights=(hh.role == BUILDING_HEAD) & hh.active, minlength=n)
+    party = np.bincount(scopes.of_flat, weights=hh.is_party & hh.active, minlength=n)
+    labels = np.full(n, RESIDENTS_LABEL, dtype=object)
+    if scopes.name == "compound":
+        committees = set(model.owners_committees) | set(model.self_management_committees)
+        served = np.isin(np.arange(n), list(committees))
+        labels[served] = COMMITTEE_LABEL
+    labels[party > 0] = PARTY_MEMBER_LABEL
+    labels[head > 0] = BUILDING_HEAD_LABEL
+    return labels
+
+
+def proposal_chance(
+    model: "CommunityModel",
+    scopes: Scopes,
+    labels: np.ndarray,
+    built_in_compound: np.ndarray,
+    spec: Crowdfunding,
+) -> np.ndarray:
+    """Per scope: the monthly chance of a proposal, need aside."""
+    support = np.bincount(
+        scopes.of_flat, weights=model.households.support, minlength=scopes.count
+    ) / np.maximum(scopes.sizes, 1)
+    led = labels != RESIDENTS_LABEL
+    shown = 1.0 + spec.demonstration_boost * built_in_compound[scopes.compound]
+    chance = spec.proposal_rate * (1.0 + spec.leader_boost * led) * 2.0 * support * shown
+    return np.clip(chance, 0.0, 1.0)

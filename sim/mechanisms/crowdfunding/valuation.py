@@ -1,0 +1,117 @@
+"""What a project is worth to each household, what it asks of it, and how motivated it is.
+
+Benefit profiles (per household i on floor f_i; e_i = elderly_benefit_factor if elderly, else 1):
+
+    flat    V_i = v e_i
+    floor   V_i = v (f_i - 1) e_i          (elevators: nothing for the ground floor)
+    use     V_i = v e_i u_i                (u_i = 1 for a user, drawn with chance use_share)
+
+less the harm h_f of the household's floor (`harm_by_floor`, times `redesign_harm_factor` when
+the redesign is used). Money is counted in fen (1/100 yuan) so that shares add up exactly:
+
+    target T = cost - min(subsidy, cost) + compensation x (harmed households)
+    share_i  = T w_i / sum_j w_j                (largest-remainder rounding to the fen)
+
+with w_i = floor_weights[f_i] for stepped shares and w_i = 1 for flat shares and voluntary asks.
+Upkeep is weighed over `valuation_years`, shared by the floor weights (equally without them):
+U_i = upkeep x years x w_i / sum_j w_j. The net benefit and the motivation to vote yes and give:
+
+    net_i = V_i + compensation_i - share_i - U_i
+    m_i   = logistic(b0 + b_u net_i / y_i + b_T (T_i - 1/2))
+
+with y_i the monthly income (the net benefit in months of income: ability to pay) and T_i the
+household's trust in committees.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+from sim.scenario.crowdfunding_params import Crowdfunding, ProjectKind
+
+FEN_PER_YUAN = 100
+
+
+def harm(kind: ProjectKind, floor: np.ndarray) -> np.ndarray:
+    """Harm (yuan) the project does to the household of each floor."""
+    harms = np.zeros(floor.size)
+    if kind.harm_by_floor:
+        table = np.asarray(kind.harm_by_floor, dtype=float)
+        inside = floor <= table.size
+        harms[inside] = table[floor[inside] - 1]
+    if kind.redesign:
+        harms *= kind.redesign_harm_factor
+    return harms
+
+
+def gross_benefit(
+    kind: ProjectKind, floor: np.ndarray, elderly: np.ndarray, users: np.ndarray
+) -> np.ndarray:
+    """Benefit (yuan) before harm; `users` may be a mask or the chance of being a user."""
+    factor = np.where(elderly, kind.elderly_benefit_factor, 1.0)
+    if kind.benefit == "floor":
+        base = kind.benefit_value * (floor - 1)
+    elif kind.benefit == "use":
+        base = kind.benefit_value * np.asarray(users, dtype=float)
+    else:
+        base = np.full(floor.size, kind.benefit_value)
+    return base * factor
+
+
+def floor_weights(kind: ProjectKind, floor: np.ndarray) -> np.ndarray:
+    """The kind's weight for each floor (1 everywhere when it has no floor weights)."""
+    if not kind.floor_weights:
+        return np.ones(floor.size)
+    table = np.asarray(kind.floor_weights, dtype=float)
+    return table[np.minimum(floor, table.size) - 1]
+
+
+def share_weights(kind: ProjectKind, floor: np.ndarray) -> np.ndarray:
+    """Weights of the shares of the target: by floor when stepped, equal otherwise."""
+    if kind.contribution_rule == "stepped":
+        return floor_weights(kind, floor)
+    return np.ones(floor.size)
+
+
+def split_exactly(total: int, weights: np.ndarray) -> np.ndarray:
+    """Integer parts of `total` in proportion to `weights`, summing exactly to `total`.
+
+    Largest-remainder rounding: floors first, then one more to the largest remainders (the
+    earliest on ties). Equal weights are used where all weights are zero.
+    """
+    weights = np.asarray(weights, dtype=float)
+    if weights.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if weights.sum() <= 0:
+        weights = np.ones(weights.size)
+    raw = total * weights / weights.sum()
+    parts = np.floor(raw).astype(np.int64)
+    left = int(total - parts.sum())
+    if left > 0:
+        order = np.argsort(-(raw - parts), kind="stable")
+        parts[order[:left]] += 1
+    return parts
+
+
+def to_fen(yuan: float) -> int:
+    """Yuan to whole fen."""
+    return int(round(yuan * FEN_PER_YUAN))
+
+
+def upkeep_burden(
+    kind: ProjectKind, floor: np.ndarray, spec: Crowdfunding, scope: np.ndarray, scopes: int
+) -> np.ndarray:
+    """Upkeep over the valuation horizon (yuan) each household weighs, within its scope."""
+    weights = floor_weights(kind, floor)
+    totals = np.bincount(scope, weights=weights, minlength=scopes)
+    share = np.divide(weights, totals[scope], out=np.zeros(floor.size), where=totals[scope] > 0)
+    return kind.upkeep_per_year * spec.valuation_years * share
+
+
+def motivation(
+    net_benefit: np.ndarray, income: np.ndarray, trust: np.ndarray, spec: Crowdfunding
+) -> np.ndarray:
+    """Chance of a yes vote, and the motivation scaling contributions, in [0, 1]."""
+    months = net_benefit / np.maximum(income, 1.0)
+    return expit(
+        spec.motivation_intercept + spec.benefit_weight * months + spec.trust_weight * (trust - 0.5)
+    )

@@ -1,0 +1,544 @@
+"""Parameters of the crowdfunding mechanism: the project kinds (data, not code) and behaviour.
+
+A project kind says what a public project is: its scope, cost, subsidy, who benefits and who
+is harmed, how consent is given and how the cost is shared. The defaults are the goods of the
+seed articles (S0, S4) with figures from the literature for the elevator retrofit.
+"""
+
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, model_validator
+
+from sim.scenario.mechanism_params import Mechanism
+from sim.scenario.params import Section, param
+
+ConsentRuleName = Literal[
+    "unanimity", "share", "majority", "civil_code_278_ordinary", "civil_code_278_major"
+]
+ContributionRule = Literal["flat", "stepped", "voluntary"]
+Scope = Literal["unit", "building", "compound"]
+BenefitProfile = Literal["flat", "floor", "use"]
+
+NonNegative = Annotated[float, Field(ge=0, le=1e9)]
+
+
+class ProjectKind(Section):
+    """One kind of public project residents may fund (an entry of `mechanisms.crowdfunding.kinds`)."""
+
+    name: str = Field(
+        "project",
+        description="Name of the kind (lower case, digits and _), unique in the list",
+        pattern=r"^[a-z][a-z0-9_]{0,49}$",
+        json_schema_extra={"unit": "-", "source": "-"},
+    )
+    elevator: bool = Field(
+        False,
+        description="Counted as an elevator retrofit (elevators_built, the per-floor summary)",
+        json_schema_extra={"unit": "-", "source": "-"},
+    )
+    scope: Scope = Field(
+        "compound",
+        description="Who shares the project: a stairwell unit, a building or a compound",
+        json_schema_extra={"unit": "-", "source": "S0, S4; lit: elevator votes per unit"},
+    )
+    min_floors: int = param(
+        1,
+        "Fewest floors a building needs for the project (elevators: 4)",
+        ge=1,
+        le=60,
+        unit="floors",
+        source="lit",
+    )
+    cost_min: float = param(
+        0.0,
+        "Least fixed cost of one project (drawn uniformly in [cost_min, cost_max])",
+        ge=0,
+        le=1e9,
+        unit="yuan",
+        source="S0, S4; lit",
+    )
+    cost_max: float = param(
+        0.0, "Largest fixed cost of one project", ge=0, le=1e9, unit="yuan", source="S0, S4; lit"
+    )
+    cost_per_household: float = param(
+        0.0,
+        "Cost added for each household in the scope",
+        ge=0,
+        le=1e7,
+        unit="yuan/household",
+        source="S4",
+    )
+    subsidy: float = param(
+        0.0,
+        "Public subsidy per project (capped at its cost)",
+        ge=0,
+        le=1e9,
+        unit="yuan",
+        source="lit: Wuhan 2024 rules, 200,000 yuan an elevator",
+    )
+    upkeep_per_year: float = param(
+        0.0,
+        "Yearly upkeep, shared by the contribution weights",
+        ge=0,
+        le=1e8,
+        unit="yuan/year",
+        source="lit: about 5,000 yuan a year an elevator",
+    )
+    benefit: BenefitProfile = Field(
+        "flat",
+        description="Benefit profile: flat (the same to every household), floor (benefit_value "
+        "for each floor above the ground floor), use (benefit_value to the users only)",
+        json_schema_extra={"unit": "-", "source": "S0, S4; lit"},
+    )
+    benefit_value: float = param(
+        0.0,
+        "Value of the project to a household (flat), per floor above ground (floor), or to a user (use)",
+        ge=0,
+        le=1e8,
+        unit="yuan",
+        source="calibrated",
+    )
+    elderly_benefit_factor: float = param(
+        1.0,
+        "Multiplier of the benefit for elderly-headed households",
+        ge=0,
+        le=20,
+        unit="ratio",
+        source="S0: 18 elderly 'stranded upstairs'",
+    )
+    use_share: float = param(
+        1.0,
+        "Share of households who use the project (use profile)",
+        ge=0,
+        le=1,
+        unit="share",
+        source="S0: one in six ground-floor households grew vegetables",
+    )
+    harm_by_floor: list[NonNegative] = Field(
+        default_factory=list,
+        description="Harm to the households of floors 1, 2, ... (light, noise, value); a household "
+        "with harm > 0 is 'harmed'",
+        json_schema_extra={"unit": "yuan", "source": "S0: low floors opposed; lit"},
+    )
+    feasibility: float = param(
+        1.0,
+        "Chance that a proposal passes the technical survey (qualifies)",
+        ge=0,
+        le=1,
+        unit="probability",
+        source="S4: 89 of 101 elevator applications qualified",
+    )
+    qualification_weeks: int = param(
+        4, "Weeks of technical survey", ge=0, le=520, unit="weeks", source="calibrated"
+    )
+    consultation_weeks: int = param(
+        4,
+        "Weeks of consultation between qualifying and the vote",
+        ge=0,
+        le=520,
+        unit="weeks",
+        source="S0: door-to-door visits",
+    )
+    consent_rule: ConsentRuleName = Field(
+        "majority",
+        description="Consent rule of the vote: unanimity, share (consent_share of all owners by "
+        "headcount and area), majority (of participants), civil_code_278_ordinary, "
+        "civil_code_278_major",
+        json_schema_extra={"unit": "-", "source": "lit: Civil Code art. 278; local elevator rules"},
+    )
+    consent_share: float = param(
+        0.9,
+        "Share of all owners the `share` rule needs",
+        gt=0,
+        le=1,
+        unit="share",
+        source="lit: older elevator rules demanded 90%",
+    )
+    vote_turnout: float = param(
+        0.8,
+        "Chance that an owner of the scope takes part in the vote",
+        ge=0,
+        le=1,
+        unit="probability",
+        source="S0: door-to-door and online votes",
+    )
+    harmed_veto: bool = Field(
+        False,
+        description="A harmed household that takes part and votes no vetoes the project",
+        json_schema_extra={"unit": "-", "source": "lit: low-floor objections block elevators"},
+    )
+    contribution_rule: ContributionRule = Field(
+        "voluntary",
+        description="How the target is shared: flat (equal shares, binding), stepped (shares by "
+        "floor_weights, binding), voluntary (equal asks, provision point with money back)",
+        json_schema_extra={"unit": "-", "source": "S4: flat 200 yuan; stepped 'ladder' shares"},
+    )
+    floor_weights: list[NonNegative] = Field(
+        default_factory=list,
+        description="Weights of floors 1, 2, ... for stepped shares and the upkeep (one per "
+        "floor up to structure.floors_max); empty: equal weights",
+        json_schema_extra={"unit": "-", "source": "S4: higher floors pay more; lit"},
+    )
+    campaign_weeks: int = param(
+        12,
+        "Weeks a fund-raising campaign runs before it fails and refunds",
+        ge=1,
+        le=520,
+        unit="weeks",
+        source="calibrated",
+    )
+    build_weeks: int = param(
+        4, "Weeks of works once funded", ge=0, le=520, unit="weeks", source="S4; lit"
+    )
+    compensation: float = param(
+        0.0,
+        "Compensation to each harmed household, paid from the others' shares",
+        ge=0,
+        le=1e8,
+        unit="yuan/household",
+        source="lit: compensation of low floors",
+    )
+    redesign: bool = Field(
+        False,
+        description="Use the redesign that lowers the harm (S0: the 1 m 'mini elevator')",
+        json_schema_extra={"unit": "-", "source": "S0"},
+    )
+    redesign_harm_factor: float = param(
+        0.25,
+        "Harm left by the redesign, as a share of the original",
+        ge=0,
+        le=1,
+        unit="ratio",
+        source="S0: the mini elevator kept the courtyard wall clear",
+    )
+    redesign_cost_factor: float = param(
+        1.1,
+        "Fixed cost of the redesign relative to the standard design",
+        gt=0,
+        le=5,
+        unit="ratio",
+        source="calibrated: a custom design",
+    )
+    retry_weeks: int = param(
+        0,
+        "Weeks after a failure before the same scope may propose the kind again (0: never)",
+        ge=0,
+        le=5200,
+        unit="weeks",
+        source="calibrated",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.cost_min > self.cost_max:
+            raise ValueError("cost_min must not exceed cost_max")
+        if self.cost_max + self.cost_per_household <= 0:
+            raise ValueError("a project must cost something: cost_max or cost_per_household > 0")
+        if self.contribution_rule == "stepped" and sum(self.floor_weights) <= 0:
+            raise ValueError("stepped shares need floor_weights with a positive sum")
+        return self
+
+
+SMART_GATE = ProjectKind(
+    name="smart_gate",
+    scope="compound",
+    cost_per_household=200.0,
+    upkeep_per_year=500.0,
+    benefit="flat",
+    benefit_value=600.0,
+    feasibility=0.95,
+    qualification_weeks=2,
+    consultation_weeks=2,
+    consent_rule="majority",
+    vote_turnout=0.7,
+    contribution_rule="voluntary",
+    campaign_weeks=12,
+    build_weeks=2,
+)
+GATE_CAMERAS = ProjectKind(
+    name="gate_cameras",
+    scope="compound",
+    cost_min=11850.0,
+    cost_max=11850.0,
+    upkeep_per_year=500.0,
+    benefit="flat",
+    benefit_value=400.0,
+    feasibility=0.95,
+    qualification_weeks=2,
+    consultation_weeks=2,
+    consent_rule="majority",
+    vote_turnout=0.7,
+    contribution_rule="voluntary",
+    campaign_weeks=12,
+    build_weeks=2,
+)
+PAVING_PARKING = ProjectKind(
+    name="paving_parking",
+    scope="compound",
+    cost_per_household=3000.0,
+    benefit="flat",
+    benefit_value=6000.0,
+    feasibility=0.9,
+    qualification_weeks=4,
+    consultation_weeks=6,
+    consent_rule="civil_code_278_major",
+    vote_turnout=0.8,
+    contribution_rule="flat",
+    campaign_weeks=26,
+    build_weeks=12,
+)
+COMMUNITY_FARM = ProjectKind(
+    name="community_farm",
+    scope="compound",
+    cost_min=8000.0,
+    cost_max=8000.0,
+    benefit="use",
+    benefit_value=1500.0,
+    elderly_benefit_factor=1.5,
+    use_share=0.3,
+    feasibility=0.9,
+    qualification_weeks=2,
+    consultation_weeks=4,
+    consent_rule="majority",
+    vote_turnout=0.6,
+    contribution_rule="voluntary",
+    campaign_weeks=12,
+    build_weeks=6,
+)
+ELEVATOR = ProjectKind(
+    name="elevator",
+    elevator=True,
+    scope="unit",
+    min_floors=4,
+    cost_min=450_000.0,
+    cost_max=700_000.0,
+    subsidy=200_000.0,
+    upkeep_per_year=5000.0,
+    benefit="floor",
+    benefit_value=15_000.0,
+    elderly_benefit_factor=2.0,
+    harm_by_floor=[20_000.0, 6000.0],
+    feasibility=0.88,
+    qualification_weeks=8,
+    consultation_weeks=8,
+    consent_rule="civil_code_278_major",
+    vote_turnout=0.9,
+    contribution_rule="stepped",
+    floor_weights=[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+    campaign_weeks=52,
+    build_weeks=30,
+)
+
+#: The seed articles' goods, in the order of the defaults.
+DEFAULT_KINDS = (SMART_GATE, GATE_CAMERAS, PAVING_PARKING, COMMUNITY_FARM, ELEVATOR)
+
+
+def default_kinds() -> list[ProjectKind]:
+    """Fresh copies of the default project kinds."""
+    return [kind.model_copy(deep=True) for kind in DEFAULT_KINDS]
+
+
+class Crowdfunding(Mechanism):
+    """Residents propose, vote on and fund shared projects: gates, paving, farms, elevators."""
+
+    kinds: list[ProjectKind] = Field(
+        default_factory=default_kinds,
+        description="The kinds of project residents may propose (each with its own settings)",
+        json_schema_extra={"unit": "-", "source": "S0, S4; lit"},
+    )
+    start_week: int = param(
+        0, "Week from which projects may be proposed", ge=0, le=5200, unit="week", source="-"
+    )
+    proposal_rate: float = param(
+        0.01,
+        "Monthly chance that a scope whose need passes the threshold proposes a project",
+        ge=0,
+        le=1,
+        unit="1/month",
+        source="calibrated: S4, 101 of about 240 units applied",
+    )
+    leader_boost: float = param(
+        1.0,
+        "Extra proposal chance (relative) where a building head, Party member or committee leads",
+        ge=0,
+        le=20,
+        unit="ratio",
+        source="S1-S4: Party members lead, residents follow",
+    )
+    demonstration_boost: float = param(
+        1.0,
+        "Extra proposal chance (relative) for each project of the kind built in the compound",
+        ge=0,
+        le=20,
+        unit="ratio per project",
+        source="S4: the first elevators were copied across the community",
+    )
+    need_threshold: float = param(
+        0.5,
+        "Share of a scope's households with a positive net benefit needed for a proposal",
+        ge=0,
+        le=1,
+        unit="share",
+        source="calibrated",
+    )
+    motivation_intercept: float = param(
+        0.5,
+        "Intercept b0 of the motivation logit (vote yes, contribute)",
+        ge=-10,
+        le=10,
+        unit="logit",
+        source="calibrated",
+    )
+    benefit_weight: float = param(
+        1.0,
+        "Weight of the net benefit, in months of the household's income, in the motivation logit",
+        ge=0,
+        le=50,
+        unit="logit/month of income",
+        source="lit: Croson & Marks 2000 (step return)",
+    )
+    trust_weight: float = param(
+        2.0,
+        "Weight of trust in committees in the motivation logit",
+        ge=0,
+        le=50,
+        unit="logit",
+        source="calibrated",
+    )
+    free_rider_share: float = param(
+        0.3,
+        "Share of households who never give voluntarily (b = 0, a = 0)",
+        ge=0,
+        le=1,
+        unit="share",
+        source="lit: Fischbacher, Gaechter & Fehr 2001",
+    )
+    conditional_cooperator_share: float = param(
+        0.5,
+        "Share of households who give as their neighbours give (c = a + b E[c])",
+        ge=0,
+        le=1,
+        unit="share",
+        source="lit: Fischbacher, Gaechter & Fehr 2001",
+    )
+    conditional_base: float = param(
+        0.1,
+        "Willingness a of a conditional cooperator before anyone has given",
+        ge=0,
+        le=1,
+        unit="[0,1]",
+        source="lit: Fischbacher, Gaechter & Fehr 2001",
+    )
+    obligation: float = param(
+        0.5,
+        "Willingness to pay a binding share (flat, stepped) regardless of motivation",
+        ge=0,
+        le=1,
+        unit="[0,1]",
+        source="calibrated",
+    )
+    attention: float = param(
+        0.3,
+        "Weekly chance that a household attends to a campaign it has not yet given to",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="calibrated",
+    )
+    liquid_months: float = param(
+        3.0,
+        "Months of income a household can pay at once (larger asks take longer to gather)",
+        gt=0,
+        le=240,
+        unit="months",
+        source="calibrated",
+    )
+    max_contribution_ratio: float = param(
+        4.0,
+        "Most a household gives to a voluntary campaign, in multiples of its ask",
+        ge=1,
+        le=20,
+        unit="ratio",
+        source="lit: Croson & Marks 2000",
+    )
+    valuation_years: float = param(
+        10.0,
+        "Years of upkeep a household weighs against the benefit",
+        ge=0,
+        le=100,
+        unit="years",
+        source="calibrated",
+    )
+    success_trust_weight: float = param(
+        3.0,
+        "Good events' worth of trust a completed project gives its own households",
+        ge=0,
+        le=50,
+        unit="events",
+        source="S4: visible results",
+    )
+    failure_trust_weight: float = param(
+        1.0,
+        "Bad events' worth of trust a failed vote or campaign costs its households",
+        ge=0,
+        le=50,
+        unit="events",
+        source="calibrated",
+    )
+    efficacy_gain: float = param(
+        0.1,
+        "Share of the gap to 1 by which a completed project raises support in its compound and "
+        "among the households tied to it",
+        ge=0,
+        le=1,
+        unit="share of the gap",
+        source="S4: success replicated to other compounds",
+    )
+    efficacy_loss: float = param(
+        0.05,
+        "Share by which a failure lowers the support of its households",
+        ge=0,
+        le=1,
+        unit="share",
+        source="calibrated",
+    )
+    opposition_dispute_chance: float = param(
+        0.3,
+        "Chance that a harmed household outvoted on a project raises a dispute",
+        ge=0,
+        le=1,
+        unit="probability",
+        source="S0: low floors strongly opposed",
+    )
+    opposition_grievance: float = param(
+        1.0,
+        "Grievance a harmed household gains when outvoted",
+        ge=0,
+        le=10,
+        unit="grievance",
+        source="calibrated",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        names = [kind.name for kind in self.kinds]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"kind names must be unique; repeated: {', '.join(repeated)}")
+        if self.free_rider_share + self.conditional_cooperator_share > 1:
+            raise ValueError("free_rider_share + conditional_cooperator_share must not exceed 1")
+        return self
+
+
+def structure_problem(spec: Crowdfunding, floors_max: int) -> tuple[str, str, str] | None:
+    """(field, problem, allowed) where a kind's floor weights do not cover the tallest building."""
+    if not spec.enabled:
+        return None
+    for i, kind in enumerate(spec.kinds):
+        if kind.floor_weights and len(kind.floor_weights) < floors_max:
+            return (
+                f"mechanisms.crowdfunding.kinds.{i}.floor_weights",
+                f"{len(kind.floor_weights)} weights for buildings of up to {floors_max} floors",
+                f"one weight per floor: at least {floors_max} (structure.floors_max)",
+            )
+    return None

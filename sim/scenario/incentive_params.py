@@ -1,0 +1,304 @@
+"""Parameters of volunteering and of the participation incentives (part of the scenario schema)."""
+
+from typing import Literal
+
+from pydantic import Field
+
+from sim.scenario.mechanism_params import Mechanism
+from sim.scenario.params import Section, param
+
+
+class Volunteering(Section):
+    """Who volunteers among the active, and the volunteer teams that keep members active."""
+
+    base_rate: float = param(
+        0.4,
+        "Chance an active household volunteers, per unit of intrinsic motivation",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="calibrated",
+    )
+    hours_per_week: float = param(
+        3.0,
+        "Hours a volunteering household gives in a week",
+        ge=0,
+        le=60,
+        unit="hours",
+        source="S4: time-bank passbooks",
+    )
+    team_minimum: int = param(
+        4,
+        "Volunteers in a building needed to form a volunteer team",
+        ge=2,
+        le=200,
+        unit="households",
+        source="S0: 30+ former complainers formed a team",
+    )
+    team_push: float = param(
+        0.1,
+        "Push a team member gets to participate and volunteer",
+        ge=0,
+        le=1,
+        unit="-",
+        source="calibrated",
+    )
+    drift_weeks: int = param(
+        8,
+        "Weeks inactive after which a member drifts out of its team",
+        ge=1,
+        le=104,
+        unit="weeks",
+        source="calibrated",
+    )
+
+
+class Points(Mechanism):
+    """Points and time bank: earned for volunteering, duties and donations, redeemed at a shop."""
+
+    points_per_hour: float = param(
+        1.0, "Points per volunteer hour", ge=0, le=1000, unit="points/hour", source="S4: time bank"
+    )
+    duty_points: float = param(
+        5.0,
+        "Points a week for an active building head or central household on duty",
+        ge=0,
+        le=1000,
+        unit="points/week",
+        source="S4: building-head shifts, patrols",
+    )
+    donation_chance: float = param(
+        0.01,
+        "Weekly chance an active household donates",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="S4: donations earn points",
+    )
+    donation_amount: float = param(
+        50.0,
+        "Yuan a donation gives (earning as many points)",
+        ge=0,
+        le=10000,
+        unit="yuan",
+        source="S4",
+    )
+    point_value: float = param(
+        1.0,
+        "Yuan a point buys at the shop",
+        gt=0,
+        le=100,
+        unit="yuan/point",
+        source="S4: 1 point = 1 yuan",
+    )
+    budget_per_household_month: float = param(
+        5.0,
+        "Monthly shop budget per household, funded by the community",
+        ge=0,
+        le=1000,
+        unit="yuan/month",
+        source="S0: public income (solar) funds the shop",
+    )
+    redeem_chance: float = param(
+        0.3,
+        "Monthly chance a household with points redeems them",
+        ge=0,
+        le=1,
+        unit="1/month",
+        source="S4: love supermarket",
+    )
+    expiry_weeks: int = param(
+        0,
+        "Weeks without earning or redeeming after which a balance expires (0: never)",
+        ge=0,
+        le=5200,
+        unit="weeks",
+        source="-",
+    )
+    pull: float = param(
+        0.15,
+        "Participation and volunteering pull of points on a household with no intrinsic motivation (scaled by 1 - m)",
+        ge=0,
+        le=2,
+        unit="-",
+        source="lit: extrinsic rewards bring in the inactive",
+    )
+    crowding_strength: float = param(
+        0.3,
+        "Share of intrinsic motivation that money-framed points displace in those who earn them (0: none)",
+        ge=0,
+        le=1,
+        unit="share",
+        source="lit: Frey & Oberholzer-Gee 1997; Deci, Koestner & Ryan 1999",
+    )
+    crowding_rate: float = param(
+        0.03,
+        "Weekly rate at which motivation moves toward its crowded-out level",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="calibrated",
+    )
+    recovery_rate: float = param(
+        0.02,
+        "Weekly rate at which motivation recovers after the scheme ends",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="calibrated",
+    )
+    lasting_loss: float = param(
+        0.5,
+        "Share of the crowded-out motivation that never recovers",
+        ge=0,
+        le=1,
+        unit="share",
+        source="lit: Gneezy & Rustichini 2000 (the loss outlasts the reward)",
+    )
+
+
+class Recognition(Mechanism):
+    """Good-neighbour and model-household awards; complainers engaged personally become leaders."""
+
+    cadence_weeks: int = param(
+        13,
+        "Weeks between award rounds",
+        ge=1,
+        le=104,
+        unit="weeks",
+        source="S4: good-neighbour awards",
+    )
+    award_share: float = param(
+        0.03,
+        "Share of households awarded each round (the most active)",
+        ge=0,
+        le=1,
+        unit="share",
+        source="S4",
+    )
+    status_gain: float = param(
+        0.15,
+        "Status an award gives (a push to participate that does not crowd out)",
+        ge=0,
+        le=1,
+        unit="-",
+        source="lit: honours do not crowd out (Frey)",
+    )
+    status_decay: float = param(
+        0.01, "Weekly decay of status", ge=0, le=1, unit="1/week", source="calibrated"
+    )
+    aspiration: float = param(
+        0.15,
+        "Pull of being recognised on a household with no intrinsic motivation (scaled by 1 - m)",
+        ge=0,
+        le=2,
+        unit="-",
+        source="lit: honours as status motivation (Frey & Neckermann 2008)",
+    )
+    complainer_threshold: float = param(
+        1.0,
+        "Recent complaints that make a household a frequent complainer",
+        ge=0,
+        le=100,
+        unit="complaints",
+        source="S0",
+    )
+    engage_chance: float = param(
+        0.3,
+        "Chance per round that a Party member engages a frequent complainer in its building personally",
+        ge=0,
+        le=1,
+        unit="probability",
+        source="S0: the serial complainer engaged personally",
+    )
+    conversion_chance: float = param(
+        0.3,
+        "Chance an engaged complainer becomes a volunteer leader",
+        ge=0,
+        le=1,
+        unit="probability",
+        source="S0: 30+ complainers formed a volunteer team",
+    )
+    leader_push: float = param(
+        0.1,
+        "Push each active volunteer leader gives its network neighbours",
+        ge=0,
+        le=1,
+        unit="-",
+        source="S0",
+    )
+
+
+class PilotFirst(Mechanism):
+    """A practice (e.g. rooftop solar) adopted unit by unit, starting with pilot units."""
+
+    start_week: int = param(1, "Week the pilots start", ge=1, le=5200, unit="week", source="S0")
+    pilot_units: int = param(
+        8,
+        "Stairwell units that pilot the practice",
+        ge=1,
+        le=100000,
+        unit="units",
+        source="S0: solar roofs on 8 units in 3 months",
+    )
+    seeding: Literal["most_support", "random"] = Field(
+        "most_support",
+        description="Pilot in the units with most support (pilot first) or in random units (for comparison)",
+        json_schema_extra={"unit": "-", "source": "S0"},
+    )
+    success_weeks: int = param(
+        8,
+        "Weeks until an adopting unit shows whether the practice works",
+        ge=1,
+        le=520,
+        unit="weeks",
+        source="S0",
+    )
+    success_midpoint: float = param(
+        0.45,
+        "Unit support at which a practice is as likely to work as to fail there",
+        ge=0,
+        le=1,
+        unit="[0,1]",
+        source="S0: the practice went first where residents backed it",
+    )
+    influence: float = param(
+        0.15,
+        "Weekly support gain per unit share of network neighbours in successful units",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="lit: Centola & Macy 2007",
+    )
+    visibility: float = param(
+        0.5,
+        "Weight of the compound's successful units in a household's exposure (seen, not told)",
+        ge=0,
+        le=5,
+        unit="-",
+        source="S0: solar roofs are visible",
+    )
+    word_of_mouth: float = param(
+        0.5,
+        "Weight of the community-wide share of successful units in a household's exposure",
+        ge=0,
+        le=5,
+        unit="-",
+        source="S0: the public income of the first roofs was talked about",
+    )
+    failure_penalty: float = param(
+        0.1,
+        "Support lost by neighbours of a unit whose practice failed",
+        ge=0,
+        le=1,
+        unit="share",
+        source="calibrated",
+    )
+    adoption_threshold: float = param(
+        0.5,
+        "Mean unit support at which a unit adopts",
+        ge=0,
+        le=1,
+        unit="[0,1]",
+        source="lit: Granovetter 1978",
+    )
