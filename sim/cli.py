@@ -41,6 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, help="output folder (default: results/<scenario name>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--counterfactual",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="also run without this change on the same seeds and report the effects "
+        "(e.g. mechanisms.points.enabled=false gives the crowding index)",
+    )
+    run.add_argument("--seeds", help="seeds for --counterfactual, e.g. 1-10 (default: --seed)")
 
     validate = sub.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+", help="scenario files or shipped names")
@@ -66,6 +75,8 @@ def command_run(args: argparse.Namespace) -> int:
     with progress_bar(scenario.steps, quiet=args.quiet) as bar:
         result = simulate(scenario, progress=bar.update if bar else None)
     write_outputs(result, out, scenario, scenario.seed, args.scenario)
+    if args.counterfactual:
+        report_counterfactual(args, scenario, out)
     final = result.summary["final"]
     print(
         f"{scenario.name}: {result.summary['community']['households']} households, {scenario.steps} weeks, seed {scenario.seed}; "
@@ -74,6 +85,24 @@ def command_run(args: argparse.Namespace) -> int:
     )
     print(f"results written to {out}/")
     return 0
+
+
+def report_counterfactual(args: argparse.Namespace, scenario, out: Path) -> None:
+    """Run the counterfactual on common seeds; write and print the effects."""
+    import json
+
+    from sim.counterfactual import compare, counterfactual_scenario, parse_seeds
+
+    seeds = parse_seeds(args.seeds) if args.seeds else [scenario.seed]
+    other = counterfactual_scenario(scenario, args.counterfactual, args.scenario)
+    report = compare(scenario, other, seeds, args.counterfactual)
+    (out / "counterfactual.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    effect = report["effects"]["participation_rate"]
+    print(
+        f"participation effect of {', '.join(args.counterfactual)} (factual - counterfactual): "
+        f"{effect['mean']:+.3f} [{effect['ci95_low']:+.3f}, {effect['ci95_high']:+.3f}] "
+        f"over {len(seeds)} seeds"
+    )
 
 
 def check_writable(out: Path) -> None:
