@@ -36,7 +36,7 @@ else
 	$(BIN)/python tools/fetch_solara_assets.py $(ASSETS)
 endif
 
-# The browser app on http://localhost:8765/ (make app SCENARIO=fee_spiral; see docs/app.md).
+# The browser app on http://127.0.0.1:8765/ (make app SCENARIO=fee_spiral; see docs/app.md).
 app: $(VENV)/.installed
 	@$(BIN)/python tools/fetch_solara_assets.py $(ASSETS) || echo "warning: solara's front-end files were not fetched; the page will load them from its CDN"
 	$(BIN)/cogov app $(SCENARIO)

@@ -7,8 +7,10 @@ blocks of docs/ODD.md in place.
 """
 
 import inspect
+import json
 import re
 import sys
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +63,41 @@ def format_value(value: Any) -> str:
         return f'"{value}"'
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
+        return json.dumps([entry_label(v, i) for i, v in enumerate(value)])
     return str(value)
+
+
+def entry_label(entry: BaseModel, index: int) -> str:
+    """How a dotted key names an entry of a list of sections: its `name`, else its index."""
+    return str(getattr(entry, "name", index))
+
+
+def list_item_section(field: FieldInfo) -> type[BaseModel] | None:
+    """The section type of a field holding a list of sections (e.g. project kinds), or None."""
+    if typing.get_origin(field.annotation) is list:
+        args = typing.get_args(field.annotation)
+        if args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+            return args[0]
+    return None
+
+
+def entry_rows(entry: BaseModel, prefix: str) -> list["ParameterRow"]:
+    """The value fields of one default entry of a list of sections, with the entry's values."""
+    rows = []
+    for name, field in type(entry).model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        rows.append(
+            ParameterRow(
+                name=f"{prefix}{name}",
+                default=getattr(entry, name),
+                range=format_range(field),
+                unit=str(extra.get("unit", "")),
+                description=field.description or "",
+                source=str(extra.get("source", "")),
+            )
+        )
+    return rows
 
 
 def format_range(field: FieldInfo) -> str:
@@ -101,15 +137,22 @@ def parameter_rows(
 ) -> Iterator[tuple[str, type[BaseModel], list[ParameterRow]]]:
     """Each section as (dotted name, section class, its own value fields), depth first.
 
-    The top-level section has the empty name; nested sections follow their parent.
+    The top-level section has the empty name; nested sections follow their parent. A list of
+    sections (e.g. `mechanisms.crowdfunding.kinds`) has a row naming its default entries, and
+    each default entry a table of its own (`...kinds.elevator`) right after its parent's.
     """
     rows: list[ParameterRow] = []
     nested: list[tuple[str, type[BaseModel]]] = []
+    entries: list[tuple[str, type[BaseModel], list[ParameterRow]]] = []
     for name, field in model.model_fields.items():
         key = f"{prefix}{name}"
         if is_section(field):
             nested.append((key, field.annotation))
             continue
+        if list_item_section(field) is not None:
+            for i, entry in enumerate(field.get_default(call_default_factory=True)):
+                label = f"{key}.{entry_label(entry, i)}"
+                entries.append((label, type(entry), entry_rows(entry, f"{label}.")))
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         rows.append(
             ParameterRow(
@@ -122,6 +165,7 @@ def parameter_rows(
             )
         )
     yield prefix.rstrip("."), model, rows
+    yield from entries
     for key, section in nested:
         yield from parameter_rows(section, f"{key}.")
 
@@ -139,7 +183,7 @@ def section_title(name: str, section: type[BaseModel]) -> str:
         return f"#### Scenario (top level)\n\n{summary}"
     title = f"#### `{name}`\n\n{summary}"
     if name.startswith("mechanisms."):
-        mechanism = name.removeprefix("mechanisms.")
+        mechanism = name.removeprefix("mechanisms.").split(".")[0]
         if mechanism not in BUILT_MECHANISMS:
             title += " Planned: not built yet; enabling it is a scenario error."
     return title

@@ -10,7 +10,7 @@ from scipy import stats
 
 from sim.cli import main
 from sim.experiments import analysis
-from sim.experiments.spec import load_experiment
+from sim.experiments.loader import load_experiment
 from sim.experiments.storage import SweepStore
 from sim.experiments.sweep import run_sweep
 
@@ -77,8 +77,8 @@ def test_policy_contrasts_pair_runs_that_share_a_seed(sweep):
     data = analysis.load_sweep(SweepStore(sweep))
     contrasts = analysis.policy_contrasts(data, ["final.participation_rate"])
     row = contrasts.iloc[0]
-    assert row["reference"] == "party_mobilisation.enabled=False"
-    assert row["policy"] == "party_mobilisation.enabled=True"
+    assert row["reference"] == "all off"
+    assert row["policy"] == "party_mobilisation"
     runs = analysis.with_policy(data, data.ok)
     assert row["n"] == (runs["policy"] == row["reference"]).sum()
     by_pair = runs.groupby(["sample_id", "replication"])["seed"].nunique()
@@ -89,8 +89,8 @@ def test_envelopes_give_a_band_per_policy_and_step(sweep):
     data = analysis.load_sweep(SweepStore(sweep))
     table = analysis.envelopes(data, ["participation_rate"])
     assert set(table["group"]) == {
-        "party_mobilisation.enabled=False",
-        "party_mobilisation.enabled=True",
+        "all off",
+        "party_mobilisation",
     }
     assert sorted(table["step"].unique()) == [0, 5, 10]
     assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
@@ -129,8 +129,8 @@ def test_cogov_analyze_writes_the_report_tables_and_figures(sweep, capsys):
     assert "boot_low" in pd.read_csv(report / "point_summary.csv").columns
     indices = pd.read_csv(report / "sensitivity_indices.csv")
     assert set(indices["policy"]) == {
-        "party_mobilisation.enabled=False",
-        "party_mobilisation.enabled=True",
+        "all off",
+        "party_mobilisation",
     }
     runs_csv = pd.read_csv(sweep / "csv" / "runs.csv")
     assert runs_csv["run_id"].is_monotonic_increasing and "elapsed_seconds" not in runs_csv

@@ -47,8 +47,13 @@ def fake_sweep(root, unit: np.ndarray, method: str, settings: dict, parts: int, 
     )
     plan = pd.DataFrame(
         [
-            {"run_id": digest([i, r]), "point_index": i, "point_id": design.point_id[i],
-             "replication": r, "seed": r}
+            {
+                "run_id": digest([i, r]),
+                "point_index": i,
+                "point_id": design.point_id[i],
+                "replication": r,
+                "seed": r,
+            }
             for i in range(len(unit))
             for r in range(REPLICATIONS)
         ]
@@ -58,8 +63,13 @@ def fake_sweep(root, unit: np.ndarray, method: str, settings: dict, parts: int, 
     truth = ishigami(unit)
     rows = [
         {
-            "run_id": run.run_id, "point_id": run.point_id, "replication": run.replication,
-            "seed": run.seed, "status": "ok", "error": None, "elapsed_seconds": 0.0,
+            "run_id": run.run_id,
+            "point_id": run.point_id,
+            "replication": run.replication,
+            "seed": run.seed,
+            "status": "ok",
+            "error": None,
+            "elapsed_seconds": 0.0,
             **{name: float(unit[run.point_index, j]) for j, name in enumerate(NAMES)},
             "final.y": float(truth[run.point_index] + rng.normal(0, NOISE_SD)),
         }
@@ -71,8 +81,13 @@ def fake_sweep(root, unit: np.ndarray, method: str, settings: dict, parts: int, 
         store.write_batch(BatchOutput([rows[i] for i in chunk], None), schema, series_schema({}))
     store.write_manifest(
         {
-            "design": {"method": method, "settings": settings, "parameters": NAMES,
-                       "levers": [], "root_seed": 0},
+            "design": {
+                "method": method,
+                "settings": settings,
+                "parameters": NAMES,
+                "levers": [],
+                "root_seed": 0,
+            },
             "experiment": {"name": "fake"},
         }
     )

@@ -18,9 +18,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from matplotlib.colors import to_rgb
 
 from sim.app.plots import PLOTS
 from sim.app.server import server_environment, solara_command
+from sim.app.states import SERIES_COLOURS
 from sim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,28 +135,58 @@ def wait_for_counter(page, value: int) -> None:
     )
 
 
+#: Per plot: whether its canvas holds drawn (non-white) pixels, and whether it holds pixels of
+#: its first series' colour (its line is drawn).
+PLOT_PIXELS = """
+colours => [...document.querySelectorAll('.cogov-plot')].map((plot, i) => {
+  const canvas = plot.querySelector('.vega-embed canvas');
+  if (!canvas || !canvas.width) return [false, false];
+  const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  const [r, g, b] = colours[i];
+  let drawn = false, line = false;
+  for (let k = 0; k < d.length; k += 4) {
+    if (d[k] < 250 || d[k + 1] < 250 || d[k + 2] < 250) drawn = true;
+    if (Math.abs(d[k] - r) + Math.abs(d[k + 1] - g) + Math.abs(d[k + 2] - b) < 40) {
+      line = true;
+      break;
+    }
+  }
+  return [drawn, line];
+})
+"""
+
+
+def first_series_colours() -> list[tuple[int, int, int]]:
+    """RGB of the first line of each plot."""
+    colours = []
+    for plot in PLOTS:
+        first = next(iter(plot.columns))
+        colours.append(tuple(round(255 * c) for c in to_rgb(SERIES_COLOURS[first])))
+    return colours
+
+
 def wait_until_drawn(page) -> None:
-    """Wait for the building view's picture and a drawn line in every plot."""
+    """Wait for the building view's picture, every plot drawn, and the participation line."""
     page.wait_for_function(
         "() => { const img = document.querySelector('.cogov-view img');"
         " return img && img.complete && img.naturalWidth > 0; }",
         timeout=60_000,
     )
     page.wait_for_function(
-        "n => [...document.querySelectorAll('.cogov-plot')]"
-        ".filter(p => p.querySelector('.vega-embed svg .mark-line path')).length >= n",
-        arg=len(PLOTS),
+        f"colours => {{ const p = ({PLOT_PIXELS})(colours);"
+        " return p.length === colours.length && p.every(([drawn]) => drawn) && p[0][1]; }",
+        arg=first_series_colours(),
         timeout=60_000,
     )
 
 
-def participation_line(page) -> str:
-    """The drawn path of the participation plot's line."""
-    return page.locator(".cogov-plot").first.locator(".mark-line path").first.get_attribute("d")
+def participation_plot(page) -> str:
+    """The participation plot's pixels, as a data URL."""
+    return page.evaluate("() => document.querySelector('.cogov-plot canvas').toDataURL()")
 
 
 def building_picture(page) -> str:
-    """The source of the building view's picture (a data URL that changes with each redraw)."""
+    """The source of the building view's picture (a new blob URL with each new picture)."""
     return page.locator(".cogov-view img").first.get_attribute("src")
 
 
@@ -189,13 +221,12 @@ def test_app_steps_redraws_resets_and_exports_in_a_real_browser(app_url, chromiu
             page.wait_for_function(
                 "old => document.querySelector('.cogov-view img').src !== old", arg=picture
             )
-            line, picture = participation_line(page), building_picture(page)
+            plot, picture = participation_plot(page), building_picture(page)
             page.get_by_role("button", name="Step").click()
             wait_for_counter(page, week + 1)
             page.wait_for_function(
-                "old => document.querySelector('.cogov-plot .mark-line path')"
-                ".getAttribute('d') !== old",
-                arg=line,
+                "old => document.querySelector('.cogov-plot canvas').toDataURL() !== old",
+                arg=plot,
                 timeout=30_000,
             )
             page.wait_for_function(

@@ -163,3 +163,13 @@ def test_exported_time_series_is_the_run_so_far(page):
     for _ in range(3):
         reference.step()
     assert csv == timeseries_csv(reference)
+
+
+def test_a_starting_scenario_that_does_not_load_shows_why_and_the_defaults():
+    _, rc = solara.render(solara.AppLayout(children=[Page("no_such_scenario")]), handle_error=False)
+    try:
+        alerts = [a.children[0] for a in rc.find(v.Alert).widgets]
+        assert any("no_such_scenario: scenario: no such file" in a for a in alerts), alerts
+        assert indicator(rc, "Compounds") == "29"  # the schema's default community
+    finally:
+        rc.close()

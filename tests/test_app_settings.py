@@ -2,11 +2,12 @@
 
 import altair as alt
 import jsonschema
+import pandas as pd
 import pytest
 
 from sim.app.controls import MAIN_PARAMETERS, field_at, main_controls, mechanism_groups
 from sim.app.export import scenario_yaml, timeseries_csv
-from sim.app.plots import PLOTS, chart_spec, timeseries
+from sim.app.plots import MAX_POINTS, PLOTS, chart_spec, thinned, timeseries
 from sim.app.settings import AppModel, AppSettings, SessionScenario, current_value, resolve
 from sim.mechanisms import BUILT_MECHANISMS
 from sim.metrics import REPORTERS
@@ -79,12 +80,24 @@ def test_a_mechanism_not_built_is_shown_disabled_and_refused_if_enabled(monkeypa
     assert "mechanisms.party_mobilisation.enabled: this mechanism is not built yet" in str(problem)
 
 
-def test_a_missing_or_non_yaml_file_is_a_scenario_error(tmp_path):
+def test_anything_typed_as_a_file_is_a_scenario_or_a_one_line_error(tmp_path):
     text = tmp_path / "notes.txt"
     text.write_text("name: x\n")
-    for source in ("", str(tmp_path / "missing.yaml"), str(text)):
-        with pytest.raises(ScenarioError):
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(bytes(range(256)))
+    nasty = ["", " ", "\0", "/", str(tmp_path / "missing.yaml"), str(text), str(folder)]
+    for source in [*nasty, str(binary), "a" * 5000]:
+        with pytest.raises(ScenarioError) as caught:
             resolve(AppSettings(source))
+        assert "\n" not in str(caught.value)
+
+
+def test_a_community_too_large_to_draw_is_refused_with_a_message():
+    settings = AppSettings("default").with_value("structure.compounds", 5000)
+    with pytest.raises(ScenarioError, match="more than the app draws"):
+        resolve(settings)
 
 
 def test_app_model_stops_at_the_scenario_length():
@@ -124,6 +137,15 @@ def test_every_plotted_column_is_a_time_series_column():
     for plot in PLOTS:
         for column in [*plot.columns, *plot.right]:
             assert column in REPORTERS, (plot.title, column)
+
+
+def test_long_runs_are_thinned_for_drawing_but_keep_the_latest_week():
+    frame = pd.DataFrame({"week": range(261), "participation_rate": 0.5})
+    drawn = thinned(frame)
+    assert len(drawn) <= MAX_POINTS + 1
+    assert drawn["week"].iloc[0] == 0 and drawn["week"].iloc[-1] == 260
+    short = frame.iloc[:50]
+    assert thinned(short).equals(short)
 
 
 def test_plot_specs_are_valid_vega_lite(small_model):

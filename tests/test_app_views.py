@@ -7,7 +7,10 @@ import pytest
 from PIL import Image
 
 from sim.app import building_view, network_view
+from sim.app.indicators import INDICATORS
+from sim.app.plots import PLOTS, chart_spec, timeseries
 from sim.app.states import HOUSEHOLD_STATES, Categories, Scale
+from sim.mechanisms import BUILT_MECHANISMS
 from sim.model import CommunityModel
 from sim.scenario.loader import load_scenario
 
@@ -114,3 +117,18 @@ def test_network_view_draws_a_picture(stepped_model):
     assert background.shape == (network_view.SIZE, network_view.SIZE, 4)
     picture = network_view.render_webp(stepped_model, layout, background, "trust_committee")
     assert Image.open(io.BytesIO(picture)).size == (network_view.SIZE, network_view.SIZE)
+
+
+def test_numbers_plots_and_views_draw_with_every_built_mechanism_on():
+    switches = [f"mechanisms.{name}.enabled=true" for name in sorted(BUILT_MECHANISMS)]
+    model = CommunityModel(load_scenario("default", ["structure.compounds=4", *switches]))
+    for _ in range(12):
+        model.step()
+    for indicator in INDICATORS:
+        assert isinstance(indicator.value(model), str) and isinstance(indicator.detail(model), str)
+    frame = timeseries(model)
+    specs = [chart_spec(frame, plot, model) for plot in PLOTS]
+    assert all("off in this run" not in str(spec["title"]) for spec in specs)
+    layout = building_view.building_layout(model.world)
+    for state in HOUSEHOLD_STATES:
+        assert building_view.render_png(model, layout, state)[:4] == b"\x89PNG"

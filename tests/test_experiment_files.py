@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from sim.experiments.loader import load_experiment
 from sim.experiments.plan import make_plan
 from sim.experiments.run import OK, RunSettings, run_batch
-from sim.experiments.spec import load_experiment
 
 EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
 #: file -> (design points, planned runs)
@@ -16,6 +16,7 @@ SIZES = {
     "sensitivity.yaml": (640, 1280),
     "screening.yaml": (180, 360),
     "mechanisms_factorial.yaml": (64, 1280),
+    "meetings_vs_points.yaml": (72, 720),
 }
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.experiments.design import factorial_levels, from_unit, uncertainty_samples
+from sim.experiments.loader import load_experiment
 from sim.experiments.plan import make_plan
 from sim.experiments.seeds import run_id, run_seed
 from sim.experiments.spec import (
@@ -16,7 +17,6 @@ from sim.experiments.spec import (
     DistributionParameter,
     IntegerParameter,
     RealParameter,
-    load_experiment,
 )
 
 HEAD = """\
@@ -60,7 +60,11 @@ def test_factorial_crosses_every_level_in_declared_order(tmp_path):
 
 def test_levels_of_each_parameter_type():
     assert factorial_levels(IntegerParameter(type="integer", low=2, high=5)) == [2, 3, 4, 5]
-    assert factorial_levels(IntegerParameter(type="integer", low=0, high=10, levels=3)) == [0, 5, 10]
+    assert factorial_levels(IntegerParameter(type="integer", low=0, high=10, levels=3)) == [
+        0,
+        5,
+        10,
+    ]
     assert factorial_levels(BooleanParameter(type="boolean")) == [False, True]
     normal = DistributionParameter(
         type="distribution", distribution="norm", args={"loc": 0, "scale": 1}, levels=2

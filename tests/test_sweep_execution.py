@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from sim.experiments.execution import Pool, WorkersCannotRun, execute
+from sim.experiments.loader import load_experiment
 from sim.experiments.plan import make_plan
 from sim.experiments.run import FAULTS_ENV, RunSettings
-from sim.experiments.spec import load_experiment
 from sim.experiments.storage import TIMING_COLUMNS, SweepStore
 from sim.experiments.sweep import run_sweep
 
@@ -213,3 +213,24 @@ def test_workers_that_cannot_run_anything_stop_the_sweep_without_recording_failu
             recorded.append,
         )
     assert recorded == []
+
+
+def test_text_and_boolean_values_are_stored_with_their_types(tmp_path):
+    path = tmp_path / "typed.yaml"
+    path.write_text(
+        EXPERIMENT.replace(
+            "parameters:\n  households.renter_share: {type: categorical, values: [0.2, 0.3, 0.4]}\n",
+            "levers:\n  mechanisms.joint_meetings.form: "
+            "{type: categorical, values: [three_party, five_party]}\nparameters:\n",
+        )
+        .replace("replications: 3", "replications: 1")
+        .replace("{steps: {every: 5}", "{steps: none")
+    )
+    run_sweep(load_experiment(path), tmp_path / "out", backend="sequential")
+    runs, series = stored(tmp_path / "out")
+    assert sorted(runs["mechanisms.joint_meetings.form"]) == ["five_party", "five_party"] + [
+        "three_party",
+        "three_party",
+    ]
+    assert runs["mechanisms.party_mobilisation.enabled"].dtype == bool
+    assert series.empty

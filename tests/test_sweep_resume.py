@@ -10,11 +10,12 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import psutil  # a dependency of dask.distributed
 import pyarrow.parquet as pq
 import pytest
 
+from sim.experiments.loader import load_experiment
 from sim.experiments.run import FAULTS_ENV
-from sim.experiments.spec import load_experiment
 from sim.experiments.storage import RUNS_PART, SERIES_PART, TIMING_COLUMNS, SweepStore
 from sim.experiments.sweep import run_sweep
 
@@ -68,16 +69,21 @@ def test_kill_9_then_resume_equals_an_uninterrupted_sweep(experiment_file, unint
     command += ["--workers", "2", "--batch-size", "1", "--quiet"]
     # Each run sleeps 50 ms (testing hook) so that the sweep is still going when it is killed.
     env = {**os.environ, FAULTS_ENV: json.dumps({"delay": 0.05})}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     parts = out / "parts"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if parts.is_dir() and sum(not p.name.startswith(".") for p in parts.iterdir()) >= 6:
             break
         time.sleep(0.01)
+    helpers = psutil.Process(process.pid).children(recursive=True)  # fork server, workers
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
+    _, alive = psutil.wait_procs(helpers, timeout=15)
+    assert not alive, "worker processes outlived the killed sweep"
     stored_before = SweepStore(out).stored_status()
     assert 6 <= len(stored_before) < TOTAL, "the sweep was not killed halfway"
     assert SweepStore(out).read_manifest()["status"] == "running"
@@ -108,7 +114,9 @@ def test_resume_of_a_finished_sweep_runs_nothing(experiment_file, tmp_path):
     assert SweepStore(out).part_folders() == parts
 
 
-def test_resume_with_more_replications_runs_only_the_new_ones(experiment_file, uninterrupted, tmp_path):
+def test_resume_with_more_replications_runs_only_the_new_ones(
+    experiment_file, uninterrupted, tmp_path
+):
     out = tmp_path / "grow"
     small = tmp_path / "resumable.yaml"
     small.write_text(EXPERIMENT.replace("replications: 5", "replications: 2"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from sim.experiments.spec import load_experiment
+from sim.experiments.loader import load_experiment
 
 TINY = """\
 name: tiny
@@ -101,11 +101,6 @@ CASES = {
         + "levers:\n  households.renter_share: {type: categorical, values: [0.1]}\n",
         {},
         ["levers[households.renter_share]", "also a parameter"],
-    ),
-    "unbuilt_mechanism_as_lever": (
-        TINY + "levers:\n  mechanisms.points.enabled: {type: boolean}\n",
-        {},
-        ["levers[mechanisms.points.enabled]", "not built yet"],
     ),
     "unknown_key_in_set": (
         TINY.replace("steps: 5", "stepz: 5"),
@@ -281,3 +276,18 @@ def test_distribution_whose_tail_leaves_the_scenario_range_needs_truncation(tmp_
     assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "parameters[trust.gain].low" in err and ">= 0" in err
+
+
+def test_a_lever_that_enables_an_unbuilt_mechanism_is_refused(tmp_path, capsys):
+    from sim.mechanisms import BUILT_MECHANISMS
+    from sim.scenario.schema import Scenario
+
+    declared = Scenario.model_fields["mechanisms"].annotation.model_fields
+    unbuilt = sorted(set(declared) - set(BUILT_MECHANISMS))
+    if not unbuilt:
+        pytest.skip("every mechanism is built")
+    key = f"mechanisms.{unbuilt[0]}.enabled"
+    path = write(tmp_path, TINY + f"levers:\n  {key}: {{type: boolean}}\n", {})
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert f"levers[{key}]" in err and "not built yet" in err

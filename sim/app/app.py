@@ -16,8 +16,8 @@ from sim.app import building_view, network_view
 from sim.app.controls import SettingsPanel
 from sim.app.export import scenario_filename, scenario_yaml, timeseries_csv, timeseries_filename
 from sim.app.indicators import INDICATORS
-from sim.app.plots import PLOTS, chart_spec, timeseries
-from sim.app.settings import DEFAULT_SOURCE, AppModel, AppSettings, SessionScenario, resolve
+from sim.app.plots import PLOTS, chart_spec, thinned, timeseries
+from sim.app.settings import DEFAULT_SOURCE, AppModel, AppSettings, SessionScenario, checked
 from sim.app.states import HOUSEHOLD_STATES, MANAGERS, PARTY_MARK, TIE_ACROSS, TIE_INSIDE, Scale
 from sim.scenario.loader import ScenarioError
 from sim.scenario.schema import Scenario
@@ -45,7 +45,6 @@ CSS = """
 .cogov-number .detail { font-size: 11px; color: #777; }
 .cogov-panel { background: #fff; border: 1px solid #e3e3e3; border-radius: 6px; padding: 10px 12px;
   margin-bottom: 12px; }
-.cogov-panel h3 { font-size: 15px; font-weight: 600; margin: 0 0 6px 0; }
 .cogov-legend { display: flex; flex-wrap: wrap; gap: 6px 18px; font-size: 12px; color: #333;
   margin-top: 6px; align-items: center; }
 .cogov-chip { display: inline-block; width: 12px; height: 12px; border-radius: 2px;
@@ -79,10 +78,10 @@ CSS = """
 def start_session(source: str | None) -> tuple[SessionScenario, str | None]:
     """A new session's scenario, and the problem if the starting scenario does not load."""
     settings = AppSettings(source or os.environ.get(SCENARIO_ENV) or DEFAULT_SOURCE)
-    try:
-        return SessionScenario(resolve(settings), settings), None
-    except ScenarioError as exc:
-        return SessionScenario(Scenario(), settings), f"{exc} (showing the schema defaults)"
+    scenario = checked(settings)
+    if isinstance(scenario, ScenarioError):
+        return SessionScenario(Scenario(), settings), f"{scenario} (showing the schema defaults)"
+    return SessionScenario(scenario, settings), None
 
 
 def html(tag: str, text: str = "", cls: str = "", style: str = ""):
@@ -210,7 +209,7 @@ def HouseholdPanel(
 @solara.component
 def Plots(model: AppModel, tick: int):
     """The live plots, one chart per entry of PLOTS."""
-    frame = timeseries(model)
+    frame = thinned(timeseries(model))
     with solara.v.Html(tag="div", class_="cogov-plots"):
         for plot in PLOTS:
             with solara.v.Html(tag="div", class_="cogov-plot"):
@@ -294,8 +293,7 @@ def Page(source: str | None = None):
         solara.Title(TITLE)
         solara.Style(CSS)
         SolaraViz(model, components=[], model_params={"settings": session}, name=TITLE)
-        with solara.v.Html(tag="div"):  # one level deeper: the sidebar cards come after Mesa's
-            SidebarAfterControls(model, session, settings, error)
+        SidebarAfterControls(model, session, settings, error)
         Dashboard(model, view, state)
     return main
 

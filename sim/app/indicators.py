@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.app.states import MANAGERS
+from sim.mechanisms import BUILT_MECHANISMS
 from sim.state import FIRM, SELF_MANAGED, UNMANAGED
 
 if TYPE_CHECKING:
@@ -25,6 +26,21 @@ class Indicator:
 def share(part: float, whole: float) -> str:
     """A share as a whole percentage ('-' of nothing)."""
     return f"{part / whole:.0%}" if whole else "-"
+
+
+def projects_under_way(model: "CommunityModel") -> str:
+    """Crowdfunded projects open now (fund-raising or being built), or '-' without crowdfunding."""
+    crowdfunding = getattr(model, "crowdfunding", None)  # absent where it is not built
+    return str(len(crowdfunding.open_projects)) if crowdfunding is not None else "-"
+
+
+def projects_detail(model: "CommunityModel") -> str:
+    """Why there are no projects, or what the number counts."""
+    if "crowdfunding" not in BUILT_MECHANISMS:
+        return "crowdfunding is not built yet"
+    if not model.params.mechanisms.crowdfunding.enabled:
+        return "crowdfunding is off in this run"
+    return "crowdfunded, fund-raising or being built"
 
 
 def managers(model: "CommunityModel") -> str:
@@ -57,10 +73,6 @@ INDICATORS: tuple[Indicator, ...] = (
         lambda m: f"{m.disputes.open_rows().size:,}",
         lambda m: f"{len(m.disputes):,} raised so far",
     ),
-    Indicator(
-        "Projects under way",
-        lambda m: "-",
-        lambda m: "crowdfunding is not built yet",
-    ),
+    Indicator("Projects under way", projects_under_way, projects_detail),
     Indicator("Compounds", lambda m: f"{m.world.compounds}", managers),
 )

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from sim.model import CommunityModel
 
 CHART_HEIGHT = 150
+#: Most weeks drawn per line: a chart is about 250 pixels wide, so more points add nothing to
+#: see and slow the browser's redraw; longer runs are drawn every k-th week (and the last).
+MAX_POINTS = 130
 #: The Vega-Lite version solara's front end loads (vega-lite@5 from its CDN or asset cache).
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
@@ -33,6 +36,7 @@ class Plot:
     right: dict[str, str] = field(default_factory=dict)
     right_axis: str = ""
     mechanisms: tuple[str, ...] = ()  # the mechanisms whose outputs these are
+    about: str = ""  # how the note names them (default: the mechanism's name)
 
 
 PLOTS: tuple[Plot, ...] = (
@@ -100,6 +104,7 @@ PLOTS: tuple[Plot, ...] = (
         },
         axis="total so far",
         mechanisms=("joint_meetings", "building_meetings"),
+        about="meetings",
     ),
 )
 
@@ -111,11 +116,20 @@ def timeseries(model: "CommunityModel") -> pd.DataFrame:
     return frame
 
 
+def thinned(frame: pd.DataFrame, most: int = MAX_POINTS) -> pd.DataFrame:
+    """At most about `most` rows: every k-th week, always with the latest."""
+    stride = -(-len(frame) // most)
+    if stride <= 1:
+        return frame
+    keep = (frame["week"] % stride == 0) | (frame["week"] == frame["week"].iloc[-1])
+    return frame[keep]
+
+
 def note(plot: Plot, model: "CommunityModel") -> str:
     """Why a plot may stay flat: its mechanisms are not built, or are off in this run."""
     if not plot.mechanisms:
         return ""
-    label = " / ".join(name.replace("_", " ") for name in plot.mechanisms)
+    label = plot.about or " / ".join(name.replace("_", " ") for name in plot.mechanisms)
     if not any(name in BUILT_MECHANISMS for name in plot.mechanisms):
         return f"{label}: not built yet (stays 0)"
     switches = [getattr(model.params.mechanisms, name, None) for name in plot.mechanisms]

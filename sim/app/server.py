@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim.scenario.loader import load_scenario
-
 APP_FILE = Path(__file__).with_name("app.py")
 #: Where `make test` (tools/fetch_solara_assets.py) caches solara's front-end files.
 ASSET_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "solara-assets"
@@ -51,12 +49,13 @@ def solara_command(host: str, port: int, open_browser: bool) -> list[str]:
 
 def command_app(args: argparse.Namespace) -> int:
     """Validate the scenario (one-line error, status 2, via the CLI), then run the server."""
+    from sim.app.settings import AppSettings, resolve  # the model, only for this command
+
     scenario = args.scenario
-    load_scenario(scenario)
+    resolve(AppSettings(scenario))
     if Path(scenario).is_file():  # the server may resolve paths from elsewhere
         scenario = str(Path(scenario).resolve())
-    shown = "localhost" if args.host == LOOPBACK else args.host
-    print(f"cogov app: {scenario} at http://{shown}:{args.port}/ (Ctrl-C stops it)", flush=True)
+    print(f"cogov app: {scenario} at http://{args.host}:{args.port}/ (Ctrl-C stops it)", flush=True)
     if args.host not in (LOOPBACK, "localhost", "::1"):
         print(
             f"warning: listening on {args.host}: anyone who can reach this port can use the app "

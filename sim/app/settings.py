@@ -22,6 +22,8 @@ from sim.scenario.loader import (
 from sim.scenario.schema import Scenario
 
 DEFAULT_SOURCE = "default"
+#: Largest community the app builds and draws at interactive speed; larger ones are for `cogov run`.
+APP_MAX_HOUSEHOLDS = 50_000
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,22 @@ def load_source(source: str) -> tuple[dict[str, Any], str]:
     source = source.strip()
     if not source:
         raise ScenarioError("(no file)", "scenario", "no file given", "a YAML file path")
-    path = resolve_scenario_path(source)
+    try:
+        path = resolve_scenario_path(source)
+    except (OSError, ValueError) as exc:  # e.g. a NUL byte in the path
+        if isinstance(exc, ScenarioError):
+            raise
+        raise ScenarioError(source, "scenario", "not a usable path", "a YAML file path") from None
     if path.suffix.lower() not in {".yaml", ".yml"}:
         raise ScenarioError(str(path), "file", "not a scenario file", "a .yaml or .yml file")
     return read_yaml_mapping(path), str(path)
+
+
+def most_households(scenario: Scenario) -> int:
+    """The most households the scenario's structure can produce."""
+    s = scenario.structure
+    per_building = s.units_per_building_max * s.floors_max * s.households_per_floor
+    return s.compounds * s.buildings_per_compound_max * per_building
 
 
 def resolve(settings: AppSettings) -> Scenario:
@@ -60,7 +74,29 @@ def resolve(settings: AppSettings) -> Scenario:
     data, file = load_source(settings.source)
     for key, value in settings.overrides:
         apply_override(data, key, value, file)
-    return build_scenario(data, file)
+    scenario = build_scenario(data, file)
+    if (most := most_households(scenario)) > APP_MAX_HOUSEHOLDS:
+        raise ScenarioError(
+            file,
+            "structure",
+            f"up to {most:,} households, more than the app draws",
+            f"at most {APP_MAX_HOUSEHOLDS:,}; run larger communities with cogov run",
+        )
+    return scenario
+
+
+def checked(settings: AppSettings) -> Scenario | ScenarioError:
+    """The scenario of the settings, or the error to show: never raises.
+
+    This is where text typed into the page meets the loader; anything unforeseen it raises is
+    turned into a message too, so no input can take the session down.
+    """
+    try:
+        return resolve(settings)
+    except ScenarioError as exc:
+        return exc
+    except Exception as exc:  # the boundary between user input and the server
+        return ScenarioError(settings.source, "scenario", f"cannot be used ({exc})")
 
 
 def base_scenario(source: str) -> Scenario:
@@ -79,10 +115,8 @@ def base_scenario(source: str) -> Scenario:
 @lru_cache(maxsize=32)
 def cached_base_scenario(source: str, path: str, stamp: int) -> Scenario:
     """`base_scenario` for one version of one file (path and stamp are the cache key)."""
-    try:
-        return resolve(AppSettings(source))
-    except ScenarioError:
-        return Scenario()
+    scenario = checked(AppSettings(source))
+    return Scenario() if isinstance(scenario, ScenarioError) else scenario
 
 
 def current_value(settings: AppSettings, key: str) -> Any:
@@ -113,11 +147,10 @@ class SessionScenario:
 
     def update(self, settings: AppSettings) -> ScenarioError | None:
         """Take new settings if they validate; return the error if they do not."""
-        try:
-            self.scenario = resolve(settings)
-        except ScenarioError as exc:
-            return exc
-        self.settings = settings
+        scenario = checked(settings)
+        if isinstance(scenario, ScenarioError):
+            return scenario
+        self.scenario, self.settings = scenario, settings
         return None
 
 

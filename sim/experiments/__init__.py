@@ -1,8 +1,8 @@
 """Experiments at scale: declarative sweeps with replications, resume, Dask, confidence
 intervals and sensitivity analysis.
 
-    experiment file -> spec -> design -> plan (seeds, run ids) -> execution -> storage
-                                                        storage -> analysis, sensitivity -> report
+    experiment file -> loader (spec) -> design -> plan (seeds, run ids) -> execution -> storage
+    storage -> analysis, sensitivity -> report (figures)
 
 See docs/experiments.md. The command line is ``cogov sweep`` and ``cogov analyze``.
 """

@@ -141,7 +141,16 @@ def policy_summary(
     """Mean and CI of every output per policy, over its uncertainty samples and replications."""
     if not data.levers or data.ok.empty:
         return pd.DataFrame()
-    return summarise_groups(with_policy(data, data.ok), ["policy"], outputs, bootstrap)
+    table = summarise_groups(with_policy(data, data.ok), ["policy"], outputs, bootstrap)
+    order = {policy: i for i, policy in enumerate(policy_order(data))}
+    return table.sort_values("policy", key=lambda p: p.map(order), kind="stable").reset_index(
+        drop=True
+    )
+
+
+def policy_order(data: SweepData) -> list[str]:
+    """Policies in design order (the first is the reference: every lever at its first level)."""
+    return list(data.design.sort_values("policy_index").drop_duplicates("policy_id")["policy"])
 
 
 def policy_contrasts(data: SweepData, outputs: list[str]) -> pd.DataFrame:
@@ -150,12 +159,11 @@ def policy_contrasts(data: SweepData, outputs: list[str]) -> pd.DataFrame:
     if not data.levers or data.ok.empty:
         return pd.DataFrame()
     runs = with_policy(data, data.ok)
-    order = data.design.drop_duplicates("policy_id").sort_values("policy_index")
-    reference = order["policy"].iloc[0]
+    reference, *others = policy_order(data)
     pair = ["sample_id", "replication"]
     base = runs[runs["policy"] == reference][pair + outputs]
     rows = []
-    for policy in order["policy"].iloc[1:]:
+    for policy in others:
         other = runs[runs["policy"] == policy][pair + outputs]
         joined = other.merge(base, on=pair, how="inner", suffixes=("", "__ref"))
         for output in outputs:
@@ -188,7 +196,7 @@ def envelopes(data: SweepData, columns: list[str], confidence: float = CONFIDENC
     present = [c for c in columns if c in series.columns]
     if series.empty or not present:
         return pd.DataFrame()
-    _, groups = envelope_groups(data)
+    kind, groups = envelope_groups(data)
     series = series[series["run_id"].isin(groups.index)]
     series = series.assign(group=series["run_id"].map(groups))
     rows = []
@@ -208,7 +216,13 @@ def envelopes(data: SweepData, columns: list[str], confidence: float = CONFIDENC
                     "max": float(values.max()),
                 }
             )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if kind == "policy":
+        order = {policy: i for i, policy in enumerate(policy_order(data))}
+        table = table.sort_values(
+            ["group", "step"], key=lambda c: c.map(order) if c.name == "group" else c, kind="stable"
+        )
+    return table.reset_index(drop=True)
 
 
 def unit_columns(data: SweepData) -> list[str]:

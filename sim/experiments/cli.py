@@ -71,7 +71,7 @@ def add_experiment_parsers(sub: argparse._SubParsersAction) -> None:
 def command_sweep(args: argparse.Namespace) -> int:
     """Run an experiment's missing runs."""
     from sim.experiments.execution import WorkersCannotRun
-    from sim.experiments.spec import load_experiment
+    from sim.experiments.loader import load_experiment
     from sim.experiments.sweep import run_sweep
 
     experiment = load_experiment(args.experiment)
@@ -98,6 +98,13 @@ def command_sweep(args: argparse.Namespace) -> int:
     except WorkersCannotRun as exc:
         print(f"error: {out}: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(
+            f"error: interrupted; the runs finished so far are stored in {out}/ "
+            "(continue with --resume)",
+            file=sys.stderr,
+        )
+        return 130
     print(f"{experiment.name}: {result.line()}")
     print(f"results in {out}/ (cogov analyze {out})")
     return 0

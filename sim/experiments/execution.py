@@ -51,7 +51,7 @@ class SequentialExecutor(cf.Executor):
         future: cf.Future = cf.Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+        except BaseException as exc:  # handed to the caller through the future
             future.set_exception(exc)
         return future
 
@@ -105,12 +105,24 @@ class ProcessPool(Pool):
         self.executor = self.make()
 
     def make(self) -> cf.ProcessPoolExecutor:
-        """A fresh executor."""
-        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
+        """A fresh executor whose workers end themselves if this process dies."""
+        from sim.experiments.run import watch_sweep
+
+        return cf.ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=self.context,
+            initializer=watch_sweep,
+            initargs=(os.getpid(),),
+        )
 
     def restart(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.executor = self.make()
+
+    def close(self) -> None:
+        """Release the workers, killing any still busy (an interrupted sweep)."""
+        self.kill_workers()  # before shutdown, which forgets the worker processes
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
     def kill_workers(self) -> bool:
         kill = getattr(self.executor, "kill_workers", None)  # Python >= 3.14
@@ -339,7 +351,7 @@ def execute(
                     suspects.append(task)
                 else:
                     finish(lost_output(task, exc, killed_for_time, settings.timeout_seconds))
-            except Exception:  # noqa: BLE001 - e.g. a batch that cannot be sent
+            except Exception:  # e.g. a batch that cannot be sent
                 error = traceback.format_exc()
                 finish(BatchOutput([failed_row(t, FAILED, error) for t in batch.tasks], None))
             else:

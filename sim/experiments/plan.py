@@ -23,6 +23,7 @@ from sim.scenario.schema import Scenario
 
 UNIT_PREFIX = "u."
 NO_POLICY = "base"
+ALL_OFF = "all off"
 
 
 @dataclass
@@ -98,10 +99,20 @@ def native(value: Any) -> Any:
 
 
 def policy_label(values: dict[str, Any]) -> str:
-    """A short readable name of a policy, e.g. ``party_mobilisation.enabled=True``."""
+    """A short readable name of a policy: the boolean levers that are on, by name (without
+    their section and a trailing ``.enabled``), then the other levers as ``name=value``;
+    ``all off`` when every lever is a boolean that is off."""
     if not values:
         return NO_POLICY
-    return "; ".join(f"{key.split('.', 1)[-1]}={value}" for key, value in values.items())
+    parts = []
+    for key, value in values.items():
+        name = key.split(".", 1)[-1].removesuffix(".enabled")
+        if isinstance(value, bool):
+            if value:
+                parts.append(name)
+        else:
+            parts.append(f"{name}={value}")
+    return " + ".join(parts) if parts else ALL_OFF
 
 
 def make_plan(experiment: Experiment) -> Plan:

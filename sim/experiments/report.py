@@ -25,6 +25,13 @@ import pandas as pd
 
 from sim.experiments import analysis, sensitivity
 from sim.experiments.analysis import SweepData
+from sim.experiments.figures import (
+    convergence_figure,
+    effects_figure,
+    envelope_figure,
+    indices_figure,
+    policy_figure,
+)
 from sim.experiments.storage import SweepStore, replace_folder
 
 REPORT = "report"
@@ -49,7 +56,6 @@ PREFERRED_SERIES = (
 MAX_OUTPUTS = 6
 MAX_SERIES = 4
 MAX_TABLE_ROWS = 40
-MAX_EFFECT_PANELS = 12
 
 
 def choose_outputs(data: SweepData, wanted: list[str] | None) -> list[str]:
@@ -354,149 +360,3 @@ class ReportWriter:
             "to their levels (each level equally likely). See docs/experiments.md.",
             "",
         )
-
-
-# ---------------------------------------------------------------------- figures
-def pyplot():
-    """matplotlib's pyplot on the Agg backend."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def envelope_figure(table: pd.DataFrame, column: str):
-    """Mean, CI band and 5-95% band over steps, one colour per group."""
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4))
-    rows = table[table["column"] == column]
-    for group, frame in rows.groupby("group", sort=False):
-        frame = frame.sort_values("step")
-        (line,) = ax.plot(frame["step"], frame["mean"], label=str(group), lw=1.6)
-        colour = line.get_color()
-        ax.fill_between(
-            frame["step"], frame["ci_low"], frame["ci_high"], color=colour, alpha=0.35, lw=0
-        )
-        ax.fill_between(frame["step"], frame["q05"], frame["q95"], color=colour, alpha=0.1, lw=0)
-    ax.set_xlabel("week")
-    ax.set_ylabel(column)
-    ax.set_title(column.replace("_", " "))
-    ax.legend(fontsize=7, loc="best")
-    return fig
-
-
-def effects_figure(rows: pd.DataFrame, data: SweepData, output: str):
-    """One panel per parameter: point means against its values. With few points each mean
-    has its CI bar; with many, the means are dots under the binned marginal mean and its CI."""
-    plt = pyplot()
-    keys = data.keys[:MAX_EFFECT_PANELS]
-    cols = min(3, len(keys))
-    nrows = int(np.ceil(len(keys) / cols))
-    fig, axes = plt.subplots(nrows, cols, figsize=(4 * cols, 3 * nrows), squeeze=False)
-    many = len(rows) > MAX_TABLE_ROWS
-    for ax, key in zip(axes.flat, keys, strict=False):
-        x = rows[key]
-        if pd.api.types.is_bool_dtype(x) or not pd.api.types.is_numeric_dtype(x):
-            levels = sorted(x.astype(str).unique())
-            position = x.astype(str).map({v: i for i, v in enumerate(levels)}).to_numpy(float)
-            ax.set_xticks(range(len(levels)), levels)
-        else:
-            position = x.to_numpy(float)
-        y = rows["mean"].to_numpy(float)
-        if many:
-            ax.scatter(position, y, s=5, alpha=0.35, color="0.5")
-            centres, means, lows, highs = binned_means(position, y)
-            ax.plot(centres, means, color="C0", lw=1.8)
-            ax.fill_between(centres, lows, highs, color="C0", alpha=0.3, lw=0)
-        else:
-            err = np.vstack(
-                [y - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - y]
-            )
-            ax.errorbar(position, y, yerr=np.nan_to_num(err), fmt="o", ms=3, alpha=0.7, capsize=2)
-        ax.set_xlabel(key.split(".", 1)[-1], fontsize=8)
-        ax.set_ylabel(output, fontsize=8)
-    for ax in list(axes.flat)[len(keys) :]:
-        ax.set_visible(False)
-    fig.tight_layout()
-    return fig
-
-
-def binned_means(x: np.ndarray, y: np.ndarray, bins: int = 8):
-    """Mean of y and its t CI within each level of x (or each of `bins` quantile bins)."""
-    levels = np.unique(x)
-    if levels.size <= bins:
-        groups = [x == level for level in levels]
-        centres = levels
-    else:
-        edges = np.quantile(x, np.linspace(0, 1, bins + 1))
-        index = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, bins - 1)
-        groups = [index == b for b in range(bins)]
-        centres = np.array([x[g].mean() if g.any() else np.nan for g in groups])
-    stats_ = [analysis.mean_ci(y[g]) for g in groups]
-    return (
-        centres,
-        np.array([s["mean"] for s in stats_]),
-        np.array([s["ci_low"] for s in stats_]),
-        np.array([s["ci_high"] for s in stats_]),
-    )
-
-
-def policy_figure(table: pd.DataFrame, shown: list[str]):
-    """Policy means with CI bars, one panel per output."""
-    plt = pyplot()
-    fig, axes = plt.subplots(1, len(shown), figsize=(3.2 * len(shown), 3.4), squeeze=False)
-    for ax, output in zip(axes.flat, shown, strict=False):
-        rows = table[table["output"] == output]
-        y = rows["mean"].to_numpy(float)
-        err = np.vstack([y - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - y])
-        ax.errorbar(range(len(rows)), y, yerr=np.nan_to_num(err), fmt="o", capsize=3)
-        ax.set_xticks(
-            range(len(rows)), [str(p) for p in rows["policy"]], rotation=60, ha="right", fontsize=6
-        )
-        ax.set_title(output, fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def indices_figure(rows: pd.DataFrame, method: str, output: str):
-    """Sobol' S1/ST bars with CI, or Morris mu* against sigma, per policy."""
-    plt = pyplot()
-    policies = list(dict.fromkeys(rows["policy"]))
-    fig, axes = plt.subplots(1, len(policies), figsize=(5 * len(policies), 3.6), squeeze=False)
-    for ax, policy in zip(axes.flat, policies, strict=True):
-        part = rows[rows["policy"] == policy]
-        names = [p.split(".", 1)[-1] for p in part["parameter"]]
-        if method == "sobol":
-            x = np.arange(len(part))
-            ax.bar(x - 0.2, part["S1"], 0.4, yerr=part["S1_conf"], label="S1", capsize=2)
-            ax.bar(x + 0.2, part["ST"], 0.4, yerr=part["ST_conf"], label="ST", capsize=2)
-            ax.set_xticks(x, names, rotation=60, ha="right", fontsize=7)
-            ax.legend(fontsize=7)
-        else:
-            ax.scatter(part["mu_star"], part["sigma"])
-            for name, mx, sy in zip(names, part["mu_star"], part["sigma"], strict=True):
-                ax.annotate(name, (mx, sy), fontsize=6)
-            ax.set_xlabel("mu*")
-            ax.set_ylabel("sigma")
-        ax.set_title(f"{output}\n{policy}", fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def convergence_figure(rows: pd.DataFrame, method: str, output: str):
-    """Each parameter's index against sample size."""
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 3.6))
-    size = "base_samples" if method == "sobol" else "trajectories"
-    index = "ST" if method == "sobol" else "mu_star"
-    first = rows[rows["policy"] == rows["policy"].iloc[0]]
-    for parameter, part in first.groupby("parameter", sort=False):
-        ax.plot(part[size], part[index], marker="o", label=parameter.split(".", 1)[-1])
-    ax.set_xscale("log", base=2)
-    ax.set_xlabel(size.replace("_", " "))
-    ax.set_ylabel(index)
-    ax.set_title(f"{output} ({first['policy'].iloc[0]})", fontsize=8)
-    ax.legend(fontsize=6)
-    return fig

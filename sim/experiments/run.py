@@ -13,12 +13,14 @@ it exists to test that failures and dead workers neither stop nor hang a sweep.
 
 import json
 import os
+import threading
 import time
 import traceback
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.runner import simulate
@@ -27,7 +29,7 @@ from sim.scenario.schema import Scenario
 FAULTS_ENV = "COGOV_SWEEP_FAULTS"
 FAULT_EXIT_STATUS = 70
 OK, FAILED, TIMEOUT = "ok", "failed", "timeout"
-SUMMARY_GROUPS = ("final", "last_year", "community")
+TIMING_GROUPS = ("run_time_seconds",)  # differ from one execution to the next
 #: Columns that every stored run row carries before parameters and metrics.
 RUN_COLUMNS = ("run_id", "point_id", "replication", "seed", "status", "error", "elapsed_seconds")
 SERIES_COLUMNS = ("run_id", "point_id", "replication", "seed", "step")
@@ -61,7 +63,7 @@ class BatchOutput:
     """The rows of a batch of runs: one per run, and the kept time-series rows."""
 
     runs: list[dict[str, Any]]
-    series: pd.DataFrame | None
+    series: dict[str, np.ndarray] | None  # column -> values, over the batch's ok runs
 
 
 class RunTimeout(Exception):
@@ -99,18 +101,31 @@ def kind(value: Any) -> str:
 
 
 def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
-    """``{"final": {"x": 1}}`` as ``{"final.x": 1}``, over the deterministic groups only."""
+    """``{"final": {"x": 1}}`` as ``{"final.x": 1}``: the numbers of every group of a run's
+    summary (final, last_year, community, ...) except its timings."""
     return {
         f"{group}.{key}": value
-        for group in SUMMARY_GROUPS
-        for key, value in summary.get(group, {}).items()
+        for group, values in summary.items()
+        if isinstance(values, dict) and group not in TIMING_GROUPS
+        for key, value in values.items()
+        if isinstance(value, int | float)
     }
 
 
 def faults_from_environment() -> dict[str, Any] | None:
     """The testing faults in $COGOV_SWEEP_FAULTS, if set (see the module docstring)."""
     text = os.environ.get(FAULTS_ENV)
-    return json.loads(text) if text else None
+    if not text:
+        return None
+    try:
+        faults = json.loads(text)
+    except json.JSONDecodeError:
+        faults = None
+    if not isinstance(faults, dict):
+        from sim.scenario.loader import ScenarioError
+
+        raise ScenarioError(FAULTS_ENV, "value", "not a JSON object", 'e.g. {"delay": 0.05}')
+    return faults
 
 
 def matches(values: dict[str, Any], wanted: dict[str, Any] | None) -> bool:
@@ -131,6 +146,26 @@ def apply_faults(faults: dict[str, Any] | None, task: RunTask) -> None:
     if matches(task.values, faults.get("hang")):
         while True:
             time.sleep(1)
+
+
+def watch_sweep(pid: int, interval: float = 1.0) -> None:
+    """Worker initializer: end this worker once the sweep's process `pid` is gone.
+
+    A process pool's workers otherwise outlive a sweep killed with SIGKILL, blocked on a queue
+    whose writing end they hold themselves (and keep their fork server alive with them).
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # the pid now belongs to another user's process
+                os._exit(1)
+
+    threading.Thread(target=watch, name="watch-sweep", daemon=True).start()
 
 
 def deadline(seconds: float | None):
@@ -174,8 +209,10 @@ def failed_row(task: RunTask, status: str, error: str, elapsed: float = 0.0) -> 
     return {**base_row(task), "status": status, "error": error, "elapsed_seconds": elapsed}
 
 
-def run_one(task: RunTask, settings: RunSettings) -> tuple[dict[str, Any], pd.DataFrame | None]:
-    """Simulate one run; its row and its kept time-series rows (None when it failed)."""
+def run_one(
+    task: RunTask, settings: RunSettings
+) -> tuple[dict[str, Any], dict[str, np.ndarray] | None]:
+    """Simulate one run; its row and its kept time-series columns (None when it failed)."""
     started = time.perf_counter()
     try:
         apply_faults(settings.faults, task)
@@ -195,17 +232,25 @@ def run_one(task: RunTask, settings: RunSettings) -> tuple[dict[str, Any], pd.Da
         **{name: metrics.get(name) for name in settings.summary},
     }
     kept = keep_steps(result.timeseries, settings.series_steps)
-    identity = {column: getattr(task, column) for column in SERIES_COLUMNS[:-1]}
     columns = {column: kept[column].to_numpy() for column in ("step", *settings.series_columns)}
-    return row, pd.DataFrame({**identity, **columns})
+    return row, columns
 
 
 def run_batch(tasks: list[RunTask], settings: RunSettings) -> BatchOutput:
     """Run a batch of tasks in order; failures become rows, never exceptions."""
-    rows, series = [], []
+    rows, kept = [], []
     for task in tasks:
-        row, kept = run_one(task, settings)
+        row, columns = run_one(task, settings)
         rows.append(row)
-        if kept is not None and len(kept):
-            series.append(kept)
-    return BatchOutput(rows, pd.concat(series, ignore_index=True) if series else None)
+        if columns is not None and len(columns["step"]):
+            kept.append((task, columns))
+    if not kept:
+        return BatchOutput(rows, None)
+    lengths = [len(columns["step"]) for _, columns in kept]
+    series = {
+        name: np.repeat([getattr(task, name) for task, _ in kept], lengths)
+        for name in SERIES_COLUMNS[:-1]
+    }
+    for name in kept[0][1]:
+        series[name] = np.concatenate([columns[name] for _, columns in kept])
+    return BatchOutput(rows, series)

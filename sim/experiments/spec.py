@@ -1,37 +1,18 @@
-"""The experiment file: a base scenario, the parameters to vary, a design, replications, outputs.
+"""The experiment file's schema: a base scenario, the parameters to vary (levers and
+uncertainties), a design, replications, a root seed and the outputs to keep.
 
-`load_experiment` validates everything a sweep needs before anything runs: the file against
-this schema (unknown keys are errors), every parameter key and value against the Scenario
-schema (through `sim.scenario.loader`), and the outputs against the metrics a run produces.
-Every failure is a `ScenarioError`, one line: ``FILE: FIELD: problem (allowed)``.
+Closed to unknown keys; sim.experiments.loader reads a file against it and checks every
+scenario key and value.
 """
 
-import copy
-import fnmatch
 import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from types import UnionType
-from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.scenario.loader import (
-    ScenarioError,
-    apply_override,
-    build_scenario,
-    field_info,
-    read_yaml_mapping,
-    resolve_scenario_path,
-)
 from sim.scenario.schema import Scenario
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
@@ -147,13 +128,11 @@ class DistributionParameter(Closed):
 
 
 Parameter = Annotated[
-    Union[  # noqa: UP007 - a discriminated union reads better spelled out
-        RealParameter,
-        IntegerParameter,
-        CategoricalParameter,
-        BooleanParameter,
-        DistributionParameter,
-    ],
+    RealParameter
+    | IntegerParameter
+    | CategoricalParameter
+    | BooleanParameter
+    | DistributionParameter,
     Field(discriminator="type"),
 ]
 PARAMETER_TYPES = {
@@ -221,7 +200,7 @@ class CsvDesign(Closed):
 
 
 Design = Annotated[
-    Union[FactorialDesign, LatinHypercubeDesign, SobolDesign, MorrisDesign, CsvDesign],  # noqa: UP007
+    FactorialDesign | LatinHypercubeDesign | SobolDesign | MorrisDesign | CsvDesign,
     Field(discriminator="method"),
 ]
 DESIGN_METHODS = {
@@ -304,295 +283,3 @@ class Experiment:
     def all_parameters(self) -> dict[str, Any]:
         """Levers then parameters, by dotted key."""
         return {**self.spec.levers, **self.spec.parameters}
-
-
-# ------------------------------------------------------------------------------ loading
-def load_experiment(source: str | Path) -> Experiment:
-    """Read and validate an experiment file; raise ScenarioError on the first problem."""
-    path = Path(source)
-    file = str(path)
-    if not path.is_file():
-        raise ScenarioError(file, "file", "no such experiment file", "a YAML experiment file")
-    data = read_yaml_mapping(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        spec = ExperimentSpec.model_validate(data)
-    except ValidationError as exc:
-        raise experiment_error(exc, file) from None
-    scenario_path = base_scenario_path(spec.scenario, path.parent, file)
-    base = read_yaml_mapping(scenario_path)
-    build_scenario(copy.deepcopy(base), str(scenario_path))
-    for key, value in spec.set.items():
-        check_key(base, key, file, f"set.{key}")
-        apply_override(base, key, value, file)
-    base_scenario = rebuild(base, file, "set")
-    check_parameters(spec, base, file)
-    summary = resolve_summary(spec.outputs.summary, file)
-    columns = resolve_columns(spec.outputs.timeseries.columns, file)
-    return Experiment(
-        spec=spec,
-        file=file,
-        text=text,
-        base=base,
-        base_scenario=base_scenario,
-        scenario_file=str(scenario_path),
-        summary=summary,
-        series_steps=spec.outputs.timeseries.steps,
-        series_columns=columns,
-    )
-
-
-def base_scenario_path(name: str, folder: Path, file: str) -> Path:
-    """The base scenario: a file beside the experiment, a path, or a shipped name."""
-    beside = folder / name
-    if beside.is_file():
-        return beside
-    try:
-        return resolve_scenario_path(name)
-    except ScenarioError as exc:
-        raise ScenarioError(file, "scenario", exc.problem, exc.allowed) from None
-
-
-def rebuild(data: dict[str, Any], file: str, where: str) -> Scenario:
-    """Validate scenario data, naming the experiment file and `where` in any error."""
-    try:
-        return build_scenario(copy.deepcopy(data), file)
-    except ScenarioError as exc:
-        raise ScenarioError(file, f"{where}: {exc.field}", exc.problem, exc.allowed) from None
-
-
-def check_key(base: dict[str, Any], key: str, file: str, where: str) -> None:
-    """Refuse a dotted key that the Scenario schema does not know (or that names a section)."""
-    try:
-        apply_override(copy.deepcopy(base), key, None, file)
-    except ScenarioError as exc:
-        problem = exc.problem.replace(" (from --set)", "")
-        problem = f"{problem} {exc.field!r}" if exc.field != key else problem
-        raise ScenarioError(file, where, f"scenario key: {problem}", exc.allowed) from None
-    info = field_info(tuple(key.split(".")))
-    section = info.annotation if info is not None else None
-    if isinstance(section, type) and issubclass(section, BaseModel):
-        raise ScenarioError(
-            file,
-            where,
-            "scenario key names a section, not a value",
-            "known: " + ", ".join(f"{key}.{name}" for name in section.model_fields),
-        )
-
-
-def check_parameters(spec: ExperimentSpec, base: dict[str, Any], file: str) -> None:
-    """Check every lever and parameter against the Scenario schema and the design."""
-    overlap = sorted(set(spec.parameters) & set(spec.levers))
-    if overlap:
-        raise ScenarioError(
-            file, f"levers[{overlap[0]}]", "also a parameter", "a key is a lever or a parameter"
-        )
-    method = spec.design.method
-    if method in ("lhs", "sobol", "morris") and not spec.parameters:
-        raise ScenarioError(
-            file, "parameters", f"a {method} design needs parameters", "at least one parameter"
-        )
-    for group in ("levers", "parameters"):
-        for key, parameter in getattr(spec, group).items():
-            where = f"{group}[{key}]"
-            if key == "seed":
-                raise ScenarioError(
-                    file, where, "the seed is set per run from the root seed", "use seed: ROOT"
-                )
-            check_key(base, key, file, where)
-            check_type(parameter, key, file, where)
-            factorial = group == "levers" or method == "factorial"
-            continuous = isinstance(parameter, RealParameter | DistributionParameter)
-            if factorial and continuous and parameter.levels is None:
-                kind = "lever" if group == "levers" else "parameter"
-                raise ScenarioError(
-                    file,
-                    f"{where}.levels",
-                    f"a {parameter.type} {kind} of a factorial needs levels",
-                    "levels: K (an integer >= 2)",
-                )
-            for attr, value in candidate_values(parameter):
-                trial = copy.deepcopy(base)
-                apply_override(trial, key, value, file)
-                try:
-                    build_scenario(trial, file)
-                except ScenarioError as exc:
-                    field = f"{where}.{attr}" if attr else where
-                    raise ScenarioError(file, field, exc.problem, exc.allowed) from None
-
-
-def annotation_types(annotation: Any) -> set[type]:
-    """The plain types an annotation allows (unions and Optional unpacked)."""
-    if get_origin(annotation) in (Union, UnionType):
-        return {t for arg in get_args(annotation) for t in annotation_types(arg)}
-    return {annotation} if isinstance(annotation, type) else set()
-
-
-def check_type(parameter: Any, key: str, file: str, where: str) -> None:
-    """Refuse a parameter type that does not fit the scenario field's type."""
-    info = field_info(tuple(key.split(".")))
-    kinds = annotation_types(info.annotation) if info is not None else set()
-    fits = {
-        "real": {float},
-        "distribution": {float},
-        "integer": {int, float},
-        "boolean": {bool},
-    }.get(parameter.type)
-    if fits is None or not kinds or kinds & fits:
-        return
-    names = "/".join(sorted(t.__name__ for t in kinds))
-    allowed = {"int": "integer or categorical", "bool": "boolean", "float": "real, distribution"}
-    hint = allowed.get(names, "categorical")
-    raise ScenarioError(
-        file, f"{where}.type", f"{parameter.type} does not fit a {names} field", f"type: {hint}"
-    )
-
-
-def candidate_values(parameter: Any) -> list[tuple[str, Any]]:
-    """Values that a parameter can take at the edges of its range, labelled by attribute."""
-    match parameter:
-        case RealParameter() | IntegerParameter():
-            return [("low", parameter.low), ("high", parameter.high)]
-        case CategoricalParameter():
-            return [(f"values[{i}]", v) for i, v in enumerate(parameter.values)]
-        case BooleanParameter():
-            return [("", False), ("", True)]
-        case DistributionParameter():
-            lo, hi = parameter.mass_bounds()
-            dist = parameter.frozen()
-            span = hi - lo
-            edges = dist.ppf([lo + TAIL * span, lo + (1 - TAIL) * span])
-            return [("low", float(edges[0])), ("high", float(edges[1]))]
-    return []
-
-
-def resolve_summary(patterns: list[str], file: str) -> list[str]:
-    """The summary metrics that the patterns name, in catalogue order."""
-    from sim.experiments.run import output_catalogue
-
-    known = list(output_catalogue().summary)
-    chosen: set[str] = set()
-    for i, pattern in enumerate(patterns):
-        matched = fnmatch.filter(known, pattern)
-        if not matched:
-            groups = sorted({k.split(".")[0] + ".*" for k in known})
-            raise ScenarioError(
-                file,
-                f"outputs.summary[{i}]",
-                f"{pattern!r} names no summary metric",
-                "e.g. " + ", ".join(groups) + ", final.participation_rate",
-            )
-        chosen.update(matched)
-    return [k for k in known if k in chosen]
-
-
-def resolve_columns(columns: Literal["all"] | list[str], file: str) -> list[str]:
-    """The time-series columns to keep (step is always kept)."""
-    from sim.experiments.run import output_catalogue
-
-    known = [c for c in output_catalogue().series if c != "step"]
-    if columns == "all":
-        return known
-    for i, column in enumerate(columns):
-        if column not in known:
-            raise ScenarioError(
-                file,
-                f"outputs.timeseries.columns[{i}]",
-                f"unknown column {column!r}",
-                "known: " + ", ".join(known),
-            )
-    return [c for c in known if c in set(columns)]
-
-
-# ------------------------------------------------------------------------------ errors
-def experiment_error(exc: ValidationError, file: str) -> ScenarioError:
-    """The first pydantic error of an experiment file as one ScenarioError line (an unknown
-    key first: a misspelt key also makes the intended one missing)."""
-    errors = exc.errors()
-    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = list(error["loc"])
-    model, parts = ExperimentSpec, []
-    field_model: Any = None
-    i = 0
-    while i < len(loc):
-        part = loc[i]
-        if part in ("parameters", "levers") and i + 1 < len(loc) and i == 0:
-            parts.append(f"{part}[{loc[i + 1]}]")
-            i += 2
-            if i < len(loc) and loc[i] in PARAMETER_TYPES:
-                model = PARAMETER_TYPES[loc[i]]
-                i += 1
-            else:
-                model = None
-            continue
-        if part == "design" and i == 0:
-            parts.append("design")
-            i += 1
-            if i < len(loc) and loc[i] in DESIGN_METHODS:
-                model = DESIGN_METHODS[loc[i]]
-                i += 1
-            else:
-                model = None
-            continue
-        parts.append(f"[{part}]" if isinstance(part, int) else str(part))
-        fields = getattr(model, "model_fields", {}) if model else {}
-        field_model = fields.get(part)
-        nested = field_model.annotation if field_model is not None else None
-        model = nested if isinstance(nested, type) and issubclass(nested, BaseModel) else None
-        i += 1
-    field = ".".join(parts).replace(".[", "[") or "file"
-    kind, ctx = error["type"], error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        owner = owner_model(loc)
-        known = ", ".join(owner.model_fields) if owner else ""
-        return ScenarioError(file, field, "unknown key", f"known: {known}" if known else "")
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        tags = PARAMETER_TYPES if loc[0] in ("parameters", "levers") else DESIGN_METHODS
-        key = "type" if tags is PARAMETER_TYPES else "method"
-        got = f", got {ctx['tag']!r}" if "tag" in ctx else ""
-        return ScenarioError(
-            file, f"{field}.{key}", f"missing or unknown {key}{got}", "one of: " + ", ".join(tags)
-        )
-    problem = error["msg"].removeprefix("Value error, ")
-    if "input" in error and not isinstance(error["input"], dict | list) and kind != "missing":
-        problem = f"{problem}, got {error['input']!r}"
-    return ScenarioError(file, field, problem, allowed_text(kind, ctx, field_model))
-
-
-def owner_model(loc: list[Any]) -> type[BaseModel] | None:
-    """The model that holds the last key of `loc`."""
-    model: Any = ExperimentSpec
-    i = 0
-    while i < len(loc) - 1:
-        part = loc[i]
-        if part in ("parameters", "levers") and i == 0:
-            tag = loc[i + 2] if i + 2 < len(loc) else None
-            model = PARAMETER_TYPES.get(tag)
-            i += 3
-            continue
-        if part == "design" and i == 0:
-            model = DESIGN_METHODS.get(loc[i + 1])
-            i += 2
-            continue
-        info = getattr(model, "model_fields", {}).get(part)
-        model = info.annotation if info is not None else None
-        i += 1
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def allowed_text(kind: str, ctx: dict[str, Any], info: Any) -> str:
-    """What the schema allows, for the error line."""
-    for name, symbol in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-        if name in ctx:
-            return f"{symbol} {ctx[name]}"
-    if "expected" in ctx:
-        return str(ctx["expected"])
-    if "pattern" in ctx:
-        return f"a string matching {ctx['pattern']}"
-    if kind == "missing":
-        return "required"
-    if kind == "value_error":
-        return info.description if info is not None and info.description else ""
-    if info is not None and info.description:
-        return info.description
-    return kind.split("_")[0]

@@ -209,8 +209,8 @@ class SweepStore:
             [{f: row.get(f) for f in runs_schema.names} for row in output.runs], schema=runs_schema
         )
         if output.series is not None:
-            series = pa.Table.from_pandas(
-                output.series[series_schema.names], schema=series_schema, preserve_index=False
+            series = pa.table(
+                {name: output.series[name] for name in series_schema.names}, schema=series_schema
             )
         else:
             series = series_schema.empty_table()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiments.execution import execute, open_pool
-from sim.experiments.plan import Plan, make_plan
+from sim.experiments.plan import Plan, make_plan, native
 from sim.experiments.run import OK, RunSettings, faults_from_environment, output_catalogue
 from sim.experiments.spec import Every, Experiment
 from sim.experiments.storage import SweepStore, runs_schema, series_schema
@@ -78,9 +78,7 @@ def schemas(plan: Plan, settings: RunSettings):
     """Arrow schemas of this sweep's run rows and time-series rows."""
     catalogue = output_catalogue()
     first = plan.design.iloc[0]
-    values = {
-        key: first[key].item() if hasattr(first[key], "item") else first[key] for key in plan.keys
-    }
+    values = {key: native(first[key]) for key in plan.keys}
     summary = {name: catalogue.summary[name] for name in settings.summary}
     series = {name: catalogue.series[name] for name in settings.series_columns}
     return runs_schema(values, summary), series_schema(series)

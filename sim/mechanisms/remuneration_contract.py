@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from sim.model import CommunityModel
     from sim.scenario.mechanism_params import RemunerationContract
 
+
 class RemunerationTerms:
     """The owners' account and the firm's pay under the remuneration contract of one compound."""
 

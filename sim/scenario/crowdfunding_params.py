@@ -326,7 +326,7 @@ ELEVATOR = ProjectKind(
     contribution_rule="stepped",
     floor_weights=[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
     campaign_weeks=52,
-    build_weeks=30,
+    build_weeks=40,
 )
 
 #: The seed articles' goods, in the order of the defaults.

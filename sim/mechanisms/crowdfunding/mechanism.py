@@ -58,7 +58,7 @@ from sim.mechanisms.crowdfunding.valuation import (
     harm,
     motivation,
     share_weights,
-    split_exactly,
+    shares_of_target,
     to_fen,
     upkeep_burden,
 )
@@ -219,7 +219,12 @@ class Crowdfunding:
             ask_fen=np.zeros(flats.size, dtype=np.int64),
             users=users,
         )
-        project.ask_fen = split_exactly(project.target_fen, share_weights(kind, floor))
+        project.ask_fen = shares_of_target(
+            project.cost_fen - project.subsidy_fen,
+            int(compensation_fen.sum()),
+            share_weights(kind, floor),
+            harms > 0,
+        )
         self.value(project)
         self.status_of(kind).busy[scope] = True
         self.projects.append(project)

@@ -111,16 +111,25 @@ def need_shares(
     if kind.redesign:
         mean_cost *= kind.redesign_cost_factor
     cost = mean_cost + kind.cost_per_household * scopes.sizes
-    target = cost - np.minimum(kind.subsidy, cost)
-    target = target + np.bincount(scope, weights=compensation, minlength=n_scopes)
+    base = cost - np.minimum(kind.subsidy, cost)
+    compensation_total = np.bincount(scope, weights=compensation, minlength=n_scopes)
     weights = share_weights(kind, floor)
-    total_weight = np.bincount(scope, weights=weights, minlength=n_scopes)[scope]
-    ask = np.divide(
-        target[scope] * weights, total_weight, out=np.zeros(floor.size), where=total_weight > 0
-    )
+    others = np.where(harmed, 0.0, weights)
+    ask = proportional(base, weights, scope, n_scopes)
+    ask += proportional(compensation_total, others, scope, n_scopes)
     upkeep = upkeep_burden(kind, floor, spec, scope, n_scopes)
     gains = benefit - harms + compensation - ask - upkeep > 0
     return np.bincount(scope, weights=gains, minlength=n_scopes) / np.maximum(scopes.sizes, 1)
+
+
+def proportional(
+    totals: np.ndarray, weights: np.ndarray, scope: np.ndarray, n_scopes: int
+) -> np.ndarray:
+    """Each household's part of its scope's total, in proportion to its weight."""
+    weight_sums = np.bincount(scope, weights=weights, minlength=n_scopes)[scope]
+    return np.divide(
+        totals[scope] * weights, weight_sums, out=np.zeros(scope.size), where=weight_sums > 0
+    )
 
 
 def proposer_labels(model: "CommunityModel", scopes: Scopes) -> np.ndarray:

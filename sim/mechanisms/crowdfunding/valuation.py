@@ -9,10 +9,11 @@ Benefit profiles (per household i on floor f_i; e_i = elderly_benefit_factor if 
 less the harm h_f of the household's floor (`harm_by_floor`, times `redesign_harm_factor` when
 the redesign is used). Money is counted in fen (1/100 yuan) so that shares add up exactly:
 
-    target T = cost - min(subsidy, cost) + compensation x (harmed households)
-    share_i  = T w_i / sum_j w_j                (largest-remainder rounding to the fen)
+    target T = B + C,   B = cost - min(subsidy, cost),   C = compensation x (harmed households)
+    share_i  = B w_i / sum_j w_j + C w_i o_i / sum_j w_j o_j     (rounded to the fen, exactly)
 
-with w_i = floor_weights[f_i] for stepped shares and w_i = 1 for flat shares and voluntary asks.
+with w_i = floor_weights[f_i] for stepped shares and w_i = 1 for flat shares and voluntary asks,
+and o_i = 0 for a harmed household, 1 otherwise: the compensation comes from the others' shares.
 Upkeep is weighed over `valuation_years`, shared by the floor weights (equally without them):
 U_i = upkeep x years x w_i / sum_j w_j. The net benefit and the motivation to vote yes and give:
 
@@ -90,6 +91,14 @@ def split_exactly(total: int, weights: np.ndarray) -> np.ndarray:
         order = np.argsort(-(raw - parts), kind="stable")
         parts[order[:left]] += 1
     return parts
+
+
+def shares_of_target(
+    base_fen: int, compensation_fen: int, weights: np.ndarray, harmed: np.ndarray
+) -> np.ndarray:
+    """Each household's share (fen): the cost by weight, the compensation by the others' weights."""
+    others = np.where(harmed, 0.0, weights)
+    return split_exactly(base_fen, weights) + split_exactly(compensation_fen, others)
 
 
 def to_fen(yuan: float) -> int:

@@ -1,0 +1,224 @@
+"""Crowdfunding patterns (DOMAIN section 5, patterns 5 and 6) over fixed seeds, each against a contrast.
+
+Consent rules and design options are compared on the same stairwell units with common random
+numbers (the same survey costs and the same ballot draws), so that the differences come from the
+rules; the funding comparison runs the whole pipeline.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.mechanisms.consent import consent_rule, tally
+from sim.mechanisms.crowdfunding.effects import celebrate, regret
+from sim.mechanisms.crowdfunding.projects import CONSTRUCTION
+from sim.model import CommunityModel
+from sim.scenario.loader import load_scenario
+from tests.crowdfunding_runs import SEEDS, all_kinds, elevators
+
+ELEVATOR = "mechanisms.crowdfunding.kinds.elevator"
+
+
+def elevator_rows(results) -> pd.DataFrame:
+    """Households of every elevator project put to a vote, pooled over runs."""
+    rows = pd.concat([r.contributions for r in results], ignore_index=True)
+    return rows[rows["kind"] == "elevator"]
+
+
+# --- who supports an elevator ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def elevator_runs():
+    return [elevators(seed) for seed in SEEDS]
+
+
+def test_elevator_support_rises_with_floor(elevator_runs):
+    voters = elevator_rows(elevator_runs)
+    voters = voters[voters["voted"]]
+    yes = voters.groupby("floor")["yes"].mean()
+    assert yes[1] < 0.2 < yes[2] < yes[yes.index >= 3].mean(), yes.round(2).to_dict()
+    assert yes[yes.index >= 3].min() > 0.7, yes.round(2).to_dict()
+    assert np.corrcoef(voters["floor"], voters["yes"])[0, 1] > 0.3
+
+
+def test_opposition_concentrates_on_the_lowest_floors(elevator_runs):
+    voters = elevator_rows(elevator_runs)
+    voters = voters[voters["voted"]]
+    no = voters[~voters["yes"].astype(bool)]
+    low_share_of_voters = (voters["floor"] <= 2).mean()
+    low_share_of_no = (no["floor"] <= 2).mean()
+    assert low_share_of_no > 0.6 > 0.4 > low_share_of_voters, (low_share_of_no, low_share_of_voters)
+
+
+def test_outvoted_low_floors_raise_opposition_disputes(elevator_runs):
+    raised = 0
+    for result in elevator_runs:
+        disputes = result.disputes[result.disputes["kind"] == "project_opposition"]
+        raised += len(disputes)
+        floors = result.model.world.floor
+        ids = result.contributions.set_index("household_id")["floor"]
+        assert ids.loc[disputes["complainant_id"]].max() <= 2
+        assert (floors >= 1).all()
+    assert raised >= 5
+
+
+# --- consent rules and design options on the same units -------------------------------------
+
+
+def approval_rate(seed: int, *overrides: str) -> float:
+    """Share of every unit of the elevator scenario that would consent, with fixed draws."""
+    scenario = load_scenario("elevator_retrofit", [f"seed={seed}", *overrides])
+    model = CommunityModel(scenario)
+    funding = model.crowdfunding
+    kind = scenario.mechanisms.crowdfunding.kinds[0]
+    rule = consent_rule(kind.consent_rule, kind.consent_share)
+    ballots = np.random.default_rng(seed)
+    passed = []
+    for unit in range(funding.scopes["unit"].count):
+        project = funding.propose(kind, unit, "test")
+        chance = funding.value(project)
+        voted = ballots.random(chance.size) < kind.vote_turnout
+        yes = voted & (ballots.random(chance.size) < chance)
+        harmed = project.harmed if kind.harmed_veto else None
+        passed.append(tally(rule, project.area, voted, yes, harmed).passed)
+    return float(np.mean(passed))
+
+
+def pooled(*overrides: str) -> float:
+    return float(np.mean([approval_rate(seed, *overrides) for seed in SEEDS]))
+
+
+@pytest.fixture(scope="module")
+def approvals():
+    rates = {
+        "civil_code": pooled(),
+        "unanimity": pooled(f"{ELEVATOR}.consent_rule=unanimity"),
+        "share_90": pooled(f"{ELEVATOR}.consent_rule=share", f"{ELEVATOR}.consent_share=0.9"),
+        "compensation": pooled(f"{ELEVATOR}.compensation=20000"),
+        "redesign": pooled(f"{ELEVATOR}.redesign=true"),
+        "veto": pooled(f"{ELEVATOR}.harmed_veto=true"),
+        "veto_redesign": pooled(f"{ELEVATOR}.harmed_veto=true", f"{ELEVATOR}.redesign=true"),
+        "flat_shares": pooled(f"{ELEVATOR}.contribution_rule=flat"),
+    }
+    return rates
+
+
+def test_civil_code_rule_approves_more_elevators_than_unanimity_or_ninety_percent(approvals):
+    assert approvals["civil_code"] > approvals["share_90"] + 0.2, approvals
+    assert approvals["share_90"] >= approvals["unanimity"], approvals
+    assert approvals["unanimity"] < 0.05, approvals
+
+
+def test_compensating_low_floors_raises_approval(approvals):
+    assert approvals["compensation"] > approvals["civil_code"] + 0.1, approvals
+
+
+def test_the_mini_elevator_redesign_raises_approval_and_lifts_the_low_floor_veto(approvals):
+    assert approvals["redesign"] > approvals["civil_code"] + 0.02, approvals
+    assert approvals["veto_redesign"] > approvals["veto"] + 0.05, approvals
+
+
+def test_flat_shares_win_less_consent_than_stepped_shares(approvals):
+    assert approvals["flat_shares"] < approvals["civil_code"] - 0.15, approvals
+
+
+# --- the whole pipeline ------------------------------------------------------------------------
+
+
+def test_stepped_shares_fund_more_elevators_than_flat_shares(elevator_runs):
+    stepped = [r.timeseries["projects_funded"].iloc[-1] for r in elevator_runs]
+    flat = [
+        elevators(seed, f"{ELEVATOR}.contribution_rule=flat").timeseries["projects_funded"].iloc[-1]
+        for seed in SEEDS
+    ]
+    assert sum(stepped) > 1.5 * sum(flat), (stepped, flat)
+    assert min(np.subtract(stepped, flat)) > 0, (stepped, flat)
+
+
+def test_small_flat_asks_reach_their_target_faster_than_elevators():
+    """DOMAIN pattern 5: a gate's 200 yuan ask fills in weeks; an elevator's shares take months."""
+    projects = pd.concat([all_kinds(seed).projects for seed in SEEDS], ignore_index=True)
+    funded = projects[projects["weeks_to_target"] >= 0]
+    weeks = funded.groupby("kind")["weeks_to_target"].median()
+    assert weeks["smart_gate"] <= 12, weeks.to_dict()
+    assert weeks["elevator"] > 2 * weeks["smart_gate"], weeks.to_dict()
+    gate = projects[projects["kind"] == "smart_gate"]
+    assert (gate["week_funded"] >= 0).sum() >= 0.6 * (gate["consent_result"] == "passed").sum()
+
+
+def test_most_applications_qualify_and_a_minority_finish(elevator_runs):
+    """S4's pipeline: 89 of 101 applications qualified; 9 finished and 14 under construction."""
+    for result in elevator_runs:
+        shape = result.summary["crowdfunding"]["by_kind"]["elevator"]
+        assert 0.75 <= shape["qualified"] / shape["applied"] <= 0.97, shape
+        assert shape["built"] < 0.5 * shape["qualified"], shape
+        assert shape["consented"] < shape["qualified"], shape
+        assert shape["built"] >= 1, shape
+
+
+def test_every_vote_on_a_project_is_recorded_with_its_unit_and_rule(elevator_runs):
+    for result in elevator_runs:
+        votes = result.votes[result.votes["subject"] == "project:elevator"]
+        voted = result.projects[result.projects["week_voted"] >= 0]
+        assert sorted(votes["project_id"]) == sorted(voted["project_id"])
+        assert (votes["unit"] >= 0).all() and (votes["rule"] == "civil_code_278_major").all()
+        assert (votes["turnout"] <= votes["eligible"]).all()
+        merged = votes.merge(voted, on="project_id")
+        assert (merged["passed"] == (merged["consent_result"] == "passed")).all()
+
+
+def test_building_meeting_proposals_become_projects():
+    with_meetings = elevators(1, "mechanisms.building_meetings.enabled=true")
+    without = elevators(1)
+    assert (with_meetings.projects["proposer"] == "building_meeting").sum() > 0
+    assert (without.projects["proposer"] == "building_meeting").sum() == 0
+
+
+# --- effects back on the community ---------------------------------------------------------------
+
+
+@pytest.fixture
+def model_with_a_project():
+    model = CommunityModel(load_scenario("elevator_retrofit", ["seed=3"]))
+    kind = model.params.mechanisms.crowdfunding.kinds[0]
+    project = model.crowdfunding.propose(kind, 0, "test")
+    return model, project
+
+
+def test_a_completed_project_raises_trust_and_efficacy_in_its_compound_and_among_neighbours(
+    model_with_a_project,
+):
+    model, project = model_with_a_project
+    hh = model.households
+    compound = model.flats_of_compound(project.compound)
+    others = np.setdiff1d(np.arange(hh.size), compound)
+    tied = np.intersect1d(others, np.unique(model.adjacency[project.flats].nonzero()[1]))
+    untouched = np.setdiff1d(others, tied)
+    assert tied.size > 0
+    trust, support = hh.trust_committee.copy(), hh.support.copy()
+    celebrate(model, project)
+    for group in (project.flats, compound, tied):
+        assert (hh.trust_committee[group] > trust[group]).all()
+        assert (hh.support[group] > support[group]).all()
+    gain = hh.trust_committee - trust
+    assert gain[project.flats].mean() > gain[np.setdiff1d(compound, project.flats)].mean()
+    assert (hh.trust_committee[untouched] == trust[untouched]).all()
+
+
+def test_a_failure_lowers_trust_and_efficacy_of_its_households(model_with_a_project):
+    model, project = model_with_a_project
+    hh = model.households
+    trust, support = hh.trust_committee.copy(), hh.support.copy()
+    regret(model, project)
+    assert (hh.trust_committee[project.flats] < trust[project.flats]).all()
+    assert (hh.support[project.flats] < support[project.flats]).all()
+
+
+def test_works_stand_still_while_an_opposition_dispute_is_open(model_with_a_project):
+    model, project = model_with_a_project
+    project.stage, project.build_weeks = CONSTRUCTION, 10
+    model.crowdfunding.advance(project, opposing=project.flats[:1])
+    assert project.build_progress == 0
+    model.crowdfunding.advance(project, opposing=np.empty(0, dtype=np.int64))
+    assert project.build_progress == 1
