@@ -55,4 +55,5 @@ clean:
 showcase: $(VENV)/.installed
 	$(BIN)/cogov run default --out results/showcase/default --quiet
 	$(BIN)/cogov run fee_spiral --out results/showcase/fee_spiral --quiet
+	$(BIN)/cogov run elevator_retrofit --out results/showcase/elevator_retrofit --quiet
 	rm -f results/showcase/*/disputes.csv
