@@ -1,7 +1,7 @@
 """Metrics of the time series, each a small named function of the model computed from arrays.
 
-Rates are in [0, 1]. Counters marked cumulative count from the start of the run. Columns of
-mechanisms that are not built yet are 0.
+Rates are in [0, 1]. Counters marked cumulative count from the start of the run. A mechanism's
+columns are 0 while it has never acted.
 """
 
 from collections.abc import Callable
@@ -224,11 +224,6 @@ def volunteer_leaders(model: "CommunityModel") -> int:
 def practice_adoption(model: "CommunityModel") -> float:
     """Share of stairwell units that have adopted the pilot-first practice."""
     return model.pilot_first.adoption_share
-
-
-def not_built_yet(model: "CommunityModel") -> int:
-    """A column whose mechanism is not built yet."""
-    return 0
 
 
 REPORTERS: dict[str, Callable[["CommunityModel"], float | int]] = {

@@ -223,10 +223,15 @@ class CommunityModel(Model):
         self.sync_mechanisms()
 
     def initial_participation(self) -> None:
-        """Households active before the run: those whom propensity and trust alone carry over the threshold."""
+        """Households active before the run: those whom motivation and trust alone carry over.
+
+        Recent activity starts at this draw, so that a points scheme opened in the first weeks
+        marks as inactive before it only the households that were.
+        """
         hh, spec = self.households, self.params.participation
         p = participation_probability(hh, np.zeros(hh.size), np.zeros(hh.size), spec)
         hh.active[:] = self.rng.random(hh.size) < p
+        hh.activity[:] = hh.active
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:

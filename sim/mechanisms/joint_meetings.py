@@ -14,11 +14,12 @@ item is settled with chance
     p = settle_chance x (1 if a party it needs is at the table else absent_party_factor)
                       x (liaison_factor with cross-appointment, else 1)
 
-where service complaints need the firm (or the self-management committee), parking needs the
-police or city management, illegal structures city management, and neighbour disputes a
-committee or resident representatives. A settled item is resolved (grievance relief, a good
-event for trust in committees; for service items also in the firm). Each household of the
-compound hears of the meeting with chance `reach`; those who do update trust in committees by
+where service complaints need whoever manages the compound (its firm or self-management
+committee), parking needs the police or city management, illegal structures city management,
+and neighbour disputes a committee or resident representatives. A settled item is resolved
+(grievance relief, a good event for trust in committees; for service items also in the firm,
+where a firm manages). Each household of the compound hears of the meeting with chance
+`reach`; those who do update trust in committees by
 
     T <- T + g s (1 - T)  then  T <- T - lambda a w_open o T
 
@@ -30,8 +31,9 @@ bill, the meeting asks the firm to commit, with the residents' committee as guar
 effort of `commitment_effort` for `commitment_months`; the firm keeps the commitment with chance
 `commitment_kept`. While it runs (and until a broken one is found out) the firm does not leave.
 At every meeting while a kept commitment runs, households who hear of it gain trust in the firm
-and in the committees with weight `trust_gain`; a firm that breaks it is found out at the next meeting, and those who
-hear lose trust in the firm and in the committees (its guarantor), three bad events' worth.
+and in the committees with weight `trust_gain`; a firm that breaks it is found out at the next
+meeting, and those who hear lose trust in the firm and in the committees (its guarantor), three
+bad events' worth.
 """
 
 from typing import TYPE_CHECKING

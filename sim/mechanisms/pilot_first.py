@@ -4,13 +4,16 @@ A practice (rooftop solar, waste sorting) is adopted by stairwell units. At `sta
 piloted in `pilot_units` units: those whose households support it most (`most_support`), or
 random units (`random`, for comparison). An adopting unit shows after `success_weeks` whether
 the practice works there: it succeeds with chance logistic((x_u - x_mid) / 0.05), x_u its
-households' mean support and x_mid = `success_midpoint` (a supportive unit makes it work). Each week every household's support x moves along the social
-network toward the practice in proportion to its exposure: the share q_i of its neighbours
+households' mean support and x_mid = `success_midpoint` (a supportive unit makes it work).
+Each week every household's support x moves along the social network toward the practice in
+proportion to its exposure: the share q_i of its neighbours
 living in units where it visibly succeeded, plus `visibility` times the share v_i of its
 compound's units where it succeeded (a solar roof is seen by the whole compound), plus
 `word_of_mouth` times the share w of all the community's units where it succeeded,
 
-    x_i <- x_i + influence (q_i + visibility v_i + word_of_mouth w) (1 - x_i)
+    x_i <- x_i + min(1, influence (q_i + visibility v_i + word_of_mouth w)) (1 - x_i)
+
+(the step is capped so that support never passes 1)
 
 and a failure costs the households tied to that unit `failure_penalty` of their support. A unit
 adopts once its mean support reaches `adoption_threshold`. Clustered ties (stairwells) make the
@@ -117,7 +120,8 @@ class PilotFirst:
         seen = successes[world.compound] / np.maximum(units[world.compound], 1)
         word = float(self.succeeded.mean())
         exposure = share + self.spec.visibility * seen + self.spec.word_of_mouth * word
-        hh.practice_support += self.spec.influence * exposure * (1.0 - hh.practice_support)
+        step = np.minimum(self.spec.influence * exposure, 1.0)
+        hh.practice_support += step * (1.0 - hh.practice_support)
 
     @property
     def adoption_share(self) -> float:

@@ -591,7 +591,13 @@ class Participation(Section):
         source="lit: Watts 2002",
     )
     propensity_weight: float = param(
-        0.8, "Weight of the household's civic propensity", ge=0, le=5, unit="-", source="calibrated"
+        0.8,
+        "Weight of the household's intrinsic motivation (its civic propensity unless points "
+        "or leadership have moved it)",
+        ge=0,
+        le=5,
+        unit="-",
+        source="calibrated",
     )
     trust_weight: float = param(
         0.3, "Weight of trust in committees (efficacy)", ge=0, le=5, unit="-", source="calibrated"
