@@ -105,6 +105,8 @@ class CommunityModel(Model):
         self.households_per_floor = sc.structure.households_per_floor
         self.households: HouseholdState = populate(sc.households, self.world, self.rng)
         self.next_household_id = self.households.size + 1
+        self.buildings_moved = np.zeros(self.world.buildings, dtype=bool)
+        self.roles_central_per_building = sc.households.central_households_per_building
         n = self.world.households
         u, v = tie_edges(self.world, self.households.role, sc.network, self.rng)
         self.tie_keys = u * n + v
@@ -309,11 +311,26 @@ class CommunityModel(Model):
         for flat in flats.tolist():
             self.residents[flat].remove()
             self.residents[flat] = self.make_resident(flat)
+        self.buildings_moved[self.world.building[flats]] = True
         if np.any(leavers.role > PARTY_MEMBER):
-            hh.role[:] = np.where(hh.is_party, PARTY_MEMBER, NO_ROLE)
-            assign_party_roles(
-                hh, self.world.building, self.world.buildings, spec.central_households_per_building
-            )
+            self.reassign_party_roles()
+
+    def reassign_party_roles(self) -> None:
+        """Reset and reassign the roles over the current households.
+
+        Only buildings where someone moved since the last assignment can come out differently
+        (a building's roles depend on its own households), so only they are recomputed, unless
+        the number of central households per building has changed.
+        """
+        hh, world = self.households, self.world
+        central = self.params.households.central_households_per_building
+        if central != self.roles_central_per_building:
+            self.buildings_moved[:] = True
+            self.roles_central_per_building = central
+        flats = np.flatnonzero(self.buildings_moved[world.building])
+        hh.role[flats] = np.where(hh.is_party[flats], PARTY_MEMBER, NO_ROLE)
+        assign_party_roles(hh, world.building, world.buildings, central, flats)
+        self.buildings_moved[:] = False
 
     def fees_due(self) -> np.ndarray:
         """What each household owes this month: to its firm by area, or to its committee."""

@@ -218,7 +218,9 @@ def test_a_failure_lowers_trust_and_efficacy_of_its_households(model_with_a_proj
 def test_works_stand_still_while_an_opposition_dispute_is_open(model_with_a_project):
     model, project = model_with_a_project
     project.stage, project.build_weeks = CONSTRUCTION, 10
-    model.crowdfunding.advance(project, opposing=project.flats[:1])
+    blocked = np.zeros(model.world.households, dtype=bool)
+    blocked[project.flats[:1]] = True
+    model.crowdfunding.advance(project, blocked=blocked)
     assert project.build_progress == 0
-    model.crowdfunding.advance(project, opposing=np.empty(0, dtype=np.int64))
+    model.crowdfunding.advance(project, blocked=np.zeros_like(blocked))
     assert project.build_progress == 1

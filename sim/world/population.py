@@ -98,20 +98,28 @@ def populate(spec: Households, world: BuiltCommunity, rng: np.random.Generator) 
 
 
 def assign_party_roles(
-    state: HouseholdState, building: np.ndarray, n_buildings: int, central_per_building: int
+    state: HouseholdState,
+    building: np.ndarray,
+    n_buildings: int,
+    central_per_building: int,
+    flats: np.ndarray | None = None,
 ) -> None:
     """Name a building head per building and Party-member central households.
 
     The building head is the building's most civic Party member, or its most civic household
     where no Party member lives there; central households are the next most civic Party members.
+    With `flats` (every flat of some buildings), only those buildings are assigned; a building's
+    roles depend on its own households alone, so the result there is the same.
     """
-    score = state.propensity + 10.0 * state.is_party
-    order = np.lexsort((-score, building))
-    sorted_building = building[order]
+    flats = np.arange(building.size) if flats is None else flats
+    score = state.propensity[flats] + 10.0 * state.is_party[flats]
+    buildings = building[flats]
+    order = np.lexsort((-score, buildings))
+    sorted_building = buildings[order]
     starts = np.searchsorted(sorted_building, np.arange(n_buildings))
     rank = np.arange(order.size) - starts[sorted_building]
-    heads = order[rank == 0]
+    heads = flats[order[rank == 0]]
     state.role[heads] = BUILDING_HEAD
-    central = order[(rank >= 1) & (rank <= central_per_building)]
+    central = flats[order[(rank >= 1) & (rank <= central_per_building)]]
     central = central[state.is_party[central]]
     state.role[central] = CENTRAL_HOUSEHOLD

@@ -44,22 +44,22 @@ def willingness(
     types: np.ndarray,
     first_movers: np.ndarray,
     motivation: np.ndarray,
-    progress: float,
+    progress: float | np.ndarray,
     trust: np.ndarray,
     spec: Crowdfunding,
-    binding: bool,
+    binding: bool | np.ndarray,
 ) -> np.ndarray:
-    """Chance of giving, once attending, given the campaign's progress and each one's trust."""
-    a = np.select(
-        [types == FREE_RIDER, types == CONDITIONAL], [0.0, spec.conditional_base], default=1.0
-    )
+    """Chance of giving, once attending, given the campaign's progress and each one's trust.
+
+    `progress` and `binding` are per campaign: scalars for one, or one entry per household
+    when several campaigns are laid end to end.
+    """
+    a = np.array([0.0, spec.conditional_base, 1.0])[types]
     b = (types == CONDITIONAL).astype(float)
     a = np.where(first_movers, 1.0, a)
     b = np.where(first_movers, 0.0, b)
     h = motivation * np.clip(a + b * np.maximum(progress, trust), 0.0, 1.0)
-    if binding:
-        h = spec.obligation + (1.0 - spec.obligation) * h
-    return h
+    return np.where(binding, spec.obligation + (1.0 - spec.obligation) * h, h)
 
 
 def readiness(ask_fen: np.ndarray, income: np.ndarray, spec: Crowdfunding) -> np.ndarray:

@@ -24,8 +24,12 @@ if TYPE_CHECKING:
 
 
 def neighbours_of(model: "CommunityModel", flats: np.ndarray) -> np.ndarray:
-    """Households with a social tie to any of `flats`."""
-    return np.unique(model.adjacency[flats].nonzero()[1])
+    """Households with a social tie to any of `flats` (read from the CSR rows directly)."""
+    indptr, indices = model.adjacency.indptr, model.adjacency.indices
+    starts, ends = indptr[flats], indptr[flats + 1]
+    lengths = ends - starts
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return np.unique(indices[offsets + np.arange(int(lengths.sum()))])
 
 
 def celebrate(model: "CommunityModel", project: Project) -> None:

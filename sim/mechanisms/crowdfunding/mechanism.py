@@ -18,13 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.consent import consent_rule, tally
-from sim.mechanisms.crowdfunding.contributions import (
-    draw_cooperation_types,
-    readiness,
-    rebate_pro_rata,
-    voluntary_gift,
-    willingness,
-)
+from sim.mechanisms.crowdfunding.campaigns import campaign_week
+from sim.mechanisms.crowdfunding.contributions import draw_cooperation_types, rebate_pro_rata
 from sim.mechanisms.crowdfunding.effects import (
     celebrate,
     opposing_flats,
@@ -104,6 +99,11 @@ class Crowdfunding:
         self.built_by_kind: dict[str, np.ndarray] = {}
         self.funds_raised_fen = 0
         self.opposition_disputes = 0
+        self.units_by_building = np.argsort(model.world.unit_building, kind="stable")
+        self.building_units_start = np.searchsorted(
+            model.world.unit_building[self.units_by_building],
+            np.arange(model.world.buildings + 1),
+        )
 
     @property
     def spec(self) -> CrowdfundingSpec:
@@ -127,11 +127,21 @@ class Crowdfunding:
 
     # ------------------------------------------------------------------ the week and the month
     def step(self) -> None:
-        """Take up building meetings' proposals, then move every open project one week on."""
+        """Take up building meetings' proposals, then move every open project one week on.
+
+        The campaigns running at the start of the week take their week together (households
+        give, then each is funded, fails or goes on); then every other open project, in the
+        order proposed, moves one stage along if its time has come.
+        """
         self.take_meeting_proposals()
-        opposing = opposing_flats(self.model)
-        for project in self.open_projects:
-            self.advance(project, opposing)
+        blocked = np.zeros(self.model.world.households, dtype=bool)
+        blocked[opposing_flats(self.model)] = True
+        campaigns = [p for p in self.open_projects if p.stage == FUNDRAISING]
+        others = [p for p in self.open_projects if p.stage != FUNDRAISING]
+        for project in campaign_week(self, campaigns):
+            self.close_campaign_week(project)
+        for project in others:
+            self.advance(project, blocked)
         self.open_projects = [p for p in self.open_projects if p.open]
 
     def month(self) -> None:
@@ -158,16 +168,20 @@ class Crowdfunding:
             return
         kinds = list(self.spec.kinds)
         needs = [need_shares(self.model, k, self.scopes[k.scope], self.spec) for k in kinds]
+        open_to = [
+            self.eligible(kind) & (need > 0) for kind, need in zip(kinds, needs, strict=True)
+        ]
         for building in buildings:
-            best: tuple[float, ProjectKind, int] | None = None
-            for kind, need in zip(kinds, needs, strict=True):
+            best: tuple[float, int, int] | None = None
+            for index, kind in enumerate(kinds):
                 candidates = self.scopes_in_building(kind.scope, building)
-                candidates = candidates[self.eligible(kind)[candidates] & (need[candidates] > 0)]
-                for scope in candidates.tolist():
-                    if best is None or need[scope] > best[0]:
-                        best = (float(need[scope]), kind, scope)
+                for scope in candidates[open_to[index][candidates]].tolist():
+                    if best is None or needs[index][scope] > best[0]:
+                        best = (float(needs[index][scope]), index, scope)
             if best is not None:
-                self.propose(best[1], best[2], BUILDING_MEETING_LABEL)
+                _, index, scope = best
+                self.propose(kinds[index], scope, BUILDING_MEETING_LABEL)
+                open_to[index][scope] = False
 
     def built_in_compound(self, kind: ProjectKind) -> np.ndarray:
         """Per compound: projects of the kind built there."""
@@ -179,7 +193,8 @@ class Crowdfunding:
         """The units of a building, the building itself, or its compound."""
         world = self.model.world
         if scope_name == "unit":
-            return np.flatnonzero(world.unit_building == building)
+            start, end = self.building_units_start[building : building + 2]
+            return self.units_by_building[start:end]
         if scope_name == "building":
             return np.array([building])
         return np.array([world.building_compound[building]])
@@ -232,8 +247,8 @@ class Crowdfunding:
         self.counts["proposed"] += 1
         return project
 
-    def advance(self, project: Project, opposing: np.ndarray) -> None:
-        """One week of a project's pipeline."""
+    def advance(self, project: Project, blocked: np.ndarray) -> None:
+        """One week of a project outside its campaign (`blocked`: flats in an opposition dispute)."""
         week, kind = self.model.week, project.kind
         if project.stage == PROPOSED:
             if week >= project.week_proposed + kind.qualification_weeks:
@@ -241,10 +256,8 @@ class Crowdfunding:
         elif project.stage == QUALIFIED:
             if week >= project.week_qualified + kind.consultation_weeks:
                 self.hold_vote(project)
-        elif project.stage == FUNDRAISING:
-            self.campaign_week(project)
         elif project.stage == CONSTRUCTION:
-            if not np.isin(project.flats, opposing).any():
+            if not blocked[project.flats].any():
                 project.build_progress += 1
             if project.build_progress >= project.build_weeks:
                 self.complete(project)
@@ -264,13 +277,14 @@ class Crowdfunding:
         users = project.users if project.users is not None else np.ones(flats.size, dtype=bool)
         gross = gross_benefit(kind, project.floor, hh.is_elderly[flats], users)
         project.benefit = gross - project.harm
-        net = (
+        project.net = (
             project.benefit
             + project.compensation_fen / FEN_PER_YUAN
             - project.ask_fen / FEN_PER_YUAN
             - project.upkeep
         )
-        return motivation(net, hh.income[flats], hh.trust_committee[flats], self.spec)
+        project.valued_for = hh.household_id[flats].copy()
+        return motivation(project.net, hh.income[flats], hh.trust_committee[flats], self.spec)
 
     def hold_vote(self, project: Project) -> None:
         """The owners of the scope vote under the kind's consent rule."""
@@ -323,37 +337,17 @@ class Crowdfunding:
     def cooperation_types(self, flats: np.ndarray) -> np.ndarray:
         """The cooperation type of the household in each flat (drawn when first needed)."""
         ids = self.model.households.household_id[flats]
-        stale = flats[self.cooperation_of[flats] != ids]
+        stale = np.unique(flats[self.cooperation_of[flats] != ids])
         if stale.size:
             self.cooperation[stale] = draw_cooperation_types(stale.size, self.spec, self.model.rng)
             self.cooperation_of[stale] = self.model.households.household_id[stale]
         return self.cooperation[flats]
 
-    def campaign_week(self, project: Project) -> None:
-        """Households give; the campaign is funded at its target or fails at its deadline."""
-        model, spec = self.model, self.spec
-        hh, flats = model.households, project.flats
-        chance = self.value(project)
-        types = self.cooperation_types(flats)
-        project.cooperation = types.copy()
-        progress = min(1.0, project.raised_fen / max(project.target_fen, 1))
-        trust = hh.trust_committee[flats]
-        will = willingness(
-            types, hh.is_party[flats], chance, progress, trust, spec, project.binding
-        )
-        ready = readiness(project.ask_fen, hh.income[flats], spec)
-        gives = (
-            ~project.given & (project.ask_fen > 0) & (model.rng.random(flats.size) < ready * will)
-        )
-        if project.binding:
-            amount = project.ask_fen
-        else:
-            amount = voluntary_gift(project.ask_fen, project.benefit, chance, spec)
-        project.paid_fen[gives] = amount[gives]
-        project.given |= gives
+    def close_campaign_week(self, project: Project) -> None:
+        """After the week's gifts: funded at the target, or failed at the deadline."""
         if project.raised_fen >= project.target_fen:
             self.fund(project)
-        elif model.week - project.week_voted >= project.kind.campaign_weeks:
+        elif self.model.week - project.week_voted >= project.kind.campaign_weeks:
             project.refunded_fen = project.paid_fen.copy()
             self.close_failed(project, "fundraising", TARGET_MISSED)
 

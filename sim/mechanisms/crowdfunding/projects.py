@@ -133,6 +133,8 @@ class Project:
     given: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     refunded_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     rebated_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    net: np.ndarray = field(default_factory=lambda: np.zeros(0))  # yuan, as last valued
+    valued_for: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         n = self.flats.size
@@ -145,6 +147,8 @@ class Project:
         self.given = np.zeros(n, dtype=bool)
         self.refunded_fen = np.zeros(n, dtype=np.int64)
         self.rebated_fen = np.zeros(n, dtype=np.int64)
+        self.net = np.zeros(n)
+        self.valued_for = np.full(n, -1, dtype=np.int64)
 
     @property
     def target_fen(self) -> int:

@@ -1,0 +1,96 @@
+"""One week of every open campaign at once: the contributions rules over all their flats.
+
+The campaigns running at the start of a week are laid end to end (a flat of two campaigns
+appears twice), so that motivation, willingness, readiness and the gifts of every household in
+every campaign are one pass of array operations; each campaign's visible progress is what it
+had raised at the start of the week. A household's benefit is re-valued only where the
+household in its flat has changed since the campaign last valued it.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.mechanisms.crowdfunding.contributions import readiness, voluntary_gift, willingness
+from sim.mechanisms.crowdfunding.projects import Project
+from sim.mechanisms.crowdfunding.valuation import motivation
+
+if TYPE_CHECKING:
+    from sim.mechanisms.crowdfunding.mechanism import Crowdfunding
+
+
+@dataclass
+class Ledger:
+    """The campaigns' flats end to end: `owner[j]` is the campaign of entry j."""
+
+    projects: list[Project]
+    starts: np.ndarray
+    owner: np.ndarray
+    flats: np.ndarray
+
+    @classmethod
+    def of(cls, projects: list[Project]) -> "Ledger":
+        sizes = np.fromiter((p.flats.size for p in projects), dtype=np.int64, count=len(projects))
+        starts = np.concatenate(([0], np.cumsum(sizes)))
+        owner = np.repeat(np.arange(len(projects)), sizes)
+        return cls(projects, starts, owner, np.concatenate([p.flats for p in projects]))
+
+    def joined(self, attribute: str) -> np.ndarray:
+        """One per-flat attribute of every campaign, end to end."""
+        return np.concatenate([getattr(p, attribute) for p in self.projects])
+
+    def per_campaign(self, values: np.ndarray) -> np.ndarray:
+        """Sum of an integer per-flat array within each campaign (exact)."""
+        return np.add.reduceat(values, self.starts[:-1]) if values.size else values
+
+    def scatter(self, attribute: str, values: np.ndarray) -> None:
+        """Write a per-flat array back into each campaign's own array."""
+        for index, project in enumerate(self.projects):
+            getattr(project, attribute)[:] = values[self.starts[index] : self.starts[index + 1]]
+
+
+def revalue_newcomers(funding: "Crowdfunding", ledger: Ledger) -> None:
+    """Re-value the campaigns where a household has moved into one of their flats."""
+    ids = funding.model.households.household_id[ledger.flats]
+    moved = np.flatnonzero(ids != ledger.joined("valued_for"))
+    for index in np.unique(ledger.owner[moved]).tolist():
+        funding.value(ledger.projects[index])
+
+
+def campaign_week(funding: "Crowdfunding", projects: list[Project]) -> list[Project]:
+    """Households of every campaign give this week; return the campaigns that gave."""
+    if not projects:
+        return []
+    model, spec = funding.model, funding.spec
+    hh = model.households
+    ledger = Ledger.of(projects)
+    revalue_newcomers(funding, ledger)
+    flats, owner = ledger.flats, ledger.owner
+    chance = motivation(ledger.joined("net"), hh.income[flats], hh.trust_committee[flats], spec)
+    types = funding.cooperation_types(flats)
+    ledger.scatter("cooperation", types)
+    target = np.fromiter((p.target_fen for p in projects), dtype=np.int64, count=len(projects))
+    paid = ledger.joined("paid_fen")
+    raised = ledger.per_campaign(paid)
+    progress = np.minimum(1.0, raised / np.maximum(target, 1))
+    binding = np.fromiter((p.binding for p in projects), dtype=bool, count=len(projects))
+    will = willingness(
+        types,
+        hh.is_party[flats],
+        chance,
+        progress[owner],
+        hh.trust_committee[flats],
+        spec,
+        binding[owner],
+    )
+    ask = ledger.joined("ask_fen")
+    given = ledger.joined("given")
+    ready = readiness(ask, hh.income[flats], spec)
+    gives = ~given & (ask > 0) & (model.rng.random(flats.size) < ready * will)
+    gift = voluntary_gift(ask, ledger.joined("benefit"), chance, spec)
+    amount = np.where(binding[owner], ask, gift)
+    paid = np.where(gives, amount, paid)
+    ledger.scatter("paid_fen", paid)
+    ledger.scatter("given", given | gives)
+    return projects
