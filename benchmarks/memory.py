@@ -8,6 +8,9 @@ earlier benchmarks do not inflate the peak, and tracing overhead does not inflat
   elsewhere the peak ``ru_maxrss``, which imports may already have pushed higher).
 - ``traced``: peak of memory allocated through Python's allocators (``tracemalloc``),
   which includes NumPy arrays but not interpreter or library code.
+- ``run``: peak resident set size of the whole process (``ru_maxrss``: interpreter,
+  libraries and all) over a complete run through the run contract (``simulate``: every
+  record book and the time-series frame) of ours, set against the 2 GiB budget.
 """
 
 import argparse
@@ -20,12 +23,19 @@ import sys
 import tracemalloc
 from pathlib import Path
 
-from benchmarks.models import build_ours, build_virus
+from benchmarks.models import build_ours, build_virus, scenario_for
 from benchmarks.table import Row
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURES = ("rss", "traced")
 DESCRIBE = {"rss": "RSS growth", "traced": "tracemalloc peak"}
+RUN_BUDGET_BYTES = 2 * 1024**3  # a 100,000-household run of 260 weeks must stay within 2 GiB
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident set size of this process so far."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
 
 
 def rss_bytes() -> int:
@@ -37,8 +47,20 @@ def rss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
+def measure_run(size: int, steps: int) -> dict[str, float]:
+    """Peak RSS of a whole run of ours (every mechanism on) through `simulate`."""
+    from sim.runner import simulate
+
+    result = simulate(scenario_for(size, f"steps={steps}"), seed=1)
+    agents = int(result.summary["community"]["households"])
+    peak = peak_rss_bytes()
+    return {"agents": agents, "bytes": peak, "per_agent": peak / agents}
+
+
 def measure(kind: str, model: str, size: int, steps: int) -> dict[str, float]:
     """Bytes per agent used to build `model` ("ours" or "virus") and step it `steps` times."""
+    if kind == "run":
+        return measure_run(size, steps)
     build = build_ours if model == "ours" else build_virus
     gc.collect()
     before = rss_bytes()
@@ -78,13 +100,20 @@ def run(quick: bool) -> list[Row]:
         rows.append(
             Row(f"memory_{kind}_{label}", ours["per_agent"], virus["per_agent"], "B/agent", note)
         )
+    weeks = 10 if quick else 260
+    run = in_subprocess("run", "ours", households, weeks)
+    note = (
+        f"{int(run['agents']):,} households x {weeks} weeks, every mechanism on, through "
+        "simulate; whole-process peak RSS against the 2 GiB budget"
+    )
+    rows.append(Row(f"memory_peak_run_{label}", run["bytes"], RUN_BUDGET_BYTES, "bytes", note))
     return rows
 
 
 def main() -> None:
     """Subprocess entry: print one JSON line for KIND MODEL SIZE STEPS."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.memory")
-    parser.add_argument("kind", choices=MEASURES)
+    parser.add_argument("kind", choices=(*MEASURES, "run"))
     parser.add_argument("model", choices=("ours", "virus"))
     parser.add_argument("size", type=int)
     parser.add_argument("steps", type=int)

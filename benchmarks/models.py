@@ -9,11 +9,14 @@ from mesa.discrete_space import Network
 from mesa.examples.basic.virus_on_network import model as virus_module
 from mesa.examples.basic.virus_on_network.model import VirusOnNetwork
 
+from sim.mechanisms import BUILT_MECHANISMS
 from sim.model import CommunityModel
 from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
 
 SCENARIO = "default"
-HOUSEHOLDS_PER_COMPOUND = 107  # about 3,100 households in the default's 29 compounds
+HOUSEHOLDS_PER_COMPOUND = 100  # a compound of the default holds about 100 households
+ALL_MECHANISMS = tuple(f"mechanisms.{name}.enabled=true" for name in sorted(BUILT_MECHANISMS))
 
 
 def compounds_for(households: int) -> int:
@@ -21,10 +24,15 @@ def compounds_for(households: int) -> int:
     return max(1, round(households / HOUSEHOLDS_PER_COMPOUND))
 
 
+def scenario_for(households: int, *overrides: str) -> Scenario:
+    """The default community scaled to about `households`, with every mechanism switched on."""
+    sized = f"structure.compounds={compounds_for(households)}"
+    return load_scenario(SCENARIO, [sized, *ALL_MECHANISMS, *overrides])
+
+
 def build_ours(households: int, seed: int = 1) -> CommunityModel:
-    """The default scenario (all built mechanisms on) scaled to about `households`."""
-    overrides = [f"structure.compounds={compounds_for(households)}"]
-    return CommunityModel(load_scenario(SCENARIO, overrides), seed=seed)
+    """The default scenario with every mechanism on, scaled to about `households`."""
+    return CommunityModel(scenario_for(households), seed=seed)
 
 
 @contextmanager
