@@ -109,6 +109,50 @@ def in_subprocess(tool: str, runs: int, steps: int) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+OVERHEAD_EXPERIMENT = """\
+name: bench_overhead
+scenario: default
+set:
+  steps: {steps}
+parameters:
+  households.renter_share: {{type: categorical, values: [0.3]}}
+replications: {runs}
+seed: 1
+outputs:
+  summary: ["final.*", "last_year.*"]
+  timeseries: {{steps: all, columns: all}}
+"""
+
+
+def overhead(quick: bool) -> Row:
+    """Seconds per run of the default scenario in a sequential sweep, against `simulate` alone.
+
+    Same runs (scenario, seeds) in this process, the sweep's first; the sweep adds resolving
+    each run, keeping its outputs and storing them as Parquet parts.
+    """
+    from sim.experiments.loader import load_experiment
+    from sim.experiments.storage import SweepStore
+    from sim.experiments.sweep import run_sweep
+    from sim.runner import simulate
+    from sim.scenario.loader import load_scenario
+
+    runs, steps = (2, 20) if quick else (6, 260)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "overhead.yaml"
+        path.write_text(OVERHEAD_EXPERIMENT.format(runs=runs, steps=steps))
+        start = time.perf_counter()
+        run_sweep(load_experiment(path), Path(folder) / "out", backend="sequential")
+        sweep_seconds = time.perf_counter() - start
+        seeds = SweepStore(Path(folder) / "out").read_runs()["seed"].tolist()
+    scenario = load_scenario("default", [f"steps={steps}", "households.renter_share=0.3"])
+    start = time.perf_counter()
+    for seed in seeds:
+        simulate(scenario, seed=int(seed))
+    direct_seconds = time.perf_counter() - start
+    note = f"{runs} runs of the default scenario x {steps} weeks, one process; ratio - 1 = overhead"
+    return Row("sweep_overhead_per_run", sweep_seconds / runs, direct_seconds / runs, "s/run", note)
+
+
 def run(quick: bool) -> list[Row]:
     """Throughput and peak memory of ours against batch_run at 100 and 1,000 runs, and how
     the peak grows between them (``--quick``: 20 runs only, no growth row)."""
@@ -123,7 +167,7 @@ def run(quick: bool) -> list[Row]:
                 best = measured.get((tool, n))
                 if best is None or probe["seconds"] < best["seconds"]:
                     measured[tool, n] = probe
-    rows = []
+    rows = [overhead(quick)]
     for n in sizes:
         ours, ref = measured["ours", n], measured["batch_run", n]
         note = f"{n} runs of 1 compound x {steps} weeks, {WORKERS} workers, all steps kept"
