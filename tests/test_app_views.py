@@ -132,3 +132,26 @@ def test_numbers_plots_and_views_draw_with_every_built_mechanism_on():
     layout = building_view.building_layout(model.world)
     for state in HOUSEHOLD_STATES:
         assert building_view.render_png(model, layout, state)[:4] == b"\x89PNG"
+
+
+def test_project_stance_follows_the_votes_of_open_projects():
+    from sim.app.states import NO_PROJECT, OPPOSES, PROJECT_UNDER_WAY, VOTED_FOR, project_stance
+    from sim.model import CommunityModel
+    from sim.scenario.loader import load_scenario
+
+    model = CommunityModel(load_scenario("elevator_retrofit", ["steps=80"]), seed=2)
+    for _ in range(80):
+        model.step()
+    stance = project_stance(model)
+    open_flats = np.concatenate([p.flats for p in model.crowdfunding.open_projects])
+    assert (stance[np.setdiff1d(np.arange(stance.size), open_flats)] == NO_PROJECT).all()
+    voted = [p for p in model.crowdfunding.open_projects if p.week_voted >= 0]
+    assert voted, "no open project has been voted on in 80 weeks"
+    for project in voted:
+        same = model.households.household_id[project.flats] == project.household_id
+        against = project.flats[project.voted & ~project.yes & same]
+        assert (stance[against] == OPPOSES).all()
+    waiting = [p for p in model.crowdfunding.open_projects if p.week_voted < 0]
+    for project in waiting:
+        assert (stance[project.flats] >= PROJECT_UNDER_WAY).all()
+    assert {VOTED_FOR, OPPOSES} <= set(np.unique(stance).tolist())

@@ -2,8 +2,8 @@
 
 A household state the building and network views can colour by is one entry in
 `HOUSEHOLD_STATES`: either categories (a code per household, a label and colour per code) or a
-scale (a value in [0, 1] per household, drawn with a colour ramp). Adding a state, such as
-"opposes the current project" once crowdfunding is built, is adding one entry.
+scale (a value in [0, 1] per household, drawn with a colour ramp). Adding a state is adding one
+entry.
 """
 
 from collections.abc import Callable
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, to_rgba
 
+from sim.mechanisms.crowdfunding.effects import opposing_flats
 from sim.state import FIRM, SELF_MANAGED, UNMANAGED
 
 if TYPE_CHECKING:
@@ -104,6 +105,32 @@ def served_by_firm(model: "CommunityModel") -> np.ndarray:
     return model.compounds.had_firm[model.world.compound]
 
 
+NO_PROJECT, PROJECT_UNDER_WAY, VOTED_FOR, OPPOSES = range(4)
+
+
+def project_stance(model: "CommunityModel") -> np.ndarray:
+    """Where a crowdfunded project is open: 1 no vote (yet), 2 voted for it, 3 opposes it.
+
+    A household opposes a project of its flat when it voted against it (the same household
+    that voted, not a newcomer) or holds an open opposition dispute; 0 where no project is open.
+    """
+    code = np.full(model.world.households, NO_PROJECT, dtype=np.int64)
+    funding = model.crowdfunding
+    if funding is None:
+        return code
+    ids = model.households.household_id
+    for project in funding.open_projects:
+        flats = project.flats
+        stance = np.full(flats.size, PROJECT_UNDER_WAY)
+        if project.week_voted >= 0:
+            voter = project.voted & (ids[flats] == project.household_id)
+            stance[voter & project.yes] = VOTED_FOR
+            stance[voter & ~project.yes] = OPPOSES
+        code[flats] = np.maximum(code[flats], stance)
+    code[opposing_flats(model)] = OPPOSES
+    return code
+
+
 TRUST_RAMP = ("#c0392b", "#f4d03f", "#1e8449")
 
 #: The states a user can colour households by, in the order of the selector.
@@ -140,6 +167,16 @@ HOUSEHOLD_STATES: dict[str, Categories | Scale] = {
         ("#7b3294", "#f7f7f7", "#008837"),
         "dissatisfied",
         "satisfied",
+    ),
+    "project_stance": Categories(
+        "Stance on the open project",
+        project_stance,
+        (
+            ("no project open", NOT_APPLICABLE),
+            ("project open, no vote", "#e8e3d3"),
+            ("voted for it", "#2a9d8f"),
+            ("opposes it", "#d7191c"),
+        ),
     ),
     "in_dispute": Categories(
         "In a dispute",
