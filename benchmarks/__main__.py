@@ -4,7 +4,7 @@ import argparse
 import time
 from pathlib import Path
 
-from benchmarks import build, memory, stepping, sweep
+from benchmarks import build, city, memory, stepping, sweep
 from benchmarks.table import Row, format_table, write_csv
 
 SUITES = {
@@ -12,6 +12,7 @@ SUITES = {
     "build": build.run,
     "memory": memory.run,
     "sweep": sweep.run,
+    "city": city.run,
 }
 CSV_NAME = "benchmarks.csv"
 

@@ -9,8 +9,19 @@ from pathlib import Path
 
 from sim.app.server import add_arguments as add_app_arguments
 from sim.app.server import command_app
-from sim.experiments.cli import add_experiment_parsers, command_analyze, command_sweep
-from sim.scenario.loader import ScenarioError, load_scenario, shipped_scenarios
+from sim.experiments.cli import (
+    add_experiment_parsers,
+    command_analyze,
+    command_sweep,
+    positive_int,
+)
+from sim.experiments.execution import BACKENDS
+from sim.scenario.loader import (
+    ScenarioError,
+    load_scenario,
+    resolve_scenario_path,
+    shipped_scenarios,
+)
 
 EXIT_BAD_INPUT = 2
 
@@ -50,6 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
         "(e.g. mechanisms.points.enabled=false gives the crowding index)",
     )
     run.add_argument("--seeds", help="seeds for --counterfactual, e.g. 1-10 (default: --seed)")
+    run.add_argument(
+        "--workers",
+        type=positive_int,
+        help="city runs: worker processes (default: CPUs, at most one per community)",
+    )
+    run.add_argument(
+        "--backend", choices=BACKENDS, default="process", help="city runs: executor (process)"
+    )
+    run.add_argument("--scheduler", help="city runs: a running Dask scheduler, tcp://HOST:PORT")
 
     validate = sub.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+", help="scenario files or shipped names")
@@ -70,8 +90,12 @@ def command_run(args: argparse.Namespace) -> int:
     if args.steps is not None:
         overrides.append(f"steps={args.steps}")
     scenario = load_scenario(args.scenario, overrides)
+    if args.scheduler and args.backend != "dask":
+        raise ScenarioError("--scheduler", args.scheduler, "needs --backend dask", "--backend dask")
     out = args.out or Path("results") / scenario.name
     check_writable(out)
+    if scenario.city.communities > 1:
+        return run_city(args, scenario, out)
     with progress_bar(scenario.steps, quiet=args.quiet) as bar:
         result = simulate(scenario, progress=bar.update if bar else None)
     write_outputs(result, out, scenario, scenario.seed, args.scenario)
@@ -80,6 +104,44 @@ def command_run(args: argparse.Namespace) -> int:
     final = result.summary["final"]
     print(
         f"{scenario.name}: {result.summary['community']['households']} households, {scenario.steps} weeks, seed {scenario.seed}; "
+        f"participation {final['participation_rate']:.2f}, fee collection {final['fee_collection_rate']:.2f}, "
+        f"disputes raised {final['disputes_raised']}, firm exits {final['firm_exits']}"
+    )
+    print(f"results written to {out}/")
+    return 0
+
+
+def run_city(args: argparse.Namespace, scenario, out: Path) -> int:
+    """Run a city's communities on workers and write the merged outputs."""
+    from sim.city import CityRunError
+    from sim.city import run_city as run
+
+    communities = scenario.city.communities
+    if args.counterfactual:
+        raise ScenarioError(
+            str(resolve_scenario_path(args.scenario)),
+            "--counterfactual",
+            f"not available for a city run (city.communities = {communities})",
+            "a scenario with city.communities: 1",
+        )
+    try:
+        with progress_bar(communities, quiet=args.quiet, unit="community") as bar:
+            summary = run(
+                scenario,
+                out,
+                args.scenario,
+                backend=args.backend,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                progress=bar.update if bar else None,
+            )
+    except CityRunError as exc:
+        print(f"error: {out}: {exc}", file=sys.stderr)
+        return 1
+    final = summary["final"]
+    print(
+        f"{scenario.name}: {communities} communities, {summary['city']['households']} households, "
+        f"{scenario.steps} weeks, seed {scenario.seed}; "
         f"participation {final['participation_rate']:.2f}, fee collection {final['fee_collection_rate']:.2f}, "
         f"disputes raised {final['disputes_raised']}, firm exits {final['firm_exits']}"
     )
@@ -118,14 +180,14 @@ def check_writable(out: Path) -> None:
 class progress_bar:  # noqa: N801 - used as a context manager
     """A tqdm bar on a terminal; nothing when output is not a terminal or --quiet."""
 
-    def __init__(self, total: int, quiet: bool) -> None:
-        self.total, self.quiet, self.bar = total, quiet, None
+    def __init__(self, total: int, quiet: bool, unit: str = "week") -> None:
+        self.total, self.quiet, self.unit, self.bar = total, quiet, unit, None
 
     def __enter__(self):
         if not self.quiet and sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=self.total, unit="week", file=sys.stderr)
+            self.bar = tqdm(total=self.total, unit=self.unit, file=sys.stderr)
         return self.bar
 
     def __exit__(self, *exc) -> None:

@@ -271,3 +271,127 @@ REPORTERS: dict[str, Callable[["CommunityModel"], float | int]] = {
     "practice_adoption": practice_adoption,
     **PIPELINE_REPORTERS,
 }
+
+
+# ------------------------------------------------------------------ city runs
+# A city run (sim.city) merges the time series of its communities step by step: counts, money
+# and cumulative counters are summed; rates and means are averaged with weights, each weight
+# taken from a community's model at the same moment as its row.
+
+
+def households(model: "CommunityModel") -> int:
+    """households"""
+    return int(model.households.size)
+
+
+def households_billed(model: "CommunityModel") -> int:
+    """households billed the latest monthly bill"""
+    return int(model.last_billing.billed.sum())
+
+
+def amount_due(model: "CommunityModel") -> float:
+    """yuan due on the latest monthly bill"""
+    return float(model.last_billing.amount_due.sum())
+
+
+def households_served_by_firm(model: "CommunityModel") -> int:
+    """households in compounds that a firm serves or has served"""
+    return int(served_by_firm(model).sum())
+
+
+def active_households(model: "CommunityModel") -> int:
+    """active households"""
+    return int(model.households.active.sum())
+
+
+def resolved_disputes(model: "CommunityModel") -> int:
+    """disputes resolved so far"""
+    return disputes_resolved(model)
+
+
+def closed_disputes(model: "CommunityModel") -> int:
+    """disputes closed so far (resolved, escalated or abandoned)"""
+    return disputes_resolved(model) + disputes_escalated(model) + disputes_abandoned(model)
+
+
+def stairwell_units(model: "CommunityModel") -> int:
+    """stairwell units"""
+    return int(model.world.units)
+
+
+#: The weights of a city run's weighted means.
+CITY_WEIGHTS: dict[str, Callable[["CommunityModel"], float | int]] = {
+    "households": households,
+    "households_billed": households_billed,
+    "amount_due": amount_due,
+    "households_served_by_firm": households_served_by_firm,
+    "active_households": active_households,
+    "resolved_disputes": resolved_disputes,
+    "closed_disputes": closed_disputes,
+    "stairwell_units": stairwell_units,
+}
+
+#: A column that a city run sums over its communities.
+SUM = "sum"
+
+#: How every column combines over a city's communities: SUM, or the CITY_WEIGHTS weight of a
+#: weighted mean (0 where the weights sum to 0, as a community's own rate is).
+CITY_MERGE: dict[str, str] = {
+    "participation_rate": "households",
+    "volunteer_rate": "households",
+    "fee_collection_rate": "households_billed",
+    "service_quality": "households",
+    "trust_firm": "households_served_by_firm",
+    "trust_committee": "households",
+    "satisfaction": "households",
+    "disputes_open": SUM,
+    "disputes_raised": SUM,
+    "disputes_resolved": SUM,
+    "disputes_escalated": SUM,
+    "mean_resolution_weeks": "resolved_disputes",
+    "funds_raised": SUM,
+    "projects_completed": SUM,
+    "elevators_built": SUM,
+    "points_issued": SUM,
+    "points_redeemed": SUM,
+    "points_outstanding": SUM,
+    "firm_exits": SUM,
+    "fee_collection_rate_by_area": "amount_due",
+    "disputes_abandoned": SUM,
+    "share_settled_locally": "closed_disputes",
+    "firms_active": SUM,
+    "self_managed_compounds": SUM,
+    "firm_revenue": SUM,
+    "households_moved_in": SUM,
+    "meetings_held": SUM,
+    "proposals_raised": SUM,
+    "joint_items_settled": SUM,
+    "firm_commitments": SUM,
+    "coercive_collections": SUM,
+    "remuneration_compounds": SUM,
+    "owners_fund": SUM,
+    "upgrades_funded": SUM,
+    "volunteer_hours": SUM,
+    "points_expired": SUM,
+    "newly_active_share": "active_households",
+    "intrinsic_motivation": "households",
+    "volunteer_teams": SUM,
+    "awards_given": SUM,
+    "volunteer_leaders": SUM,
+    "practice_adoption": "stairwell_units",
+    "projects_proposed": SUM,
+    "projects_qualified": SUM,
+    "projects_consented": SUM,
+    "projects_funded": SUM,
+    "projects_fundraising": SUM,
+    "projects_under_construction": SUM,
+    "projects_failed": SUM,
+}
+
+
+def city_merge_text(column: str) -> str:
+    """How a column combines in a city run, in words (for the documentation)."""
+    rule = CITY_MERGE[column]
+    if rule == SUM:
+        return "sum"
+    return f"mean weighted by {CITY_WEIGHTS[rule].__doc__}"

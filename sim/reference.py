@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sim.mechanisms import BUILT_MECHANISMS
-from sim.metrics import REPORTERS
+from sim.metrics import REPORTERS, city_merge_text
 from sim.scenario.schema import Scenario
 
 ODD_PATH = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
@@ -34,7 +34,7 @@ STEP_COLUMN = ("step", "Week of the run (0 = the initial state, before the first
 PARAMETER_HEADER = (
     "| name | default | range | unit | description | source |\n|---|---|---|---|---|---|"
 )
-OUTPUT_HEADER = "| column | meaning |\n|---|---|"
+OUTPUT_HEADER = "| column | meaning | city run |\n|---|---|---|"
 
 
 @dataclass(frozen=True)
@@ -206,11 +206,12 @@ def parameter_tables() -> str:
 
 
 def output_columns() -> str:
-    """Markdown table of the columns of timeseries.csv, from the reporters' docstrings."""
-    lines = [OUTPUT_HEADER, f"| `{STEP_COLUMN[0]}` | {STEP_COLUMN[1]} |"]
+    """Markdown table of the columns of timeseries.csv, from the reporters' docstrings, with
+    how each combines over the communities of a city run (`sim.metrics.CITY_MERGE`)."""
+    lines = [OUTPUT_HEADER, f"| `{STEP_COLUMN[0]}` | {STEP_COLUMN[1]} | the same |"]
     for name, reporter in REPORTERS.items():
         doc = inspect.getdoc(reporter) or ""
-        lines.append(f"| `{name}` | {cell(' '.join(doc.split()))} |")
+        lines.append(f"| `{name}` | {cell(' '.join(doc.split()))} | {city_merge_text(name)} |")
     return "\n".join(lines)
 
 

@@ -18,7 +18,8 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,14 +50,30 @@ class RunResult:
 
 
 def simulate(
-    scenario: Scenario, seed: int | None = None, progress: Callable[[], None] | None = None
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: Callable[[], None] | None = None,
+    observe: Callable[[CommunityModel], None] | None = None,
 ) -> RunResult:
-    """Build and run the model; a pure function of (scenario, seed)."""
+    """Build and run the model; a pure function of (scenario, seed).
+
+    `progress()` is called after each week; `observe(model)` after the build and after each
+    week, when the time series has just taken its row (it must not change the model).
+    """
     seed = scenario.seed if seed is None else seed
     started = time.perf_counter()
     model = CommunityModel(scenario, seed=seed)
     built = time.perf_counter()
-    model.run(progress=progress)
+    each_week = progress
+    if observe is not None:
+        observe(model)
+
+        def each_week() -> None:
+            if progress is not None:
+                progress()
+            observe(model)
+
+    model.run(progress=each_week)
     finished = time.perf_counter()
     timeseries = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     timeseries.insert(0, "step", range(len(timeseries)))
@@ -80,28 +97,38 @@ def simulate(
     )
 
 
-def summarise(model: CommunityModel, timeseries: pd.DataFrame) -> dict[str, Any]:
-    """Final metrics and the means over the last year of the run."""
+#: Columns whose mean over the last 52 rows summary.json reports.
+LAST_YEAR_COLUMNS = (
+    "participation_rate",
+    "fee_collection_rate",
+    "service_quality",
+    "trust_firm",
+    "trust_committee",
+    "satisfaction",
+)
+
+
+def series_summary(timeseries: pd.DataFrame) -> dict[str, Any]:
+    """The `final` row and the `last_year` means of a time series."""
     last = timeseries.iloc[-1].to_dict()
     last_year = timeseries.iloc[-52:] if len(timeseries) > 1 else timeseries
-    means = {
-        f"{column}_last_year_mean": float(last_year[column].mean())
-        for column in (
-            "participation_rate",
-            "fee_collection_rate",
-            "service_quality",
-            "trust_firm",
-            "trust_committee",
-            "satisfaction",
-        )
-    }
-    world = model.world
-    summary = {
+    return {
         "final": {
             column: (int(value) if is_integer_dtype(timeseries[column]) else float(value))
             for column, value in last.items()
         },
-        "last_year": means,
+        "last_year": {
+            f"{column}_last_year_mean": float(last_year[column].mean())
+            for column in LAST_YEAR_COLUMNS
+        },
+    }
+
+
+def summarise(model: CommunityModel, timeseries: pd.DataFrame) -> dict[str, Any]:
+    """Final metrics, the means over the last year of the run, and the community's size."""
+    world = model.world
+    summary = {
+        **series_summary(timeseries),
         "community": {
             "households": world.households,
             "compounds": world.compounds,
@@ -127,11 +154,7 @@ def write_outputs(
     from sim.report.figures import draw_figures
     from sim.scenario.loader import resolve_scenario_path
 
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    staging.chmod(0o755)
-    try:
+    with staged_folder(Path(out_dir)) as staging:
         result.timeseries.to_csv(staging / "timeseries.csv", index=False)
         result.disputes.to_csv(staging / "disputes.csv", index=False)
         result.meetings.to_csv(staging / "meetings.csv", index=False)
@@ -144,14 +167,30 @@ def write_outputs(
             **result.summary,
             "provenance": provenance(scenario, seed, source, resolve_scenario_path(source)),
         }
-        (staging / "summary.json").write_text(
-            json.dumps(summary, indent=2, sort_keys=False) + "\n", encoding="utf-8"
-        )
+        write_summary(summary, staging)
+    return Path(out_dir)
+
+
+def write_summary(summary: dict[str, Any], folder: Path) -> None:
+    """summary.json, indented, keys in their given order."""
+    (folder / "summary.json").write_text(
+        json.dumps(summary, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+    )
+
+
+@contextmanager
+def staged_folder(out_dir: Path) -> Iterator[Path]:
+    """A hidden sibling folder to write into, renamed to `out_dir` when the block succeeds
+    and removed when it fails."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging.chmod(0o755)
+    try:
+        yield staging
         replace_folder(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return out_dir
 
 
 def replace_folder(new: Path, target: Path) -> None:

@@ -56,6 +56,14 @@ def load_experiment(source: str | Path) -> Experiment:
         check_key(base, key, file, f"set.{key}")
         apply_override(base, key, value, file)
     base_scenario = rebuild(base, file, "set")
+    if base_scenario.city.communities > 1:
+        raise ScenarioError(
+            file,
+            "scenario",
+            f"a sweep runs single communities, not a city (city.communities = "
+            f"{base_scenario.city.communities})",
+            "a scenario with city.communities: 1",
+        )
     check_parameters(spec, base, file)
     summary = resolve_summary(spec.outputs.summary, file)
     columns = resolve_columns(spec.outputs.timeseries.columns, file)
@@ -128,6 +136,10 @@ def check_parameters(spec: ExperimentSpec, base: dict[str, Any], file: str) -> N
             if key == "seed":
                 raise ScenarioError(
                     file, where, "the seed is set per run from the root seed", "use seed: ROOT"
+                )
+            if key.startswith("city."):
+                raise ScenarioError(
+                    file, where, "a sweep runs single communities, not a city", "keys outside city"
                 )
             check_key(base, key, file, where)
             check_type(parameter, key, file, where)

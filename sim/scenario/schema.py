@@ -21,6 +21,20 @@ from sim.scenario.mechanism_params import (
 from sim.scenario.params import Section, param
 
 
+class City(Section):
+    """A city: communities that share the scenario's settings and interact only through them."""
+
+    communities: int = param(
+        1,
+        "Number of communities, each run as its own model with a seed derived from the "
+        "scenario's (1 = an ordinary single-community run)",
+        ge=1,
+        le=2000,
+        unit="communities",
+        source="-",
+    )
+
+
 class Structure(Section):
     """Sizes of the built community: compounds, buildings, stairwell units, floors, flats."""
 
@@ -846,6 +860,7 @@ class Scenario(Section):
     seed: int = param(
         0, "Seed of the random number generator", ge=0, le=2**63 - 1, unit="-", source="-"
     )
+    city: City = Field(default_factory=City)
     structure: Structure = Field(default_factory=Structure)
     households: Households = Field(default_factory=Households)
     network: Network = Field(default_factory=Network)
