@@ -41,6 +41,7 @@ from sim.mechanisms.crowdfunding.projects import (
 )
 from sim.mechanisms.crowdfunding.proposals import (
     BUILDING_MEETING_LABEL,
+    NeedParts,
     Scopes,
     need_shares,
     proposal_chance,
@@ -99,6 +100,7 @@ class Crowdfunding:
         self.built_by_kind: dict[str, np.ndarray] = {}
         self.funds_raised_fen = 0
         self.opposition_disputes = 0
+        self.need_cache: dict[str, NeedParts] = {}
         self.units_by_building = np.argsort(model.world.unit_building, kind="stable")
         self.building_units_start = np.searchsorted(
             model.world.unit_building[self.units_by_building],
@@ -151,7 +153,7 @@ class Crowdfunding:
         model, spec = self.model, self.spec
         for kind in spec.kinds:
             scopes = self.scopes[kind.scope]
-            need = need_shares(model, kind, scopes, spec)
+            need = need_shares(model, kind, scopes, spec, self.need_cache)
             candidates = self.eligible(kind) & (need >= spec.need_threshold)
             labels = proposer_labels(model, scopes)
             chance = proposal_chance(model, scopes, labels, self.built_in_compound(kind), spec)
@@ -167,7 +169,10 @@ class Crowdfunding:
         if not buildings or not self.accepting():
             return
         kinds = list(self.spec.kinds)
-        needs = [need_shares(self.model, k, self.scopes[k.scope], self.spec) for k in kinds]
+        needs = [
+            need_shares(self.model, k, self.scopes[k.scope], self.spec, self.need_cache)
+            for k in kinds
+        ]
         open_to = [
             self.eligible(kind) & (need > 0) for kind, need in zip(kinds, needs, strict=True)
         ]

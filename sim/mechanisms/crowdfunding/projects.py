@@ -7,6 +7,7 @@ of its scope: the household's benefit, harm, share (ask), vote, and the money it
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -150,9 +151,9 @@ class Project:
         self.net = np.zeros(n)
         self.valued_for = np.full(n, -1, dtype=np.int64)
 
-    @property
+    @cached_property
     def target_fen(self) -> int:
-        """What the households must raise: cost less subsidy, plus compensation."""
+        """What the households must raise: cost less subsidy, plus compensation (fixed)."""
         return int(self.cost_fen - self.subsidy_fen + self.compensation_fen.sum())
 
     @property

@@ -96,14 +96,28 @@ def scopes_of(world: BuiltCommunity, name: str) -> Scopes:
     return Scopes(name, of_flat, starts, sizes, compound, building, unit, floors)
 
 
-def need_shares(
-    model: "CommunityModel", kind: ProjectKind, scopes: Scopes, spec: Crowdfunding
-) -> np.ndarray:
-    """Per scope: the share of households whose expected net benefit is positive."""
-    world, hh = model.world, model.households
-    floor, scope = world.floor, scopes.of_flat
+@dataclass(frozen=True)
+class NeedParts:
+    """What a household would gain from a kind in its scope, less its age-dependent benefit.
+
+    Everything in a household's expected net benefit but the benefit itself depends only on
+    the built structure and the kind's settings, so it is computed once per kind (and again
+    when an intervention changes the settings); the benefit depends on whether the household
+    now living there is elderly.
+    """
+
+    benefit_young: np.ndarray  # yuan, before harm
+    benefit_elderly: np.ndarray
+    burden: np.ndarray  # harm - compensation + ask + upkeep, yuan
+
+
+def need_parts(model: "CommunityModel", kind: ProjectKind, scopes: Scopes, spec: Crowdfunding):
+    """The structural parts of every household's expected net benefit from a kind."""
+    floor, scope = model.world.floor, scopes.of_flat
     n_scopes = scopes.count
-    benefit = gross_benefit(kind, floor, hh.is_elderly, np.full(floor.size, kind.use_share))
+    users = np.full(floor.size, kind.use_share)
+    young = gross_benefit(kind, floor, np.zeros(floor.size, dtype=bool), users)
+    elderly = gross_benefit(kind, floor, np.ones(floor.size, dtype=bool), users)
     harms = harm(kind, floor)
     harmed = harms > 0
     compensation = kind.compensation * harmed
@@ -118,8 +132,32 @@ def need_shares(
     ask = proportional(base, weights, scope, n_scopes)
     ask += proportional(compensation_total, others, scope, n_scopes)
     upkeep = upkeep_burden(kind, floor, spec, scope, n_scopes)
-    gains = benefit - harms + compensation - ask - upkeep > 0
-    return np.bincount(scope, weights=gains, minlength=n_scopes) / np.maximum(scopes.sizes, 1)
+    return NeedParts(young, elderly, harms - compensation + ask + upkeep)
+
+
+def need_shares(
+    model: "CommunityModel",
+    kind: ProjectKind,
+    scopes: Scopes,
+    spec: Crowdfunding,
+    cache: dict[str, NeedParts] | None = None,
+) -> np.ndarray:
+    """Per scope: the share of households whose expected net benefit is positive.
+
+    `cache` keeps each kind's structural parts between calls, keyed by the kind's and the
+    valuation horizon's settings, so that a changed setting is never read from the cache.
+    """
+    key = f"{kind.model_dump_json()}|{spec.valuation_years}"
+    parts = cache.get(key) if cache is not None else None
+    if parts is None:
+        parts = need_parts(model, kind, scopes, spec)
+        if cache is not None:
+            cache[key] = parts
+    elderly = model.households.is_elderly
+    benefit = np.where(elderly, parts.benefit_elderly, parts.benefit_young)
+    gains = benefit - parts.burden > 0
+    counts = np.bincount(scopes.of_flat, weights=gains, minlength=scopes.count)
+    return counts / np.maximum(scopes.sizes, 1)
 
 
 def proportional(
