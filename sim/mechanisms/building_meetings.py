@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sim.model import CommunityModel
 
 PAIRING_ROUNDS = 3
+PARTIES = "building_head+residents"
 
 
 def participation_push(hh: HouseholdState, spec: BuildingMeetingsSpec) -> np.ndarray:
@@ -108,19 +109,14 @@ class BuildingMeetings(RecurringMechanism):
         supporters = attendees[hh.support[attendees] > spec.proposal_support]
         backing = np.bincount(building[supporters], minlength=n_buildings)
         proposes = backing >= spec.minimum_supporters
-        for b in range(n_buildings):
+        compounds = model.world.building_compound.tolist()
+        week = int(model.week)
+        for b, (compound, attendance, proposal) in enumerate(
+            zip(compounds, count.tolist(), proposes.astype(int).tolist(), strict=True)
+        ):
             model.meetings.add(
                 MeetingRecord(
-                    week=model.week,
-                    kind="building",
-                    compound=int(model.world.building_compound[b]),
-                    building=b,
-                    parties="building_head+residents",
-                    attendance=int(count[b]),
-                    items=0,
-                    settled=0,
-                    proposals=int(proposes[b]),
-                    commitment="",
+                    week, "building", compound, b, PARTIES, attendance, 0, 0, proposal, ""
                 )
             )
         self.meetings_held += n_buildings
