@@ -8,7 +8,7 @@ earlier benchmarks do not inflate the peak, and tracing overhead does not inflat
   elsewhere the peak ``ru_maxrss``, which imports may already have pushed higher).
 - ``traced``: peak of memory allocated through Python's allocators (``tracemalloc``),
   which includes NumPy arrays but not interpreter or library code.
-- ``run``: peak resident set size of the whole process (``ru_maxrss``: interpreter,
+- ``run``: peak resident set size of the whole process (``VmHWM``: interpreter,
   libraries and all) over a complete run through the run contract (``simulate``: every
   record book and the time-series frame) of ours, set against the 2 GiB budget.
 """
@@ -24,18 +24,13 @@ import tracemalloc
 from pathlib import Path
 
 from benchmarks.models import build_ours, build_virus, scenario_for
+from benchmarks.peak import peak_rss_bytes
 from benchmarks.table import Row
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURES = ("rss", "traced")
 DESCRIBE = {"rss": "RSS growth", "traced": "tracemalloc peak"}
 RUN_BUDGET_BYTES = 2 * 1024**3  # a 100,000-household run of 260 weeks must stay within 2 GiB
-
-
-def peak_rss_bytes() -> int:
-    """Peak resident set size of this process so far."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024
 
 
 def rss_bytes() -> int:
