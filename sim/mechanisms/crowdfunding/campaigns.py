@@ -58,8 +58,9 @@ def revalue_newcomers(funding: "Crowdfunding", ledger: Ledger) -> None:
         funding.value(ledger.projects[index])
 
 
-def campaign_week(funding: "Crowdfunding", projects: list[Project]) -> list[Project]:
-    """Households of every campaign give this week; return the campaigns that gave."""
+def campaign_week(funding: "Crowdfunding", projects: list[Project]) -> list[tuple[Project, int]]:
+    """Households of every campaign give this week; return each campaign with what it has
+    raised in all (fen)."""
     if not projects:
         return []
     model, spec = funding.model, funding.spec
@@ -93,4 +94,4 @@ def campaign_week(funding: "Crowdfunding", projects: list[Project]) -> list[Proj
     paid = np.where(gives, amount, paid)
     ledger.scatter("paid_fen", paid)
     ledger.scatter("given", given | gives)
-    return projects
+    return list(zip(projects, ledger.per_campaign(paid).tolist(), strict=True))

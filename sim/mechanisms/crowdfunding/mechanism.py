@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.consent import consent_rule, tally
-from sim.mechanisms.crowdfunding.campaigns import campaign_week
+from sim.mechanisms.crowdfunding.campaigns import Ledger, campaign_week
 from sim.mechanisms.crowdfunding.contributions import draw_cooperation_types, rebate_pro_rata
 from sim.mechanisms.crowdfunding.effects import (
     celebrate,
@@ -132,19 +132,34 @@ class Crowdfunding:
         """Take up building meetings' proposals, then move every open project one week on.
 
         The campaigns running at the start of the week take their week together (households
-        give, then each is funded, fails or goes on); then every other open project, in the
+        give, then each is funded, fails or goes on); then the works under way move on together
+        (those in an opposition dispute stand still); then every other open project, in the
         order proposed, moves one stage along if its time has come.
         """
         self.take_meeting_proposals()
         blocked = np.zeros(self.model.world.households, dtype=bool)
         blocked[opposing_flats(self.model)] = True
         campaigns = [p for p in self.open_projects if p.stage == FUNDRAISING]
-        others = [p for p in self.open_projects if p.stage != FUNDRAISING]
-        for project in campaign_week(self, campaigns):
-            self.close_campaign_week(project)
+        works = [p for p in self.open_projects if p.stage == CONSTRUCTION]
+        others = [p for p in self.open_projects if p.stage in (PROPOSED, QUALIFIED)]
+        for project, raised in campaign_week(self, campaigns):
+            self.close_campaign_week(project, raised)
+        self.build_week(works, blocked)
         for project in others:
-            self.advance(project, blocked)
+            self.advance(project)
         self.open_projects = [p for p in self.open_projects if p.open]
+
+    def build_week(self, works: list[Project], blocked: np.ndarray) -> None:
+        """A week of works on every project under construction, unless its flats oppose it."""
+        if not works:
+            return
+        ledger = Ledger.of(works)
+        stalled = np.logical_or.reduceat(blocked[ledger.flats], ledger.starts[:-1])
+        for project, halted in zip(works, stalled.tolist(), strict=True):
+            if not halted:
+                project.build_progress += 1
+            if project.build_progress >= project.build_weeks:
+                self.complete(project)
 
     def month(self) -> None:
         """Scopes whose need passes the threshold may propose (leaders make it likelier)."""
@@ -252,20 +267,15 @@ class Crowdfunding:
         self.counts["proposed"] += 1
         return project
 
-    def advance(self, project: Project, blocked: np.ndarray) -> None:
-        """One week of a project outside its campaign (`blocked`: flats in an opposition dispute)."""
+    def advance(self, project: Project) -> None:
+        """One week of a project waiting for its survey or its vote."""
         week, kind = self.model.week, project.kind
-        if project.stage == PROPOSED:
-            if week >= project.week_proposed + kind.qualification_weeks:
-                self.survey(project)
-        elif project.stage == QUALIFIED:
-            if week >= project.week_qualified + kind.consultation_weeks:
-                self.hold_vote(project)
-        elif project.stage == CONSTRUCTION:
-            if not blocked[project.flats].any():
-                project.build_progress += 1
-            if project.build_progress >= project.build_weeks:
-                self.complete(project)
+        if project.stage == PROPOSED and week >= project.week_proposed + kind.qualification_weeks:
+            self.survey(project)
+        elif (
+            project.stage == QUALIFIED and week >= project.week_qualified + kind.consultation_weeks
+        ):
+            self.hold_vote(project)
 
     def survey(self, project: Project) -> None:
         """The technical survey: the project qualifies with chance `feasibility`."""
@@ -348,9 +358,10 @@ class Crowdfunding:
             self.cooperation_of[stale] = self.model.households.household_id[stale]
         return self.cooperation[flats]
 
-    def close_campaign_week(self, project: Project) -> None:
-        """After the week's gifts: funded at the target, or failed at the deadline."""
-        if project.raised_fen >= project.target_fen:
+    def close_campaign_week(self, project: Project, raised_fen: int) -> None:
+        """After the week's gifts (`raised_fen` in all): funded at the target, or failed at the
+        deadline."""
+        if raised_fen >= project.target_fen:
             self.fund(project)
         elif self.model.week - project.week_voted >= project.kind.campaign_weeks:
             project.refunded_fen = project.paid_fen.copy()
