@@ -155,3 +155,28 @@ def test_plot_specs_are_valid_vega_lite(small_model):
         spec = chart_spec(frame, plot, small_model)
         spec.pop("$schema")
         validator.validate(spec)
+
+
+def test_a_city_is_refused_with_the_field_that_makes_it_one():
+    from sim.app.settings import checked
+
+    problem = checked(AppSettings("city"))
+    assert isinstance(problem, ScenarioError)
+    assert problem.field == "city.communities" and "cogov run" in str(problem)
+
+
+def test_the_picker_offers_every_shipped_scenario_but_cities():
+    from sim.app.settings import app_scenarios
+    from sim.scenario.loader import shipped_scenarios
+
+    offered = app_scenarios()
+    assert "city" not in offered and "default" in offered
+    assert set(shipped_scenarios()) - set(offered) == {"city"}
+
+
+def test_cogov_app_refuses_a_city_in_one_line(capsys):
+    from sim.cli import main
+
+    assert main(["app", "city", "--no-open"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "city.communities" in err[0]

@@ -15,9 +15,14 @@ import solara
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from sim.app.settings import AppSettings, SessionScenario, current_value, describe
+from sim.app.settings import (
+    AppSettings,
+    SessionScenario,
+    app_scenarios,
+    current_value,
+    describe,
+)
 from sim.mechanisms import BUILT_MECHANISMS
-from sim.scenario.loader import shipped_scenarios
 from sim.scenario.schema import Scenario
 
 OWN_FILE = "(a file of my own)"
@@ -265,7 +270,7 @@ def SettingsPanel(
     running: AppSettings,
 ):
     """Scenario picker, seed, mechanism switches and parameters; every change is validated."""
-    shipped = list(shipped_scenarios())
+    shipped = app_scenarios()
     own_file = solara.use_reactive(settings.value.source not in shipped)
 
     def apply(new: AppSettings) -> None:

@@ -18,6 +18,7 @@ from sim.scenario.loader import (
     build_scenario,
     read_yaml_mapping,
     resolve_scenario_path,
+    shipped_scenarios,
 )
 from sim.scenario.schema import Scenario
 
@@ -75,6 +76,13 @@ def resolve(settings: AppSettings) -> Scenario:
     for key, value in settings.overrides:
         apply_override(data, key, value, file)
     scenario = build_scenario(data, file)
+    if scenario.city.communities > 1:
+        raise ScenarioError(
+            file,
+            "city.communities",
+            f"{scenario.city.communities} communities; the app draws one community",
+            "1 here; run a city with cogov run",
+        )
     if (most := most_households(scenario)) > APP_MAX_HOUSEHOLDS:
         raise ScenarioError(
             file,
@@ -83,6 +91,22 @@ def resolve(settings: AppSettings) -> Scenario:
             f"at most {APP_MAX_HOUSEHOLDS:,}; run larger communities with cogov run",
         )
     return scenario
+
+
+def app_scenarios() -> list[str]:
+    """The shipped scenarios the app can draw as they are (cities, for one, are left out)."""
+    names = []
+    for name in shipped_scenarios():
+        path = resolve_scenario_path(name)
+        if drawable(name, str(path), path.stat().st_mtime_ns):
+            names.append(name)
+    return names
+
+
+@lru_cache(maxsize=64)
+def drawable(name: str, path: str, stamp: int) -> bool:
+    """Whether one version of a shipped scenario loads in the app (path and stamp: cache key)."""
+    return not isinstance(checked(AppSettings(name)), ScenarioError)
 
 
 def checked(settings: AppSettings) -> Scenario | ScenarioError:
