@@ -66,6 +66,11 @@ def add_experiment_parsers(sub: argparse._SubParsersAction) -> None:
     )
     analyze.add_argument("--export-csv", action="store_true", help="write csv/ beside parts/")
     analyze.add_argument("--no-figures", action="store_true", help="tables only")
+    analyze.add_argument(
+        "--discover",
+        metavar="CONDITION",
+        help="scenario discovery for the runs where e.g. final.fee_collection_rate<0.5",
+    )
 
 
 def command_sweep(args: argparse.Namespace) -> int:
@@ -127,6 +132,7 @@ def command_analyze(args: argparse.Namespace) -> int:
         bootstrap=args.bootstrap,
         convergence=args.convergence,
         figures=not args.no_figures,
+        discover=args.discover,
     )
     if args.export_csv:
         for path in store.export_csv():

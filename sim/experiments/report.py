@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiments import analysis, sensitivity
+from sim.experiments import analysis, discovery, sensitivity
 from sim.experiments.analysis import SweepData
 from sim.experiments.figures import (
     convergence_figure,
@@ -81,11 +81,17 @@ def write_report(
     bootstrap: int | None = None,
     convergence: bool = False,
     figures: bool = True,
+    discover: str | None = None,
 ) -> Path:
-    """Analyse the sweep in `store` and write its report folder; returns report.md's path."""
+    """Analyse the sweep in `store` and write its report folder; returns report.md's path.
+
+    `discover` (e.g. ``final.fee_collection_rate<0.5``) adds scenario discovery for the runs
+    that meet it.
+    """
     data = analysis.load_sweep(store)
     shown = choose_outputs(data, outputs)
     numeric = [o for o in data.outputs if pd.api.types.is_numeric_dtype(data.runs[o])]
+    condition = discovery.parse_condition(discover, numeric) if discover else None
     target = store.root / REPORT
     staging = Path(tempfile.mkdtemp(prefix=f".{REPORT}.", dir=store.root))
     staging.chmod(0o755)
@@ -98,6 +104,8 @@ def write_report(
         writer.envelopes()
         writer.effects(shown)
         writer.sensitivity(analysis.varying_outputs(data, numeric), shown, convergence)
+        if condition is not None:
+            writer.discovery(condition)
         writer.methods(bootstrap)
         (staging / "report.md").write_text("\n".join(writer.lines) + "\n", encoding="utf-8")
         replace_folder(staging, target)
@@ -340,6 +348,25 @@ class ReportWriter:
                         f"convergence of {output}",
                         convergence_figure(rows, result.method, output),
                     )
+
+    def discovery(self, condition: discovery.Condition) -> None:
+        """Boxes of the design where the condition's cases are the majority."""
+        boxes = discovery.discover(self.data, condition)
+        boxes.to_csv(self.folder / "discovery.csv", index=False)
+        cases = int(condition.holds(self.data.ok[condition.output]).sum())
+        self.add(
+            "## Scenario discovery",
+            "",
+            f"Cases of interest: {condition}, {cases} of {len(self.data.ok)} finished runs. "
+            f"Boxes from a classification tree (depth {discovery.MAX_DEPTH}) where they are the "
+            "majority; coverage = share of all cases in the box, density = share of the box's "
+            "runs that are cases:",
+            "",
+        )
+        if boxes.empty:
+            self.add("No box: the cases are none, all, or spread over no region of the design.", "")
+            return
+        self.add(*markdown_table(boxes), "")
 
     def methods(self, bootstrap: int | None) -> None:
         """How the figures were computed."""

@@ -1,0 +1,108 @@
+"""Scenario discovery: boxes found by a classification tree, with coverage and density."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.experiments import discovery
+from sim.experiments.analysis import SweepData
+from sim.experiments.loader import load_experiment
+from sim.experiments.sweep import run_sweep
+from sim.scenario.loader import ScenarioError
+
+
+def synthetic(n: int = 400, seed: int = 1) -> SweepData:
+    """Runs where the outcome is low exactly when a > 0.6 and the category is 'x'."""
+    rng = np.random.default_rng(seed)
+    runs = pd.DataFrame(
+        {
+            "a": rng.random(n),
+            "kind": rng.choice(["x", "y", "z"], n),
+            "flag": rng.random(n) < 0.5,
+            "status": "ok",
+        }
+    )
+    runs["out"] = np.where((runs["a"] > 0.6) & (runs["kind"] == "x"), 0.2, 0.8)
+    return SweepData(
+        None, {}, pd.DataFrame(), pd.DataFrame(), runs, [], ["a", "kind", "flag"], ["out"]
+    )
+
+
+def test_the_box_that_makes_the_outcome_is_found_with_full_coverage_and_density():
+    data = synthetic()
+    boxes = discovery.discover(data, discovery.parse_condition("out<0.5", ["out"]))
+    best = boxes.iloc[0]
+    assert best["density"] == 1.0 and best["coverage"] == 1.0
+    assert "kind = x" in best["box"] and "a > 0.5" in best["box"].replace("0.6", "0.5")
+    assert "flag" not in best["box"]
+    cases = int((data.runs["out"] < 0.5).sum())
+    assert best["cases"] == cases == best["runs"]
+
+
+def test_the_same_sweep_gives_the_same_boxes():
+    condition = discovery.parse_condition("out<=0.2", ["out"])
+    first = discovery.discover(synthetic(seed=4), condition)
+    second = discovery.discover(synthetic(seed=4), condition)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_no_box_when_every_run_or_none_is_a_case():
+    data = synthetic()
+    for text in ("out<1", "out>1"):
+        assert discovery.discover(data, discovery.parse_condition(text, ["out"])).empty
+
+
+@pytest.mark.parametrize("text", ["out", "out<<1", "out<x", "missing<0.5", "1<out"])
+def test_a_condition_that_cannot_be_read_is_a_one_line_error(text):
+    with pytest.raises(ScenarioError) as caught:
+        discovery.parse_condition(text, ["out"])
+    assert caught.value.field == "condition" and "\n" not in str(caught.value)
+
+
+EXPERIMENT = """\
+name: discovery_test
+scenario: default
+set:
+  structure.compounds: 1
+  structure.share_without_firm: 0.0
+  steps: 30
+parameters:
+  households.initial_trust_firm: {type: real, low: 0.05, high: 0.9}
+  mechanisms.party_mobilisation.enabled: {type: boolean}
+design: {method: lhs, samples: 24}
+replications: 1
+seed: 2
+outputs:
+  summary: [final.fee_collection_rate, final.trust_firm]
+  timeseries: {steps: {every: 10}, columns: [fee_collection_rate]}
+"""
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("discovery")
+    path = folder / "discovery_test.yaml"
+    path.write_text(EXPERIMENT)
+    out = folder / "sweep"
+    assert run_sweep(load_experiment(path), out, backend="sequential").failed == 0
+    return out
+
+
+def test_cogov_analyze_discover_finds_low_trust_behind_low_trust_outcomes(sweep, capsys):
+    code = main(["analyze", str(sweep), "--no-figures", "--discover", "final.trust_firm<0.4"])
+    assert code == 0, capsys.readouterr().err
+    boxes = pd.read_csv(sweep / "report" / "discovery.csv")
+    assert not boxes.empty
+    assert "households.initial_trust_firm <=" in boxes.loc[0, "box"]
+    assert boxes.loc[0, "density"] > 0.8
+    report = (sweep / "report" / "report.md").read_text()
+    assert "## Scenario discovery" in report and "final.trust_firm < 0.4" in report
+
+
+def test_cogov_analyze_refuses_an_unknown_output_in_one_line(sweep, capsys):
+    assert main(["analyze", str(sweep), "--discover", "final.nothing<1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "final.nothing" in err[0]
