@@ -8,7 +8,7 @@ DIR/interventions.csv one row per scenario key changed by the policy timeline
 DIR/projects.csv     one row per crowdfunded project (kind, stages reached and when, money)
 DIR/contributions.csv one row per household of each project put to a vote (vote, share, paid)
 DIR/summary.json     final metrics, run time and provenance
-DIR/figures/*.png    participation, fee collection, trust, disputes
+DIR/figures/*.png    participation, fee collection, trust, disputes (+ projects, volunteering)
 
 Outputs are first written to a hidden sibling folder and renamed into place, so a failed or
 interrupted run leaves nothing half-written.
