@@ -3,8 +3,8 @@
 The campaigns running at the start of a week are laid end to end (a flat of two campaigns
 appears twice), so that motivation, willingness, readiness and the gifts of every household in
 every campaign are one pass of array operations; each campaign's visible progress is what it
-had raised at the start of the week. A household's benefit is re-valued only where the
-household in its flat has changed since the campaign last valued it.
+had raised at the start of the week. Benefits are read from each campaign's values by age,
+fixed at its proposal, for the household now in each flat.
 """
 
 from dataclasses import dataclass
@@ -50,12 +50,29 @@ class Ledger:
             getattr(project, attribute)[:] = values[self.starts[index] : self.starts[index + 1]]
 
 
-def revalue_newcomers(funding: "Crowdfunding", ledger: Ledger) -> None:
-    """Re-value the campaigns where a household has moved into one of their flats."""
-    ids = funding.model.households.household_id[ledger.flats]
+def valuation(funding: "Crowdfunding", ledger: Ledger) -> tuple[np.ndarray, np.ndarray]:
+    """Benefit and net benefit of the households now in every campaign's flats.
+
+    A campaign where a household has moved in since it last valued its flats keeps the new
+    values, so that its records show the household living there.
+    """
+    hh = funding.model.households
+    flats = ledger.flats
+    elderly = hh.is_elderly[flats]
+    benefit = np.where(elderly, ledger.joined("benefit_elderly"), ledger.joined("benefit_young"))
+    net = (
+        benefit
+        + ledger.joined("compensation_yuan")
+        - ledger.joined("ask_yuan")
+        - ledger.joined("upkeep")
+    )
+    ids = hh.household_id[flats]
     moved = np.flatnonzero(ids != ledger.joined("valued_for"))
     for index in np.unique(ledger.owner[moved]).tolist():
-        funding.value(ledger.projects[index])
+        project = ledger.projects[index]
+        start, end = ledger.starts[index], ledger.starts[index + 1]
+        project.revalue(elderly[start:end], ids[start:end])
+    return benefit, net
 
 
 def campaign_week(funding: "Crowdfunding", projects: list[Project]) -> list[tuple[Project, int]]:
@@ -66,9 +83,9 @@ def campaign_week(funding: "Crowdfunding", projects: list[Project]) -> list[tupl
     model, spec = funding.model, funding.spec
     hh = model.households
     ledger = Ledger.of(projects)
-    revalue_newcomers(funding, ledger)
+    benefit, net = valuation(funding, ledger)
     flats, owner = ledger.flats, ledger.owner
-    chance = motivation(ledger.joined("net"), hh.income[flats], hh.trust_committee[flats], spec)
+    chance = motivation(net, hh.income[flats], hh.trust_committee[flats], spec)
     types = funding.cooperation_types(flats)
     ledger.scatter("cooperation", types)
     target = np.fromiter((p.target_fen for p in projects), dtype=np.int64, count=len(projects))
@@ -89,7 +106,7 @@ def campaign_week(funding: "Crowdfunding", projects: list[Project]) -> list[tupl
     given = ledger.joined("given")
     ready = readiness(ask, hh.income[flats], spec)
     gives = ~given & (ask > 0) & (model.rng.random(flats.size) < ready * will)
-    gift = voluntary_gift(ask, ledger.joined("benefit"), chance, spec)
+    gift = voluntary_gift(ask, benefit, chance, spec)
     amount = np.where(binding[owner], ask, gift)
     paid = np.where(gives, amount, paid)
     ledger.scatter("paid_fen", paid)

@@ -12,6 +12,7 @@ vote, which is recorded in model.votes. The works last build_weeks x U(0.8, 1.2)
 Households decide as the contributions module says; effects follow the effects module.
 """
 
+import heapq
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -101,6 +102,7 @@ class Crowdfunding:
         self.funds_raised_fen = 0
         self.opposition_disputes = 0
         self.need_cache: dict[str, NeedParts] = {}
+        self.waiting: list[tuple[int, int, Project]] = []  # (week due, id, project), a heap
         self.units_by_building = np.argsort(model.world.unit_building, kind="stable")
         self.building_units_start = np.searchsorted(
             model.world.unit_building[self.units_by_building],
@@ -133,21 +135,32 @@ class Crowdfunding:
 
         The campaigns running at the start of the week take their week together (households
         give, then each is funded, fails or goes on); then the works under way move on together
-        (those in an opposition dispute stand still); then every other open project, in the
-        order proposed, moves one stage along if its time has come.
+        (those in an opposition dispute stand still); then the projects whose survey or vote
+        falls due this week (kept in a heap by the week due) take it, in the order proposed.
         """
         self.take_meeting_proposals()
         blocked = np.zeros(self.model.world.households, dtype=bool)
         blocked[opposing_flats(self.model)] = True
         campaigns = [p for p in self.open_projects if p.stage == FUNDRAISING]
         works = [p for p in self.open_projects if p.stage == CONSTRUCTION]
-        others = [p for p in self.open_projects if p.stage in (PROPOSED, QUALIFIED)]
+        due = self.due_now()
         for project, raised in campaign_week(self, campaigns):
             self.close_campaign_week(project, raised)
         self.build_week(works, blocked)
-        for project in others:
+        for project in due:
             self.advance(project)
         self.open_projects = [p for p in self.open_projects if p.open]
+
+    def wait(self, project: Project, weeks: int) -> None:
+        """Put a project aside until its survey or vote is due, `weeks` from now."""
+        heapq.heappush(self.waiting, (self.model.week + weeks, project.project_id, project))
+
+    def due_now(self) -> list[Project]:
+        """The projects whose survey or vote is due this week, in the order proposed."""
+        due = []
+        while self.waiting and self.waiting[0][0] <= self.model.week:
+            due.append(heapq.heappop(self.waiting)[2])
+        return sorted(due, key=lambda project: project.project_id)
 
     def build_week(self, works: list[Project], blocked: np.ndarray) -> None:
         """A week of works on every project under construction, unless its flats oppose it."""
@@ -260,10 +273,16 @@ class Crowdfunding:
             share_weights(kind, floor),
             harms > 0,
         )
+        users_or_all = users if users is not None else np.ones(flats.size, dtype=bool)
+        project.price(
+            gross_benefit(kind, floor, np.zeros(flats.size, dtype=bool), users_or_all),
+            gross_benefit(kind, floor, np.ones(flats.size, dtype=bool), users_or_all),
+        )
         self.value(project)
         self.status_of(kind).busy[scope] = True
         self.projects.append(project)
         self.open_projects.append(project)
+        self.wait(project, kind.qualification_weeks)
         self.counts["proposed"] += 1
         return project
 
@@ -282,23 +301,15 @@ class Crowdfunding:
         if self.model.rng.random() < project.kind.feasibility:
             project.stage, project.week_qualified = QUALIFIED, self.model.week
             self.counts["qualified"] += 1
+            self.wait(project, project.kind.consultation_weeks)
         else:
             self.close_failed(project, "proposed", NOT_FEASIBLE)
 
     def value(self, project: Project) -> np.ndarray:
         """Refresh each household's benefit (the household now in each flat); return motivation."""
         hh = self.model.households
-        flats, kind = project.flats, project.kind
-        users = project.users if project.users is not None else np.ones(flats.size, dtype=bool)
-        gross = gross_benefit(kind, project.floor, hh.is_elderly[flats], users)
-        project.benefit = gross - project.harm
-        project.net = (
-            project.benefit
-            + project.compensation_fen / FEN_PER_YUAN
-            - project.ask_fen / FEN_PER_YUAN
-            - project.upkeep
-        )
-        project.valued_for = hh.household_id[flats].copy()
+        flats = project.flats
+        project.revalue(hh.is_elderly[flats], hh.household_id[flats])
         return motivation(project.net, hh.income[flats], hh.trust_committee[flats], self.spec)
 
     def hold_vote(self, project: Project) -> None:

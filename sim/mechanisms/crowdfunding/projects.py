@@ -136,6 +136,10 @@ class Project:
     rebated_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     net: np.ndarray = field(default_factory=lambda: np.zeros(0))  # yuan, as last valued
     valued_for: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    benefit_young: np.ndarray = field(default_factory=lambda: np.zeros(0))  # after harm
+    benefit_elderly: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    compensation_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ask_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         n = self.flats.size
@@ -150,6 +154,23 @@ class Project:
         self.rebated_fen = np.zeros(n, dtype=np.int64)
         self.net = np.zeros(n)
         self.valued_for = np.full(n, -1, dtype=np.int64)
+
+    def price(self, gross_young: np.ndarray, gross_elderly: np.ndarray) -> None:
+        """Fix what each flat's household would gain, by its age, once its share is known."""
+        self.benefit_young = gross_young - self.harm
+        self.benefit_elderly = gross_elderly - self.harm
+        self.compensation_yuan = self.compensation_fen / FEN_PER_YUAN
+        self.ask_yuan = self.ask_fen / FEN_PER_YUAN
+
+    def net_benefit(self, benefit: np.ndarray) -> np.ndarray:
+        """Benefit plus compensation, less the share and the upkeep weighed (yuan)."""
+        return benefit + self.compensation_yuan - self.ask_yuan - self.upkeep
+
+    def revalue(self, elderly: np.ndarray, household_id: np.ndarray) -> None:
+        """Benefit and net benefit of the households now in the flats."""
+        self.benefit = np.where(elderly, self.benefit_elderly, self.benefit_young)
+        self.net = self.net_benefit(self.benefit)
+        self.valued_for = household_id.copy()
 
     @cached_property
     def target_fen(self) -> int:
