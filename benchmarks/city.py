@@ -16,7 +16,6 @@ import argparse
 import contextlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -88,7 +87,6 @@ def probe(source: str, overrides: list[str], backend: str, workers: int) -> dict
         "seconds": seconds,
         "household_weeks_per_second": households * scenario.steps / seconds,
         "peak_rss_mb": peak.peak / 2**20,
-        "parent_ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10,
     }
 
 

@@ -101,14 +101,20 @@ def command_run(args: argparse.Namespace) -> int:
     write_outputs(result, out, scenario, scenario.seed, args.scenario)
     if args.counterfactual:
         report_counterfactual(args, scenario, out)
-    final = result.summary["final"]
+    households = result.summary["community"]["households"]
+    report_run(scenario, f"{households} households", result.summary["final"], out)
+    return 0
+
+
+def report_run(scenario, size: str, final: dict, out: Path) -> None:
+    """The two lines a finished run prints: what ran, its headline numbers, where it went."""
     print(
-        f"{scenario.name}: {result.summary['community']['households']} households, {scenario.steps} weeks, seed {scenario.seed}; "
-        f"participation {final['participation_rate']:.2f}, fee collection {final['fee_collection_rate']:.2f}, "
+        f"{scenario.name}: {size}, {scenario.steps} weeks, seed {scenario.seed}; "
+        f"participation {final['participation_rate']:.2f}, "
+        f"fee collection {final['fee_collection_rate']:.2f}, "
         f"disputes raised {final['disputes_raised']}, firm exits {final['firm_exits']}"
     )
     print(f"results written to {out}/")
-    return 0
 
 
 def run_city(args: argparse.Namespace, scenario, out: Path) -> int:
@@ -138,14 +144,8 @@ def run_city(args: argparse.Namespace, scenario, out: Path) -> int:
     except CityRunError as exc:
         print(f"error: {out}: {exc}", file=sys.stderr)
         return 1
-    final = summary["final"]
-    print(
-        f"{scenario.name}: {communities} communities, {summary['city']['households']} households, "
-        f"{scenario.steps} weeks, seed {scenario.seed}; "
-        f"participation {final['participation_rate']:.2f}, fee collection {final['fee_collection_rate']:.2f}, "
-        f"disputes raised {final['disputes_raised']}, firm exits {final['firm_exits']}"
-    )
-    print(f"results written to {out}/")
+    size = f"{communities} communities, {summary['city']['households']} households"
+    report_run(scenario, size, summary["final"], out)
     return 0
 
 

@@ -174,9 +174,11 @@ def test_the_picker_offers_every_shipped_scenario_but_cities():
     assert set(shipped_scenarios()) - set(offered) == {"city"}
 
 
-def test_cogov_app_refuses_a_city_in_one_line(capsys):
+def test_cogov_app_refuses_a_city_in_one_line(capsys, monkeypatch):
+    from sim.app import server
     from sim.cli import main
 
+    monkeypatch.setattr(server.subprocess, "call", lambda *a, **k: 0)  # never start a server
     assert main(["app", "city", "--no-open"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "city.communities" in err[0]

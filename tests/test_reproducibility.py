@@ -29,6 +29,14 @@ def cogov_command() -> str:
     return found
 
 
+def run_in_fresh_process(args: list[str], hash_seed: str) -> subprocess.CompletedProcess:
+    """`cogov ARGS` in a new interpreter with its own hash seed."""
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed, "MPLBACKEND": "Agg"}
+    return subprocess.run(
+        [cogov_command(), *args], capture_output=True, text=True, env=env, timeout=180, check=False
+    )
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Three CLI runs: seed 5 twice and seed 6 once."""
@@ -54,15 +62,7 @@ def test_a_different_seed_writes_different_timeseries_and_disputes(runs):
 
 def test_a_run_in_a_fresh_process_writes_the_same_bytes(runs, tmp_path):
     out = tmp_path / "fresh"
-    env = {**os.environ, "PYTHONHASHSEED": "123", "MPLBACKEND": "Agg"}
-    completed = subprocess.run(
-        [cogov_command(), *RUN, "--seed", "5", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    completed = run_in_fresh_process([*RUN, "--seed", "5", "--out", str(out)], "123")
     assert completed.returncode == 0, completed.stderr
     for name in DATA_FILES:
         assert (out / name).read_bytes() == (runs["a"] / name).read_bytes(), name

@@ -1,15 +1,11 @@
 """Same bytes with every mechanism on: the guarantee the vectorised mechanisms must keep."""
 
-import os
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
 
 from sim.cli import main
 from sim.mechanisms import BUILT_MECHANISMS
-from tests.test_reproducibility import cogov_command
+from tests.test_reproducibility import run_in_fresh_process
 
 SWITCHES = [f"mechanisms.{name}.enabled=true" for name in sorted(BUILT_MECHANISMS)]
 RUN = ["run", "default", "--steps", "80", "--set", "structure.compounds=4", "--quiet"]
@@ -48,15 +44,7 @@ def test_same_seed_same_bytes_with_every_mechanism_on(twice, name):
 
 def test_same_bytes_in_a_fresh_process_with_another_hash_seed(twice, tmp_path):
     out = tmp_path / "fresh"
-    env = {**os.environ, "PYTHONHASHSEED": "977", "MPLBACKEND": "Agg"}
-    done = subprocess.run(
-        [cogov_command(), *RUN, "--seed", "3", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr or sys.executable
+    done = run_in_fresh_process([*RUN, "--seed", "3", "--out", str(out)], "977")
+    assert done.returncode == 0, done.stderr
     for name in RECORDS:
         assert (out / name).read_bytes() == (twice[0] / name).read_bytes(), name

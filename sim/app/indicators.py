@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.app.states import MANAGERS
-from sim.mechanisms import BUILT_MECHANISMS
 from sim.state import FIRM, SELF_MANAGED, UNMANAGED
 
 if TYPE_CHECKING:
@@ -29,18 +28,16 @@ def share(part: float, whole: float) -> str:
 
 
 def projects_under_way(model: "CommunityModel") -> str:
-    """Crowdfunded projects open now (fund-raising or being built), or '-' without crowdfunding."""
-    crowdfunding = getattr(model, "crowdfunding", None)  # absent where it is not built
+    """Crowdfunded projects open now, or '-' where crowdfunding has never been on."""
+    crowdfunding = model.crowdfunding
     return str(len(crowdfunding.open_projects)) if crowdfunding is not None else "-"
 
 
 def projects_detail(model: "CommunityModel") -> str:
     """Why there are no projects, or what the number counts."""
-    if "crowdfunding" not in BUILT_MECHANISMS:
-        return "crowdfunding is not built yet"
     if not model.params.mechanisms.crowdfunding.enabled:
         return "crowdfunding is off in this run"
-    return "crowdfunded, fund-raising or being built"
+    return "crowdfunded, from proposal to works"
 
 
 def managers(model: "CommunityModel") -> str:

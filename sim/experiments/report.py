@@ -32,7 +32,8 @@ from sim.experiments.figures import (
     indices_figure,
     policy_figure,
 )
-from sim.experiments.storage import SweepStore, replace_folder
+from sim.experiments.storage import SweepStore
+from sim.runner import replace_folder
 
 REPORT = "report"
 PREFERRED_OUTPUTS = (

@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -106,17 +105,6 @@ def write_table_atomic(table: pa.Table, path: Path) -> None:
     staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
     pq.write_table(table, staging)
     os.replace(staging, path)
-
-
-def replace_folder(new: Path, target: Path) -> None:
-    """Move the folder `new` to `target`, replacing any earlier folder there."""
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-        target.rename(old / target.name)
-        new.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        new.rename(target)
 
 
 def frame_to_table(frame: pd.DataFrame) -> pa.Table:

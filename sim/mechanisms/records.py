@@ -45,6 +45,25 @@ class VoteRecord:
     turnout_area_share: float = 0.0
     vetoed: bool = False
 
+    @classmethod
+    def of(cls, count, week: int, compound: int, subject: str, **where: int) -> "VoteRecord":
+        """The record of a counted vote (a `consent.Tally`); `where`: building, unit, project_id."""
+        return cls(
+            week=week,
+            compound=compound,
+            subject=subject,
+            rule=count.rule,
+            eligible=count.eligible,
+            turnout=count.turnout,
+            yes_headcount=count.yes_headcount,
+            yes_area_share=round(count.yes_area_share, 6),
+            quorum_met=count.quorum_met,
+            passed=count.passed,
+            turnout_area_share=round(count.turnout_area_share, 6),
+            vetoed=count.vetoed,
+            **where,
+        )
+
 
 class RecordBook:
     """Rows of one record type, in the order they happened."""

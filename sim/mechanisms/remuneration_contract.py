@@ -89,19 +89,7 @@ def hold_vote(model: "CommunityModel", compound: int, months: int) -> VoteRecord
     logit = 4.0 * (model.households.trust_committee[owners] - 0.5) + spec.campaign_gain * months
     yes = votes & (rng.random(owners.size) < expit(logit))
     count = tally(consent_rule(CIVIL_CODE_ORDINARY), area, votes, yes)
-    return VoteRecord(
-        week=model.week,
-        compound=compound,
-        subject="remuneration_contract",
-        rule=count.rule,
-        eligible=count.eligible,
-        turnout=count.turnout,
-        yes_headcount=count.yes_headcount,
-        yes_area_share=round(count.yes_area_share, 6),
-        quorum_met=count.quorum_met,
-        passed=count.passed,
-        turnout_area_share=round(count.turnout_area_share, 6),
-    )
+    return VoteRecord.of(count, model.week, compound, "remuneration_contract")
 
 
 class RemunerationCampaigns:

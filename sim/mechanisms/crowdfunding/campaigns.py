@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.crowdfunding.contributions import readiness, voluntary_gift, willingness
-from sim.mechanisms.crowdfunding.projects import Project
+from sim.mechanisms.crowdfunding.projects import Project, benefit_by_age, net_benefit
 from sim.mechanisms.crowdfunding.valuation import motivation
 
 if TYPE_CHECKING:
@@ -59,12 +59,14 @@ def valuation(funding: "Crowdfunding", ledger: Ledger) -> tuple[np.ndarray, np.n
     hh = funding.model.households
     flats = ledger.flats
     elderly = hh.is_elderly[flats]
-    benefit = np.where(elderly, ledger.joined("benefit_elderly"), ledger.joined("benefit_young"))
-    net = (
-        benefit
-        + ledger.joined("compensation_yuan")
-        - ledger.joined("ask_yuan")
-        - ledger.joined("upkeep")
+    benefit = benefit_by_age(
+        elderly, ledger.joined("benefit_young"), ledger.joined("benefit_elderly")
+    )
+    net = net_benefit(
+        benefit,
+        ledger.joined("compensation_yuan"),
+        ledger.joined("ask_yuan"),
+        ledger.joined("upkeep"),
     )
     ids = hh.household_id[flats]
     moved = np.flatnonzero(ids != ledger.joined("valued_for"))

@@ -327,22 +327,14 @@ class Crowdfunding:
         )
         project.voted, project.yes, project.week_voted = voted, yes, model.week
         model.votes.add(
-            VoteRecord(
-                week=model.week,
-                compound=project.compound,
-                subject=f"project:{kind.name}",
-                rule=count.rule,
-                eligible=count.eligible,
-                turnout=count.turnout,
-                yes_headcount=count.yes_headcount,
-                yes_area_share=round(count.yes_area_share, 6),
-                quorum_met=count.quorum_met,
-                passed=count.passed,
+            VoteRecord.of(
+                count,
+                model.week,
+                project.compound,
+                f"project:{kind.name}",
                 building=project.building,
                 unit=project.unit,
                 project_id=project.project_id,
-                turnout_area_share=round(count.turnout_area_share, 6),
-                vetoed=count.vetoed,
             )
         )
         if not count.passed:

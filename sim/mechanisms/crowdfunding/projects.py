@@ -84,6 +84,20 @@ CONTRIBUTION_COLUMNS = (
 )
 
 
+def benefit_by_age(
+    elderly: np.ndarray, benefit_young: np.ndarray, benefit_elderly: np.ndarray
+) -> np.ndarray:
+    """Each flat's benefit for the household living there, by its age."""
+    return np.where(elderly, benefit_elderly, benefit_young)
+
+
+def net_benefit(
+    benefit: np.ndarray, compensation: np.ndarray, ask: np.ndarray, upkeep: np.ndarray
+) -> np.ndarray:
+    """Benefit plus compensation, less the share and the upkeep weighed (all in yuan)."""
+    return benefit + compensation - ask - upkeep
+
+
 def yuan(fen: int | np.ndarray) -> float | np.ndarray:
     """Fen to yuan (a float for a scalar, an array for an array)."""
     if isinstance(fen, np.ndarray):
@@ -162,14 +176,10 @@ class Project:
         self.compensation_yuan = self.compensation_fen / FEN_PER_YUAN
         self.ask_yuan = self.ask_fen / FEN_PER_YUAN
 
-    def net_benefit(self, benefit: np.ndarray) -> np.ndarray:
-        """Benefit plus compensation, less the share and the upkeep weighed (yuan)."""
-        return benefit + self.compensation_yuan - self.ask_yuan - self.upkeep
-
     def revalue(self, elderly: np.ndarray, household_id: np.ndarray) -> None:
         """Benefit and net benefit of the households now in the flats."""
-        self.benefit = np.where(elderly, self.benefit_elderly, self.benefit_young)
-        self.net = self.net_benefit(self.benefit)
+        self.benefit = benefit_by_age(elderly, self.benefit_young, self.benefit_elderly)
+        self.net = net_benefit(self.benefit, self.compensation_yuan, self.ask_yuan, self.upkeep)
         self.valued_for = household_id.copy()
 
     @cached_property
