@@ -42,6 +42,11 @@ class PilotFirst:
         self.outcome_known = np.zeros(units, dtype=bool)
         self.succeeded = np.zeros(units, dtype=bool)
         self.started = False
+        world = model.world
+        self.unit_households = np.maximum(np.bincount(world.unit, minlength=units), 1)
+        self.unit_compound = world.building_compound[world.unit_building]
+        self.compound_units = np.bincount(self.unit_compound, minlength=world.compounds)
+        self.seen_success: tuple[np.ndarray, np.ndarray, float] | None = None
 
     @property
     def spec(self):
@@ -57,7 +62,7 @@ class PilotFirst:
         """Mean support for the practice in each unit."""
         world, hh = self.model.world, self.model.households
         total = np.bincount(world.unit, weights=hh.practice_support, minlength=world.units)
-        return total / np.maximum(np.bincount(world.unit, minlength=world.units), 1)
+        return total / self.unit_households
 
     def week(self) -> None:
         """Start the pilots, reveal outcomes, spread support, and let units adopt."""
@@ -100,6 +105,7 @@ class PilotFirst:
         works = model.rng.random(units.size) < chance
         self.succeeded[units[works]] = True
         self.outcome_known[units] = True
+        self.seen_success = None
         failed = np.zeros(model.world.units, dtype=bool)
         failed[units[~works]] = True
         if failed.any():
@@ -109,19 +115,24 @@ class PilotFirst:
 
     def spread_support(self) -> None:
         """Support moves toward the practice along ties to units where it visibly works."""
-        model = self.model
-        hh = model.households
-        world = model.world
-        visible = self.succeeded[world.unit].astype(np.float64)
-        share = (model.adjacency @ visible) / np.maximum(model.degree, 1)
-        unit_compound = world.building_compound[world.unit_building]
-        successes = np.bincount(unit_compound, weights=self.succeeded, minlength=world.compounds)
-        units = np.bincount(unit_compound, minlength=world.compounds)
-        seen = successes[world.compound] / np.maximum(units[world.compound], 1)
-        word = float(self.succeeded.mean())
-        exposure = share + self.spec.visibility * seen + self.spec.word_of_mouth * word
-        step = np.minimum(self.spec.influence * exposure, 1.0)
+        spec, hh = self.spec, self.model.households
+        share, seen, word = self.successes_seen()
+        exposure = share + spec.visibility * seen + spec.word_of_mouth * word
+        step = np.minimum(spec.influence * exposure, 1.0)
         hh.practice_support += step * (1.0 - hh.practice_support)
+
+    def successes_seen(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """Per household q_i and v_i, and the community's w (they change only with outcomes)."""
+        if self.seen_success is None:
+            model, world = self.model, self.model.world
+            visible = self.succeeded[world.unit].astype(np.float64)
+            share = (model.adjacency @ visible) / np.maximum(model.degree, 1)
+            successes = np.bincount(
+                self.unit_compound, weights=self.succeeded, minlength=world.compounds
+            )
+            seen = successes[world.compound] / np.maximum(self.compound_units[world.compound], 1)
+            self.seen_success = (share, seen, float(self.succeeded.mean()))
+        return self.seen_success
 
     @property
     def adoption_share(self) -> float:
