@@ -4,11 +4,12 @@ import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from sim.model import CommunityModel
 from sim.scenario.schema import Households, Network, Structure
 from sim.state import BUILDING_HEAD, CENTRAL_HOUSEHOLD
-from sim.world.network import adjacency, tie_edges, to_graph
+from sim.world.network import adjacency, flagged_neighbours, neighbour_lists, tie_edges, to_graph
 from sim.world.population import populate
 from sim.world.structure import build_structure, layout_positions
 from tests.strategies import household_specs, network_specs, seeds, small_structures
@@ -212,3 +213,32 @@ def test_model_ties_are_the_same_for_the_same_seed():
     scenario = load_scenario("default", ["structure.compounds=2"])
     a, b = CommunityModel(scenario, seed=3), CommunityModel(scenario, seed=3)
     assert np.array_equal(a.tie_keys, b.tie_keys)
+
+
+@FAST
+@given(
+    structure=small_structures(),
+    network=network_specs(),
+    seed=seeds,
+    share=st.sampled_from([0.0, 0.02, 0.1, 0.3, 0.6, 0.9, 0.98, 1.0]),
+)
+def test_flagged_neighbours_count_exactly_what_the_adjacency_product_counts(
+    structure, network, share, seed
+):
+    world, hh, u, v = community(structure, Households(), network, seed)
+    matrix = adjacency(u, v, world.households)
+    degree = np.asarray(matrix.sum(axis=1)).ravel()
+    flag = np.random.default_rng(seed).random(world.households) < share
+    expected = matrix @ flag.astype(np.float64)
+    counted = flagged_neighbours(matrix, flag, degree)
+    assert counted.dtype == expected.dtype
+    assert np.array_equal(counted, expected)
+
+
+def test_neighbour_lists_are_each_flats_row_end_to_end(default_ties):
+    world, _, u, v = default_ties
+    matrix = adjacency(u, v, world.households)
+    flats = np.array([5, 0, 5, world.households - 1])
+    listed = neighbour_lists(matrix, flats)
+    expected = np.concatenate([np.flatnonzero(matrix[[f], :].toarray().ravel()) for f in flats])
+    assert np.array_equal(listed, expected)

@@ -21,11 +21,12 @@ from scipy.special import expit
 from sim.dynamics.trust import reward
 from sim.scenario.schema import Participation, Trust
 from sim.state import HouseholdState
+from sim.world.network import flagged_neighbours
 
 
 def neighbour_share(adjacency, flag: np.ndarray, degree: np.ndarray) -> np.ndarray:
     """Share of each household's network neighbours for which `flag` holds."""
-    return (adjacency @ flag.astype(np.float64)) / np.maximum(degree, 1)
+    return flagged_neighbours(adjacency, flag, degree) / np.maximum(degree, 1)
 
 
 def participation_probability(

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
+from sim.world.network import flagged_neighbours
+
 if TYPE_CHECKING:
     from sim.model import CommunityModel
 
@@ -110,7 +112,9 @@ class PilotFirst:
         failed[units[~works]] = True
         if failed.any():
             hh = model.households
-            exposed = (model.adjacency @ failed[model.world.unit].astype(np.float64)) > 0
+            exposed = (
+                flagged_neighbours(model.adjacency, failed[model.world.unit], model.degree) > 0
+            )
             hh.practice_support[exposed] *= 1.0 - spec.failure_penalty
 
     def spread_support(self) -> None:

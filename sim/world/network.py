@@ -143,3 +143,35 @@ def to_graph(u: np.ndarray, v: np.ndarray, n: int) -> nx.Graph:
     graph.add_nodes_from(range(n))
     graph.add_edges_from(zip(u.tolist(), v.tolist(), strict=True))
     return graph
+
+
+def neighbour_lists(adjacency: sparse.csr_array, flats: np.ndarray) -> np.ndarray:
+    """The neighbours of each of `flats`, laid end to end (read from the CSR rows directly)."""
+    indptr = adjacency.indptr
+    starts = indptr[flats]
+    return adjacency.indices[expand_ranges(starts, indptr[flats + 1] - starts)]
+
+
+#: A flag held (or missed) by at most one household in RARE_SHARE is counted by scattering.
+RARE_SHARE = 8
+
+
+def flagged_neighbours(
+    adjacency: sparse.csr_array, flag: np.ndarray, degree: np.ndarray
+) -> np.ndarray:
+    """Per household, the number of its neighbours for which `flag` holds (as floats).
+
+    The same numbers as ``adjacency @ flag``, counted from the rarer side: a flag held by few
+    households is counted by scattering from their rows (the ties are symmetric), one held by
+    most as the degree less the count of those without it; the sparse product serves between.
+    """
+    n = flag.size
+    flagged = int(np.count_nonzero(flag))
+    if flagged <= n // RARE_SHARE:
+        rows = np.flatnonzero(flag)
+    elif n - flagged <= n // RARE_SHARE:
+        rows = np.flatnonzero(~flag)
+    else:
+        return adjacency @ flag.astype(np.float64)
+    count = np.bincount(neighbour_lists(adjacency, rows), minlength=n).astype(np.float64)
+    return count if flagged <= n // RARE_SHARE else degree - count
