@@ -22,9 +22,14 @@ if TYPE_CHECKING:
     from sim.model import CommunityModel
 
 
+def share_of(flag: np.ndarray) -> float:
+    """Share of entries where a boolean array holds (the mean, counted without a float copy)."""
+    return np.count_nonzero(flag) / flag.size if flag.size else float("nan")
+
+
 def participation_rate(model: "CommunityModel") -> float:
     """Share of households active this week."""
-    return float(model.households.active.mean())
+    return share_of(model.households.active)
 
 
 def fee_collection_rate(model: "CommunityModel") -> float:
@@ -166,7 +171,7 @@ def upgrades_funded(model: "CommunityModel") -> int:
 
 def volunteer_rate(model: "CommunityModel") -> float:
     """Share of households volunteering this week."""
-    return float(model.households.volunteer.mean())
+    return share_of(model.households.volunteer)
 
 
 def volunteer_hours(model: "CommunityModel") -> float:

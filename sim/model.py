@@ -4,7 +4,7 @@ import gc
 from contextlib import contextmanager
 
 import numpy as np
-from mesa import DataCollector, Model
+from mesa import Model
 from mesa.discrete_space import Network
 
 from sim.agents import (
@@ -39,6 +39,7 @@ from sim.mechanisms.records import MeetingRecord, RecordBook, VoteRecord
 from sim.mechanisms.remuneration_contract import RemunerationCampaigns
 from sim.metrics import REPORTERS
 from sim.scenario.schema import Scenario
+from sim.series import SeriesCollector
 from sim.state import (
     FIRM,
     NO_ROLE,
@@ -94,7 +95,7 @@ class CommunityModel(Model):
         self.votes = RecordBook(VoteRecord)
         self.coercive_collections = 0
         self.start_mechanisms()
-        self.datacollector = DataCollector(model_reporters=REPORTERS)
+        self.datacollector = SeriesCollector(REPORTERS)
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ construction

@@ -1,0 +1,23 @@
+"""The weekly time series: Mesa's DataCollector, fed with plain numbers computed from arrays."""
+
+from mesa import DataCollector
+
+
+class SeriesCollector(DataCollector):
+    """A DataCollector of model reporters that each return a plain number.
+
+    Mesa's ``collect`` deep-copies every reported value in case it is mutable and dispatches
+    on the reporter's type; the metrics here are functions of the model that return Python
+    floats and ints, so each week's row is appended as computed. Tables, frames and the rest
+    of the DataCollector interface are Mesa's.
+    """
+
+    def __init__(self, model_reporters: dict) -> None:
+        super().__init__(model_reporters=model_reporters)
+        self.reporters = list(model_reporters.items())
+
+    def collect(self, model) -> None:
+        """Append this week's value of every reporter."""
+        self._collection_steps.append(model.time)
+        for name, reporter in self.reporters:
+            self.model_vars[name].append(reporter(model))
