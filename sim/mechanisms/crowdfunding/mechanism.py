@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.consent import consent_rule, tally
-from sim.mechanisms.crowdfunding.campaigns import Ledger, campaign_week
+from sim.mechanisms.crowdfunding.campaigns import Ledger, campaign_ledger, campaign_week
 from sim.mechanisms.crowdfunding.contributions import draw_cooperation_types, rebate_pro_rata
 from sim.mechanisms.crowdfunding.effects import (
     celebrate,
@@ -103,6 +103,8 @@ class Crowdfunding:
         self.opposition_disputes = 0
         self.need_cache: dict[str, NeedParts] = {}
         self.waiting: list[tuple[int, int, Project]] = []  # (week due, id, project), a heap
+        self.campaigns = campaign_ledger()
+        self.works = Ledger()
         self.units_by_building = np.argsort(model.world.unit_building, kind="stable")
         self.building_units_start = np.searchsorted(
             model.world.unit_building[self.units_by_building],
@@ -144,7 +146,8 @@ class Crowdfunding:
         campaigns = [p for p in self.open_projects if p.stage == FUNDRAISING]
         works = [p for p in self.open_projects if p.stage == CONSTRUCTION]
         due = self.due_now()
-        for project, raised in campaign_week(self, campaigns):
+        self.campaigns.hold(campaigns)
+        for project, raised in campaign_week(self, self.campaigns):
             self.close_campaign_week(project, raised)
         self.build_week(works, blocked)
         for project in due:
@@ -164,10 +167,10 @@ class Crowdfunding:
 
     def build_week(self, works: list[Project], blocked: np.ndarray) -> None:
         """A week of works on every project under construction, unless its flats oppose it."""
+        self.works.hold(works)
         if not works:
             return
-        ledger = Ledger.of(works)
-        stalled = np.logical_or.reduceat(blocked[ledger.flats], ledger.starts[:-1])
+        stalled = np.logical_or.reduceat(blocked[self.works.flats], self.works.starts[:-1])
         for project, halted in zip(works, stalled.tolist(), strict=True):
             if not halted:
                 project.build_progress += 1

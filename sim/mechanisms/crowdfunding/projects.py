@@ -178,8 +178,13 @@ class Project:
 
     def revalue(self, elderly: np.ndarray, household_id: np.ndarray) -> None:
         """Benefit and net benefit of the households now in the flats."""
-        self.benefit = benefit_by_age(elderly, self.benefit_young, self.benefit_elderly)
-        self.net = net_benefit(self.benefit, self.compensation_yuan, self.ask_yuan, self.upkeep)
+        benefit = benefit_by_age(elderly, self.benefit_young, self.benefit_elderly)
+        net = net_benefit(benefit, self.compensation_yuan, self.ask_yuan, self.upkeep)
+        self.keep_values(benefit, net, household_id)
+
+    def keep_values(self, benefit: np.ndarray, net: np.ndarray, household_id: np.ndarray) -> None:
+        """Keep the benefit and net benefit of the households now in the flats (copies)."""
+        self.benefit, self.net = benefit.copy(), net.copy()
         self.valued_for = household_id.copy()
 
     @cached_property
