@@ -144,11 +144,11 @@ def valuation(funding: "Crowdfunding", ledger: Ledger) -> tuple[np.ndarray, np.n
     return benefit, net
 
 
-def campaign_week(funding: "Crowdfunding", ledger: Ledger) -> list[tuple[Project, int]]:
-    """Households of every campaign in the ledger give this week; return each campaign with
-    what it has raised in all (fen)."""
+def campaign_week(funding: "Crowdfunding", ledger: Ledger) -> np.ndarray:
+    """Households of every campaign in the ledger give this week; return what each campaign
+    has raised in all (fen)."""
     if not ledger.projects:
-        return []
+        return np.zeros(0, dtype=np.int64)
     model, spec = funding.model, funding.spec
     hh = model.households
     benefit, net = valuation(funding, ledger)
@@ -176,4 +176,4 @@ def campaign_week(funding: "Crowdfunding", ledger: Ledger) -> list[tuple[Project
     gift = voluntary_gift(ask, benefit, chance, spec)
     np.copyto(paid, np.where(binding, ask, gift), where=gives)
     given |= gives
-    return list(zip(ledger.projects, ledger.per_project(paid).tolist(), strict=True))
+    return ledger.per_project(paid)

@@ -150,8 +150,7 @@ class Crowdfunding:
         works = [p for p in self.open_projects if p.stage == CONSTRUCTION]
         due = self.due_now()
         self.campaigns.hold(campaigns)
-        for project, raised in campaign_week(self, self.campaigns):
-            self.close_campaign_week(project, raised)
+        self.close_campaign_week(campaign_week(self, self.campaigns))
         self.build_week(works, blocked)
         for project in due:
             self.advance(project)
@@ -185,11 +184,14 @@ class Crowdfunding:
         if not self.accepting():
             return
         model, spec = self.model, self.spec
+        labels_of: dict[str, np.ndarray] = {}  # leaders do not change within the month's round
         for kind in spec.kinds:
             scopes = self.scopes[kind.scope]
             need = need_shares(model, kind, scopes, spec, self.need_cache)
             candidates = self.eligible(kind) & (need >= spec.need_threshold)
-            labels = proposer_labels(model, scopes)
+            if kind.scope not in labels_of:
+                labels_of[kind.scope] = proposer_labels(model, scopes)
+            labels = labels_of[kind.scope]
             chance = proposal_chance(model, scopes, labels, self.built_in_compound(kind), spec)
             proposing = candidates & (model.rng.random(scopes.count) < chance)
             chosen = np.flatnonzero(proposing).tolist()
@@ -454,14 +456,19 @@ class Crowdfunding:
             self.cooperation_of[stale] = self.model.households.household_id[stale]
         return self.cooperation[flats]
 
-    def close_campaign_week(self, project: Project, raised_fen: int) -> None:
-        """After the week's gifts (`raised_fen` in all): funded at the target, or failed at the
-        deadline."""
-        if raised_fen >= project.target_fen:
-            self.fund(project)
-        elif self.model.week - project.week_voted >= project.kind.campaign_weeks:
-            project.refunded_fen = project.paid_fen.copy()
-            self.close_failed(project, "fundraising", TARGET_MISSED)
+    def close_campaign_week(self, raised_fen: np.ndarray) -> None:
+        """After the week's gifts (`raised_fen` in all, per campaign of the ledger): each is
+        funded at its target, or failed at its deadline."""
+        ledger = self.campaigns
+        funded = raised_fen >= ledger.each("target_fen", np.int64)
+        closing = funded | (self.model.week >= ledger.each("deadline", np.int64))
+        for index in np.flatnonzero(closing).tolist():
+            project = ledger.projects[index]
+            if funded[index]:
+                self.fund(project)
+            else:
+                project.refunded_fen = project.paid_fen.copy()
+                self.close_failed(project, "fundraising", TARGET_MISSED)
 
     def fund(self, project: Project) -> None:
         """The target is reached: rebate the excess pro rata, start the works."""

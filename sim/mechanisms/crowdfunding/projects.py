@@ -184,6 +184,11 @@ class Project:
         return int(self.cost_fen - self.subsidy_fen + self.compensation_fen.sum())
 
     @property
+    def deadline(self) -> int:
+        """The week a campaign that has not reached its target fails (once voted through)."""
+        return self.week_voted + self.kind.campaign_weeks
+
+    @property
     def raised_fen(self) -> int:
         """What the households have given (before refunds and rebates)."""
         return int(self.paid_fen.sum())
