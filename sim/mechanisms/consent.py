@@ -20,6 +20,7 @@ hand-computed boundary case is decided as the law reads.
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 
 import numpy as np
 
@@ -53,6 +54,7 @@ class ConsentRule:
     by_area: bool = True  # approval (and quorum) needed by area as well as by headcount
 
 
+@cache
 def consent_rule(name: str, share: float = 0.9) -> ConsentRule:
     """The rule of a given name; `share` is the approval share of the `share` rule."""
     if name == UNANIMITY:
@@ -117,7 +119,7 @@ def tally(
     area = np.asarray(area, dtype=float)
     voted = np.asarray(voted, dtype=bool)
     yes = np.asarray(yes, dtype=bool) & voted
-    eligible, turnout, yes_count = int(voted.size), int(voted.sum()), int(yes.sum())
+    eligible, turnout, yes_count = voted.size, np.count_nonzero(voted), np.count_nonzero(yes)
     total_area = float(area.sum())
     voted_area = float(area[voted].sum())
     yes_area = float(area[yes].sum())

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.consent import consent_rule, tally
-from sim.mechanisms.crowdfunding.campaigns import Ledger, campaign_week
+from sim.mechanisms.crowdfunding.campaigns import Ledger, campaign_ledger, campaign_week
 from sim.mechanisms.crowdfunding.contributions import draw_cooperation_types, rebate_pro_rata
 from sim.mechanisms.crowdfunding.effects import (
     celebrate,
@@ -39,6 +39,8 @@ from sim.mechanisms.crowdfunding.projects import (
     TARGET_MISSED,
     VETOED,
     Project,
+    benefit_by_age,
+    net_benefit,
 )
 from sim.mechanisms.crowdfunding.proposals import (
     BUILDING_MEETING_LABEL,
@@ -62,6 +64,7 @@ from sim.mechanisms.crowdfunding.valuation import (
 from sim.mechanisms.records import VoteRecord
 from sim.scenario.crowdfunding_params import Crowdfunding as CrowdfundingSpec
 from sim.scenario.crowdfunding_params import ProjectKind
+from sim.world.structure import expand_ranges
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
@@ -103,6 +106,8 @@ class Crowdfunding:
         self.opposition_disputes = 0
         self.need_cache: dict[str, NeedParts] = {}
         self.waiting: list[tuple[int, int, Project]] = []  # (week due, id, project), a heap
+        self.campaigns = campaign_ledger()
+        self.works = Ledger()
         self.units_by_building = np.argsort(model.world.unit_building, kind="stable")
         self.building_units_start = np.searchsorted(
             model.world.unit_building[self.units_by_building],
@@ -144,8 +149,8 @@ class Crowdfunding:
         campaigns = [p for p in self.open_projects if p.stage == FUNDRAISING]
         works = [p for p in self.open_projects if p.stage == CONSTRUCTION]
         due = self.due_now()
-        for project, raised in campaign_week(self, campaigns):
-            self.close_campaign_week(project, raised)
+        self.campaigns.hold(campaigns)
+        self.close_campaign_week(campaign_week(self, self.campaigns))
         self.build_week(works, blocked)
         for project in due:
             self.advance(project)
@@ -164,10 +169,10 @@ class Crowdfunding:
 
     def build_week(self, works: list[Project], blocked: np.ndarray) -> None:
         """A week of works on every project under construction, unless its flats oppose it."""
+        self.works.hold(works)
         if not works:
             return
-        ledger = Ledger.of(works)
-        stalled = np.logical_or.reduceat(blocked[ledger.flats], ledger.starts[:-1])
+        stalled = np.logical_or.reduceat(blocked[self.works.flats], self.works.starts[:-1])
         for project, halted in zip(works, stalled.tolist(), strict=True):
             if not halted:
                 project.build_progress += 1
@@ -179,42 +184,62 @@ class Crowdfunding:
         if not self.accepting():
             return
         model, spec = self.model, self.spec
+        labels_of: dict[str, np.ndarray] = {}  # leaders do not change within the month's round
         for kind in spec.kinds:
             scopes = self.scopes[kind.scope]
             need = need_shares(model, kind, scopes, spec, self.need_cache)
             candidates = self.eligible(kind) & (need >= spec.need_threshold)
-            labels = proposer_labels(model, scopes)
+            if kind.scope not in labels_of:
+                labels_of[kind.scope] = proposer_labels(model, scopes)
+            labels = labels_of[kind.scope]
             chance = proposal_chance(model, scopes, labels, self.built_in_compound(kind), spec)
             proposing = candidates & (model.rng.random(scopes.count) < chance)
-            for scope in np.flatnonzero(proposing).tolist():
-                self.propose(kind, scope, str(labels[scope]))
+            chosen = np.flatnonzero(proposing).tolist()
+            self.propose_all([(kind, scope, str(labels[scope])) for scope in chosen])
 
     def take_meeting_proposals(self) -> None:
-        """Each building meeting that produced a proposal puts forward its neediest project."""
+        """Each building meeting that produced a proposal puts forward its neediest project.
+
+        Buildings are served in order; each takes, of the kinds and scopes open to it, the one
+        of greatest need (the first kind, then the first scope, on ties), unless an earlier
+        building took that compound's project of the kind this week.
+        """
         rows = self.model.meetings.rows[self.meetings_read :]
         self.meetings_read = len(self.model.meetings)
         buildings = sorted({r.building for r in rows if r.kind == "building" and r.proposals > 0})
-        if not buildings or not self.accepting():
-            return
         kinds = list(self.spec.kinds)
-        needs = [
-            need_shares(self.model, k, self.scopes[k.scope], self.spec, self.need_cache)
-            for k in kinds
-        ]
-        open_to = [
-            self.eligible(kind) & (need > 0) for kind, need in zip(kinds, needs, strict=True)
-        ]
-        for building in buildings:
-            best: tuple[float, int, int] | None = None
-            for index, kind in enumerate(kinds):
-                candidates = self.scopes_in_building(kind.scope, building)
-                for scope in candidates[open_to[index][candidates]].tolist():
-                    if best is None or needs[index][scope] > best[0]:
-                        best = (float(needs[index][scope]), index, scope)
-            if best is not None:
-                _, index, scope = best
-                self.propose(kinds[index], scope, BUILDING_MEETING_LABEL)
-                open_to[index][scope] = False
+        if not buildings or not kinds or not self.accepting():
+            return
+        building, kind_index, scope, need = self.meeting_candidates(kinds, np.array(buildings))
+        best_first = np.lexsort((-need, building))
+        requests, taken, served = [], set(), -1
+        for at, index, chosen in zip(
+            building[best_first].tolist(),
+            kind_index[best_first].tolist(),
+            scope[best_first].tolist(),
+            strict=True,
+        ):
+            if at != served and (index, chosen) not in taken:
+                requests.append((kinds[index], chosen, BUILDING_MEETING_LABEL))
+                taken.add((index, chosen))
+                served = at
+        self.propose_all(requests)
+
+    def meeting_candidates(
+        self, kinds: list[ProjectKind], buildings: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every kind and scope a building may put forward (eligible, with need above zero), as
+        (which building, kind, scope, need), in the order kinds, then scopes, are tried."""
+        parts = []
+        for index, kind in enumerate(kinds):
+            need = need_shares(
+                self.model, kind, self.scopes[kind.scope], self.spec, self.need_cache
+            )
+            building, scope = self.scopes_in_buildings(kind.scope, buildings)
+            open_to = (self.eligible(kind) & (need > 0))[scope]
+            building, scope = building[open_to], scope[open_to]
+            parts.append((building, np.full(scope.size, index), scope, need[scope]))
+        return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
     def built_in_compound(self, kind: ProjectKind) -> np.ndarray:
         """Per compound: projects of the kind built there."""
@@ -222,69 +247,139 @@ class Crowdfunding:
             self.built_by_kind[kind.name] = np.zeros(self.model.world.compounds, dtype=np.int64)
         return self.built_by_kind[kind.name]
 
-    def scopes_in_building(self, scope_name: str, building: int) -> np.ndarray:
-        """The units of a building, the building itself, or its compound."""
-        world = self.model.world
+    def scopes_in_buildings(
+        self, scope_name: str, buildings: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The units of each building, each building itself, or its compound, as (which
+        building, scope)."""
+        which = np.arange(buildings.size)
         if scope_name == "unit":
-            start, end = self.building_units_start[building : building + 2]
-            return self.units_by_building[start:end]
+            first = self.building_units_start[buildings]
+            counts = self.building_units_start[buildings + 1] - first
+            units = self.units_by_building[expand_ranges(first, counts)]
+            return np.repeat(which, counts), units
         if scope_name == "building":
-            return np.array([building])
-        return np.array([world.building_compound[building]])
+            return which, buildings
+        return which, self.model.world.building_compound[buildings]
 
     # ------------------------------------------------------------------ the pipeline
     def propose(self, kind: ProjectKind, scope: int, proposer: str) -> Project:
-        """Open a project of a kind in a scope, with its cost and the shares of its target."""
-        model, spec, rng = self.model, self.spec, self.model.rng
+        """Open one project of a kind in a scope (see propose_all)."""
+        return self.propose_all([(kind, scope, proposer)])[0]
+
+    def propose_all(self, requests: list[tuple[ProjectKind, int, str]]) -> list[Project]:
+        """Open projects, each of a kind in a scope, in this order: costs and shares of targets.
+
+        Each project's draws are made in turn (its users, for a use profile, then its fixed
+        cost); the arithmetic is done for all the projects of a kind at once.
+        """
+        rng = self.model.rng
+        users, fixed = [], []
+        for kind, scope, _ in requests:
+            size = int(self.scopes[kind.scope].sizes[scope])
+            users.append(rng.random(size) < kind.use_share if kind.benefit == "use" else None)
+            fixed.append(rng.uniform(kind.cost_min, kind.cost_max))
+        first_id = len(self.projects) + 1
+        opened: dict[int, Project] = {}
+        for kind_name in dict.fromkeys(kind.name for kind, _, _ in requests):
+            batch = [i for i, (kind, _, _) in enumerate(requests) if kind.name == kind_name]
+            projects = self.open_projects_of_kind(
+                requests[batch[0]][0],
+                [requests[i][1] for i in batch],
+                [requests[i][2] for i in batch],
+                [users[i] for i in batch],
+                [fixed[i] for i in batch],
+                [first_id + i for i in batch],
+            )
+            opened.update(zip(batch, projects, strict=True))
+        projects = [opened[i] for i in range(len(requests))]
+        for project in projects:
+            self.status_of(project.kind).busy[project.scope_id] = True
+            self.projects.append(project)
+            self.open_projects.append(project)
+            self.wait(project, project.kind.qualification_weeks)
+        self.counts["proposed"] += len(projects)
+        return projects
+
+    def open_projects_of_kind(
+        self,
+        kind: ProjectKind,
+        scopes_chosen: list[int],
+        proposers: list[str],
+        users: list[np.ndarray | None],
+        fixed_costs: list[float],
+        ids: list[int],
+    ) -> list[Project]:
+        """New projects of one kind: their flats laid end to end, priced and valued together."""
+        world, hh, spec = self.model.world, self.model.households, self.spec
         scopes = self.scopes[kind.scope]
-        flats = scopes.flats(scope)
-        floor = model.world.floor[flats]
-        users = rng.random(flats.size) < kind.use_share if kind.benefit == "use" else None
+        chosen = np.asarray(scopes_chosen, dtype=np.int64)
+        sizes = scopes.sizes[chosen]
+        starts = np.concatenate(([0], np.cumsum(sizes)))
+        owner = np.repeat(np.arange(chosen.size), sizes)
+        flats = expand_ranges(scopes.starts[chosen], sizes)
+        floor = world.floor[flats]
         harms = harm(kind, floor)
-        fixed = rng.uniform(kind.cost_min, kind.cost_max)
-        if kind.redesign:
-            fixed *= kind.redesign_cost_factor
-        cost_fen = to_fen(fixed + kind.cost_per_household * flats.size)
-        compensation_fen = np.where(harms > 0, to_fen(kind.compensation), 0).astype(np.int64)
-        project = Project(
-            project_id=len(self.projects) + 1,
-            kind=kind,
-            scope_id=scope,
-            compound=int(scopes.compound[scope]),
-            building=int(scopes.building[scope]),
-            unit=int(scopes.unit[scope]),
-            proposer=proposer,
-            week_proposed=model.week,
-            flats=flats,
-            floor=floor,
-            area=model.world.area[flats],
-            benefit=np.zeros(flats.size),
-            harm=harms,
-            upkeep=upkeep_burden(kind, floor, spec, np.zeros(flats.size, dtype=np.int64), 1),
-            cost_fen=cost_fen,
-            subsidy_fen=min(to_fen(kind.subsidy), cost_fen),
-            compensation_fen=compensation_fen,
-            ask_fen=np.zeros(flats.size, dtype=np.int64),
-            users=users,
-        )
-        project.ask_fen = shares_of_target(
-            project.cost_fen - project.subsidy_fen,
-            int(compensation_fen.sum()),
+        harmed = harms > 0
+        factor = kind.redesign_cost_factor if kind.redesign else 1.0
+        cost_fen = [
+            to_fen(fixed * factor + kind.cost_per_household * size)
+            for fixed, size in zip(fixed_costs, sizes.tolist(), strict=True)
+        ]
+        subsidy_fen = [min(to_fen(kind.subsidy), cost) for cost in cost_fen]
+        compensation_fen = np.where(harmed, to_fen(kind.compensation), 0).astype(np.int64)
+        compensation_total = np.concatenate(([0], np.cumsum(compensation_fen)))
+        ask_fen = shares_of_target(
+            np.array(cost_fen, dtype=np.int64) - np.array(subsidy_fen, dtype=np.int64),
+            compensation_total[starts[1:]] - compensation_total[starts[:-1]],
             share_weights(kind, floor),
-            harms > 0,
+            harmed,
+            starts,
         )
-        users_or_all = users if users is not None else np.ones(flats.size, dtype=bool)
-        project.price(
-            gross_benefit(kind, floor, np.zeros(flats.size, dtype=bool), users_or_all),
-            gross_benefit(kind, floor, np.ones(flats.size, dtype=bool), users_or_all),
-        )
-        self.value(project)
-        self.status_of(kind).busy[scope] = True
-        self.projects.append(project)
-        self.open_projects.append(project)
-        self.wait(project, kind.qualification_weeks)
-        self.counts["proposed"] += 1
-        return project
+        upkeep = upkeep_burden(kind, floor, spec, owner, chosen.size)
+        uses = np.concatenate(users) if kind.benefit == "use" else np.ones(flats.size, dtype=bool)
+        benefit_young = gross_benefit(kind, floor, np.zeros(flats.size, dtype=bool), uses) - harms
+        benefit_elderly = gross_benefit(kind, floor, np.ones(flats.size, dtype=bool), uses) - harms
+        compensation_yuan = compensation_fen / FEN_PER_YUAN
+        ask_yuan = ask_fen / FEN_PER_YUAN
+        benefit = benefit_by_age(hh.is_elderly[flats], benefit_young, benefit_elderly)
+        net = net_benefit(benefit, compensation_yuan, ask_yuan, upkeep)
+        valued_for = hh.household_id[flats]
+        area = world.area[flats]
+        bounds = starts.tolist()
+        projects = []
+        for index, scope in enumerate(scopes_chosen):
+            part = slice(bounds[index], bounds[index + 1])
+            projects.append(
+                Project(
+                    project_id=ids[index],
+                    kind=kind,
+                    scope_id=scope,
+                    compound=int(scopes.compound[scope]),
+                    building=int(scopes.building[scope]),
+                    unit=int(scopes.unit[scope]),
+                    proposer=proposers[index],
+                    week_proposed=self.model.week,
+                    flats=flats[part],
+                    floor=floor[part],
+                    area=area[part],
+                    harm=harms[part],
+                    upkeep=upkeep[part],
+                    cost_fen=cost_fen[index],
+                    subsidy_fen=subsidy_fen[index],
+                    compensation_fen=compensation_fen[part],
+                    ask_fen=ask_fen[part],
+                    benefit_young=benefit_young[part],
+                    benefit_elderly=benefit_elderly[part],
+                    compensation_yuan=compensation_yuan[part],
+                    ask_yuan=ask_yuan[part],
+                    benefit=benefit[part],
+                    net=net[part],
+                    valued_for=valued_for[part],
+                    users=users[index],
+                )
+            )
+        return projects
 
     def advance(self, project: Project) -> None:
         """One week of a project waiting for its survey or its vote."""
@@ -361,14 +456,19 @@ class Crowdfunding:
             self.cooperation_of[stale] = self.model.households.household_id[stale]
         return self.cooperation[flats]
 
-    def close_campaign_week(self, project: Project, raised_fen: int) -> None:
-        """After the week's gifts (`raised_fen` in all): funded at the target, or failed at the
-        deadline."""
-        if raised_fen >= project.target_fen:
-            self.fund(project)
-        elif self.model.week - project.week_voted >= project.kind.campaign_weeks:
-            project.refunded_fen = project.paid_fen.copy()
-            self.close_failed(project, "fundraising", TARGET_MISSED)
+    def close_campaign_week(self, raised_fen: np.ndarray) -> None:
+        """After the week's gifts (`raised_fen` in all, per campaign of the ledger): each is
+        funded at its target, or failed at its deadline."""
+        ledger = self.campaigns
+        funded = raised_fen >= ledger.each("target_fen", np.int64)
+        closing = funded | (self.model.week >= ledger.each("deadline", np.int64))
+        for index in np.flatnonzero(closing).tolist():
+            project = ledger.projects[index]
+            if funded[index]:
+                self.fund(project)
+            else:
+                project.refunded_fen = project.paid_fen.copy()
+                self.close_failed(project, "fundraising", TARGET_MISSED)
 
     def fund(self, project: Project) -> None:
         """The target is reached: rebate the excess pro rata, start the works."""

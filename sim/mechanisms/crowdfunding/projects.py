@@ -120,13 +120,19 @@ class Project:
     flats: np.ndarray
     floor: np.ndarray
     area: np.ndarray
-    benefit: np.ndarray  # yuan, after harm
     harm: np.ndarray  # yuan
     upkeep: np.ndarray  # yuan over the valuation horizon
     cost_fen: int
     subsidy_fen: int
     compensation_fen: np.ndarray  # per flat, to harmed households
     ask_fen: np.ndarray  # share of the target (binding) or suggested gift (voluntary)
+    benefit_young: np.ndarray  # yuan, after harm, for a young household in each flat
+    benefit_elderly: np.ndarray  # the same for an elderly household
+    compensation_yuan: np.ndarray
+    ask_yuan: np.ndarray
+    benefit: np.ndarray  # yuan, after harm, for the household as last valued
+    net: np.ndarray  # yuan, as last valued
+    valued_for: np.ndarray  # the households last valued
     users: np.ndarray | None = None  # use profile: who uses it (None: everyone)
     stage: int = PROPOSED
     failed_at: str = ""
@@ -139,21 +145,15 @@ class Project:
     consent_result: str = ""
     build_weeks: int = 0
     build_progress: int = 0
-    household_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    elderly: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    voted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    yes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    cooperation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
-    paid_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    given: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    refunded_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    rebated_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    net: np.ndarray = field(default_factory=lambda: np.zeros(0))  # yuan, as last valued
-    valued_for: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    benefit_young: np.ndarray = field(default_factory=lambda: np.zeros(0))  # after harm
-    benefit_elderly: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    compensation_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    ask_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    household_id: np.ndarray = field(init=False)  # the households that voted
+    elderly: np.ndarray = field(init=False)
+    voted: np.ndarray = field(init=False)
+    yes: np.ndarray = field(init=False)
+    cooperation: np.ndarray = field(init=False)
+    paid_fen: np.ndarray = field(init=False)
+    given: np.ndarray = field(init=False)
+    refunded_fen: np.ndarray = field(init=False)
+    rebated_fen: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         n = self.flats.size
@@ -166,26 +166,27 @@ class Project:
         self.given = np.zeros(n, dtype=bool)
         self.refunded_fen = np.zeros(n, dtype=np.int64)
         self.rebated_fen = np.zeros(n, dtype=np.int64)
-        self.net = np.zeros(n)
-        self.valued_for = np.full(n, -1, dtype=np.int64)
-
-    def price(self, gross_young: np.ndarray, gross_elderly: np.ndarray) -> None:
-        """Fix what each flat's household would gain, by its age, once its share is known."""
-        self.benefit_young = gross_young - self.harm
-        self.benefit_elderly = gross_elderly - self.harm
-        self.compensation_yuan = self.compensation_fen / FEN_PER_YUAN
-        self.ask_yuan = self.ask_fen / FEN_PER_YUAN
 
     def revalue(self, elderly: np.ndarray, household_id: np.ndarray) -> None:
         """Benefit and net benefit of the households now in the flats."""
-        self.benefit = benefit_by_age(elderly, self.benefit_young, self.benefit_elderly)
-        self.net = net_benefit(self.benefit, self.compensation_yuan, self.ask_yuan, self.upkeep)
+        benefit = benefit_by_age(elderly, self.benefit_young, self.benefit_elderly)
+        net = net_benefit(benefit, self.compensation_yuan, self.ask_yuan, self.upkeep)
+        self.keep_values(benefit, net, household_id)
+
+    def keep_values(self, benefit: np.ndarray, net: np.ndarray, household_id: np.ndarray) -> None:
+        """Keep the benefit and net benefit of the households now in the flats (copies)."""
+        self.benefit, self.net = benefit.copy(), net.copy()
         self.valued_for = household_id.copy()
 
     @cached_property
     def target_fen(self) -> int:
         """What the households must raise: cost less subsidy, plus compensation (fixed)."""
         return int(self.cost_fen - self.subsidy_fen + self.compensation_fen.sum())
+
+    @property
+    def deadline(self) -> int:
+        """The week a campaign that has not reached its target fails (once voted through)."""
+        return self.week_voted + self.kind.campaign_weeks
 
     @property
     def raised_fen(self) -> int:

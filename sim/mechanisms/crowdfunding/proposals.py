@@ -64,10 +64,6 @@ class Scopes:
         """Number of scopes."""
         return int(self.sizes.size)
 
-    def flats(self, scope: int) -> np.ndarray:
-        """The flats of one scope."""
-        return np.arange(self.starts[scope], self.starts[scope] + self.sizes[scope])
-
 
 def scopes_of(world: BuiltCommunity, name: str) -> Scopes:
     """The scopes of a kind: every unit, building or compound of the community."""

@@ -73,32 +73,52 @@ def share_weights(kind: ProjectKind, floor: np.ndarray) -> np.ndarray:
     return np.ones(floor.size)
 
 
-def split_exactly(total: int, weights: np.ndarray) -> np.ndarray:
-    """Integer parts of `total` in proportion to `weights`, summing exactly to `total`.
+def split_exactly(
+    totals: int | np.ndarray, weights: np.ndarray, starts: np.ndarray | None = None
+) -> np.ndarray:
+    """Integer parts of each group's total in proportion to its weights, summing exactly to it.
 
-    Largest-remainder rounding: floors first, then one more to the largest remainders (the
-    earliest on ties). Equal weights are used where all weights are zero.
+    Group g holds the entries starts[g]:starts[g + 1] (without `starts`, one group and one
+    total). Largest-remainder rounding: floors first, then one more to the largest remainders
+    of the group (the earliest on ties). Equal weights are used where a group's are all zero.
     """
     weights = np.asarray(weights, dtype=float)
+    if starts is None:
+        totals, starts = np.array([totals]), np.array([0, weights.size])
     if weights.size == 0:
         return np.zeros(0, dtype=np.int64)
-    if weights.sum() <= 0:
-        weights = np.ones(weights.size)
-    raw = total * weights / weights.sum()
+    sizes = np.diff(starts)
+    group = np.repeat(np.arange(sizes.size), sizes)
+    bounds = starts.tolist()
+    sums = np.array([weights[a:b].sum() for a, b in zip(bounds, bounds[1:], strict=False)])
+    unweighted = sums <= 0
+    if unweighted.any():
+        weights = np.where(unweighted[group], 1.0, weights)
+        sums = np.where(unweighted, sizes, sums)
+    raw = totals[group] * weights / sums[group]
     parts = np.floor(raw).astype(np.int64)
-    left = int(total - parts.sum())
-    if left > 0:
-        order = np.argsort(-(raw - parts), kind="stable")
-        parts[order[:left]] += 1
+    running = np.concatenate(([0], np.cumsum(parts)))
+    left = totals - (running[starts[1:]] - running[starts[:-1]])
+    order = np.lexsort((-(raw - parts), group))
+    rank = np.arange(weights.size) - starts[group[order]]
+    parts[order[rank < left[group[order]]]] += 1
     return parts
 
 
 def shares_of_target(
-    base_fen: int, compensation_fen: int, weights: np.ndarray, harmed: np.ndarray
+    base_fen: np.ndarray,
+    compensation_fen: np.ndarray,
+    weights: np.ndarray,
+    harmed: np.ndarray,
+    starts: np.ndarray,
 ) -> np.ndarray:
-    """Each household's share (fen): the cost by weight, the compensation by the others' weights."""
+    """Each household's share (fen) of its project's target, for projects laid end to end
+    (project g holds entries starts[g]:starts[g + 1]): the cost by weight, the compensation by
+    the others' weights."""
     others = np.where(harmed, 0.0, weights)
-    return split_exactly(base_fen, weights) + split_exactly(compensation_fen, others)
+    return split_exactly(base_fen, weights, starts) + split_exactly(
+        compensation_fen, others, starts
+    )
 
 
 def to_fen(yuan: float) -> int:
