@@ -71,9 +71,9 @@ def deliberate(
         first, second = seat[:-1:2], seat[1::2]
         same = group[first] == group[second]
         i, j = attendees[first[same]], attendees[second[same]]
-        close = np.abs(support[i] - support[j]) < spec.confidence
-        i, j = i[close], j[close]
         gap = support[j] - support[i]
+        close = np.abs(gap) < spec.confidence
+        i, j, gap = i[close], j[close], gap[close]
         support[i] += spec.convergence * gap
         support[j] -= spec.convergence * gap
 
@@ -118,13 +118,11 @@ class BuildingMeetings(RecurringMechanism):
         proposes = backing >= spec.minimum_supporters
         compounds = model.world.building_compound.tolist()
         week = int(model.week)
-        for b, (compound, attendance, proposal) in enumerate(
-            zip(compounds, count.tolist(), proposes.astype(int).tolist(), strict=True)
-        ):
-            model.meetings.add(
-                MeetingRecord(
-                    week, "building", compound, b, PARTIES, attendance, 0, 0, proposal, ""
-                )
+        model.meetings.extend(
+            MeetingRecord(week, "building", compound, b, PARTIES, attendance, 0, 0, proposal, "")
+            for b, (compound, attendance, proposal) in enumerate(
+                zip(compounds, count.tolist(), proposes.astype(int).tolist(), strict=True)
             )
+        )
         self.meetings_held += n_buildings
         self.proposals += int(proposes.sum())

@@ -216,23 +216,14 @@ class JointMeetings(RecurringMechanism):
         commitment = self.review_commitments(asked, commitment_draw)
         self.inform_households(hear_draw < self.spec.reach, items, settled, commitment)
         kind, week = self.kind, model.week
-        for compound, (parties, n_items, n_settled, promise) in enumerate(
-            zip(present, items.tolist(), settled.tolist(), commitment, strict=True)
-        ):
-            model.meetings.add(
-                MeetingRecord(
-                    week,
-                    kind,
-                    compound,
-                    -1,
-                    "+".join(parties),
-                    len(parties),
-                    n_items,
-                    n_settled,
-                    0,
-                    promise,
-                )
+        model.meetings.extend(
+            MeetingRecord(
+                week, kind, c, -1, "+".join(parties), len(parties), n_items, n_settled, 0, promise
             )
+            for c, (parties, n_items, n_settled, promise) in enumerate(
+                zip(present, items.tolist(), settled.tolist(), commitment, strict=True)
+            )
+        )
         self.meetings_held += n
         self.items_settled += int(settled.sum())
 
