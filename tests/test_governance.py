@@ -4,11 +4,14 @@ Pattern tests run over fixed seeds with stated tolerances; each compares against
 (same community and seeds) so that it can fail.
 """
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.special import logit
 
+from sim.mechanisms.joint_meetings import Agendas
 from sim.model import CommunityModel
 from sim.runner import simulate
 from sim.scenario.loader import ScenarioError, load_scenario
@@ -112,6 +115,21 @@ def test_meetings_record_their_parties_and_settlements():
     assert meetings["parties"].str.contains("police").all()
     assert (meetings["settled"] <= meetings["items"]).all()
     assert (meetings["items"] <= 8).all()
+
+
+def test_a_round_of_joint_meetings_draws_as_if_held_compound_by_compound():
+    model = CommunityModel(load_scenario("default", ["structure.compounds=4", JOINT]), seed=1)
+    compound, place = np.array([0, 0, 2, 3, 3, 3]), np.array([0, 1, 0, 0, 1, 2])
+    items, asked = np.bincount(compound, minlength=4), [2, 3]
+    agendas = Agendas(rows=np.arange(compound.size), compound=compound, place=place)
+    one_by_one = copy.deepcopy(model.rng)
+    settle, commitment, hear = model.joint_meetings.draws(agendas, items, asked)
+    starts, sizes = model._compound_groups
+    for c in range(4):
+        assert np.array_equal(settle[compound == c], one_by_one.random(items[c]))
+        if c in asked:
+            assert commitment[asked.index(c)] == one_by_one.random()
+        assert np.array_equal(hear[starts[c] : starts[c] + sizes[c]], one_by_one.random(sizes[c]))
 
 
 # --- building meetings and turnover (S1) -----------------------------------------------------

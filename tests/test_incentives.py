@@ -7,6 +7,7 @@ community and seeds.
 import numpy as np
 import pytest
 
+from sim.mechanisms.recognition import most_active
 from sim.model import CommunityModel
 from sim.runner import simulate
 from sim.scenario.loader import ScenarioError, load_scenario
@@ -140,6 +141,16 @@ def test_recognition_raises_participation_without_an_after_withdrawal_drop():
         assert awarded["awards_given"].iloc[-1] > 0
     assert min(during) > 0.05, np.round(during, 3)
     assert np.mean(after) > -0.03, np.round(after, 3)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_award_winners_are_the_most_active_with_ties_broken_by_the_draw(seed):
+    rng = np.random.default_rng(seed)
+    activity = rng.choice([0.0, -0.0, 0.25, 0.5, 1.0], size=400) * rng.integers(1, 3, size=400)
+    draw = rng.choice([0.1, 0.2, 0.3], size=400)  # ties in the draw too: lower index first
+    for n in (1, 7, 150, 400):
+        expected = np.lexsort((draw, -activity))[:n]
+        assert sorted(most_active(activity, draw, n)) == sorted(expected)
 
 
 def test_engaged_complainers_become_volunteer_leaders_only_with_recognition():

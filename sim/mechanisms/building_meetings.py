@@ -57,16 +57,23 @@ def deliberate(
     spec: BuildingMeetingsSpec,
     rng,
 ) -> None:
-    """Deffuant-Weisbuch rounds among each building's attendees (pairs never cross buildings)."""
+    """Deffuant-Weisbuch rounds among each building's attendees (pairs never cross buildings).
+
+    Each round shuffles the attendees, groups them by building keeping the shuffled order, and
+    pairs neighbours in that order.
+    """
+    group = building[attendees]
+    if group.size:  # the narrowest integer type: a stable sort by it is a fast radix sort
+        group = group.astype(np.min_scalar_type(group.max()))
     for _ in range(PAIRING_ROUNDS):
-        shuffled = attendees[rng.permutation(attendees.size)]
-        shuffled = shuffled[np.argsort(building[shuffled], kind="stable")]
-        first, second = shuffled[:-1:2], shuffled[1::2]
-        same = building[first] == building[second]
-        i, j = first[same], second[same]
-        close = np.abs(support[i] - support[j]) < spec.confidence
-        i, j = i[close], j[close]
+        seat = rng.permutation(attendees.size)
+        seat = seat[np.argsort(group[seat], kind="stable")]
+        first, second = seat[:-1:2], seat[1::2]
+        same = group[first] == group[second]
+        i, j = attendees[first[same]], attendees[second[same]]
         gap = support[j] - support[i]
+        close = np.abs(gap) < spec.confidence
+        i, j, gap = i[close], j[close], gap[close]
         support[i] += spec.convergence * gap
         support[j] -= spec.convergence * gap
 
@@ -111,13 +118,11 @@ class BuildingMeetings(RecurringMechanism):
         proposes = backing >= spec.minimum_supporters
         compounds = model.world.building_compound.tolist()
         week = int(model.week)
-        for b, (compound, attendance, proposal) in enumerate(
-            zip(compounds, count.tolist(), proposes.astype(int).tolist(), strict=True)
-        ):
-            model.meetings.add(
-                MeetingRecord(
-                    week, "building", compound, b, PARTIES, attendance, 0, 0, proposal, ""
-                )
+        model.meetings.extend(
+            MeetingRecord(week, "building", compound, b, PARTIES, attendance, 0, 0, proposal, "")
+            for b, (compound, attendance, proposal) in enumerate(
+                zip(compounds, count.tolist(), proposes.astype(int).tolist(), strict=True)
             )
+        )
         self.meetings_held += n_buildings
         self.proposals += int(proposes.sum())

@@ -36,6 +36,18 @@ def aspiration_push(hh: HouseholdState, spec) -> np.ndarray:
     return spec.aspiration * (1.0 - hh.motivation)
 
 
+def most_active(activity: np.ndarray, draw: np.ndarray, n: int) -> np.ndarray:
+    """The `n` households of highest recent activity, ties broken by the lower draw (unordered).
+
+    Those above the n-th highest activity, then as many tied at it as places remain.
+    """
+    threshold = -np.partition(-activity, n - 1)[n - 1]
+    above = np.flatnonzero(activity > threshold)
+    tied = np.flatnonzero(activity == threshold)
+    tied = tied[np.argsort(draw[tied], kind="stable")[: n - above.size]]
+    return np.concatenate([above, tied])
+
+
 def leader_push(hh: HouseholdState, adjacency, strength: float) -> np.ndarray:
     """Push each household receives from active volunteer leaders among its neighbours."""
     leaders = (hh.is_leader & hh.active).astype(np.float64)
@@ -58,8 +70,7 @@ class Recognition(RecurringMechanism):
         hh = model.households
         n_awards = int(round(spec.award_share * hh.size))
         if n_awards:
-            order = np.lexsort((model.rng.random(hh.size), -hh.activity))
-            winners = order[:n_awards]
+            winners = most_active(hh.activity, model.rng.random(hh.size), n_awards)
             hh.status[winners] = np.minimum(STATUS_CAP, hh.status[winners] + spec.status_gain)
             self.awards += n_awards
         party_head = model.party_committee.buildings_with_party_head()
