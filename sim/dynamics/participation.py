@@ -26,7 +26,7 @@ from sim.world.network import flagged_neighbours
 
 def neighbour_share(adjacency, flag: np.ndarray, degree: np.ndarray) -> np.ndarray:
     """Share of each household's network neighbours for which `flag` holds."""
-    return flagged_neighbours(adjacency, flag, degree) / np.maximum(degree, 1)
+    return flagged_neighbours(adjacency, flag) / np.maximum(degree, 1)
 
 
 def participation_probability(

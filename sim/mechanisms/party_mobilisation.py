@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.scenario.schema import PartyMobilisation
 from sim.state import BUILDING_HEAD, CENTRAL_HOUSEHOLD, HouseholdState
+from sim.world.network import flagged_neighbours
 
 
 def mobilisers(hh: HouseholdState) -> np.ndarray:
@@ -25,7 +26,7 @@ def mobilisation_push(hh: HouseholdState, adjacency, spec: PartyMobilisation) ->
     """Participation push each household receives from mobilising Party neighbours."""
     if not spec.enabled:
         return np.zeros(hh.size)
-    count = adjacency @ mobilisers(hh).astype(np.float64)
+    count = flagged_neighbours(adjacency, mobilisers(hh))
     return np.minimum(spec.mobilisation_cap, spec.mobilisation_strength * count)
 
 

@@ -112,9 +112,7 @@ class PilotFirst:
         failed[units[~works]] = True
         if failed.any():
             hh = model.households
-            exposed = (
-                flagged_neighbours(model.adjacency, failed[model.world.unit], model.degree) > 0
-            )
+            exposed = flagged_neighbours(model.adjacency, failed[model.world.unit]) > 0
             hh.practice_support[exposed] *= 1.0 - spec.failure_penalty
 
     def spread_support(self) -> None:

@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.mechanisms.recurring import RecurringMechanism
 from sim.state import HouseholdState
+from sim.world.network import flagged_neighbours
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
@@ -50,8 +51,7 @@ def most_active(activity: np.ndarray, draw: np.ndarray, n: int) -> np.ndarray:
 
 def leader_push(hh: HouseholdState, adjacency, strength: float) -> np.ndarray:
     """Push each household receives from active volunteer leaders among its neighbours."""
-    leaders = (hh.is_leader & hh.active).astype(np.float64)
-    return strength * (adjacency @ leaders)
+    return strength * flagged_neighbours(adjacency, hh.is_leader & hh.active)
 
 
 class Recognition(RecurringMechanism):

@@ -156,9 +156,7 @@ def neighbour_lists(adjacency: sparse.csr_array, flats: np.ndarray) -> np.ndarra
 RARE_SHARE = 8
 
 
-def flagged_neighbours(
-    adjacency: sparse.csr_array, flag: np.ndarray, degree: np.ndarray
-) -> np.ndarray:
+def flagged_neighbours(adjacency: sparse.csr_array, flag: np.ndarray) -> np.ndarray:
     """Per household, the number of its neighbours for which `flag` holds (as floats).
 
     The same numbers as ``adjacency @ flag``, counted from the rarer side: a flag held by few
@@ -168,10 +166,10 @@ def flagged_neighbours(
     n = flag.size
     flagged = int(np.count_nonzero(flag))
     if flagged <= n // RARE_SHARE:
-        rows = np.flatnonzero(flag)
-    elif n - flagged <= n // RARE_SHARE:
-        rows = np.flatnonzero(~flag)
-    else:
-        return adjacency @ flag.astype(np.float64)
-    count = np.bincount(neighbour_lists(adjacency, rows), minlength=n).astype(np.float64)
-    return count if flagged <= n // RARE_SHARE else degree - count
+        return np.bincount(neighbour_lists(adjacency, np.flatnonzero(flag)), minlength=n).astype(
+            np.float64
+        )
+    if n - flagged <= n // RARE_SHARE:
+        without = np.bincount(neighbour_lists(adjacency, np.flatnonzero(~flag)), minlength=n)
+        return (np.diff(adjacency.indptr) - without).astype(np.float64)
+    return adjacency @ flag.astype(np.float64)
