@@ -2,6 +2,7 @@
 
 import gc
 from contextlib import contextmanager
+from functools import cached_property
 
 import numpy as np
 from mesa import DataCollector, Model
@@ -22,7 +23,7 @@ from sim.dynamics.fees import Billing, bill_households, payment_probability
 from sim.dynamics.firm_conduct import coerce_payment
 from sim.dynamics.participation import participation_probability, update_participation
 from sim.dynamics.service import experience_service, update_quality, update_satisfaction
-from sim.dynamics.turnover import draw_movers, replace_households
+from sim.dynamics.turnover import MoveOutChances, draw_movers, replace_households
 from sim.dynamics.volunteering import draw_volunteers, update_activity, update_teams
 from sim.mechanisms import party_mobilisation, self_management
 from sim.mechanisms.building_meetings import (
@@ -51,7 +52,7 @@ from sim.state import (
 from sim.timeline import PolicyTimeline
 from sim.world.network import adjacency, tie_edges, to_graph
 from sim.world.population import assign_party_roles, populate
-from sim.world.structure import build_structure, group_starts, layout_positions
+from sim.world.structure import build_structure, expand_ranges, group_starts, layout_positions
 
 
 @contextmanager
@@ -296,24 +297,35 @@ class CommunityModel(Model):
         self.teams = update_teams(hh, self.world.building, self.world.buildings, spec)
         self.time_bank.week()
 
+    @cached_property
+    def move_out_chances(self) -> MoveOutChances:
+        """Each flat's weekly chance that its household moves out."""
+        return MoveOutChances(self.households.is_owner)
+
     def move_households(self) -> None:
         """Turnover: replace the households that move out this week."""
         hh, spec = self.households, self.params.households
-        flats = draw_movers(hh, spec, self.rng)
+        flats = draw_movers(self.move_out_chances.of(spec), self.rng)
         if flats.size == 0:
             return
         dispute_rules.withdraw_movers(self, flats)
         self.time_bank.forget(flats)
-        leavers = replace_households(hh, flats, spec, self.next_household_id, self.rng)
+        self.fees_paid_by_past_households += float(hh.fees_paid[flats].sum())
+        role_left = bool(np.any(hh.role[flats] > PARTY_MEMBER))
+        replace_households(hh, flats, spec, self.next_household_id, self.rng)
         self.next_household_id += flats.size
         self.households_moved_in += flats.size
-        self.fees_paid_by_past_households += float(leavers.fees_paid.sum())
-        for flat in flats.tolist():
-            self.residents[flat].remove()
-            self.residents[flat] = self.make_resident(flat)
+        self.replace_residents(flats)
         self.buildings_moved[self.world.building[flats]] = True
-        if np.any(leavers.role > PARTY_MEMBER):
+        if role_left:
             self.reassign_party_roles()
+
+    def replace_residents(self, flats: np.ndarray) -> None:
+        """Remove the agents of the households that left `flats` and make their newcomers'."""
+        residents = self.residents
+        for flat in flats.tolist():
+            residents[flat].remove()
+            residents[flat] = self.make_resident(flat)
 
     def reassign_party_roles(self) -> None:
         """Reset and reassign the roles over the current households.
@@ -327,7 +339,9 @@ class CommunityModel(Model):
         if central != self.roles_central_per_building:
             self.buildings_moved[:] = True
             self.roles_central_per_building = central
-        flats = np.flatnonzero(self.buildings_moved[world.building])
+        starts, sizes = self._building_groups
+        moved = np.flatnonzero(self.buildings_moved)
+        flats = expand_ranges(starts[moved], sizes[moved])
         hh.role[flats] = np.where(hh.is_party[flats], PARTY_MEMBER, NO_ROLE)
         assign_party_roles(hh, world.building, world.buildings, central, flats)
         self.buildings_moved[:] = False

@@ -394,6 +394,9 @@ def talk_settlement_probability(model: "CommunityModel", rows: np.ndarray) -> np
 
 def withdraw_movers(model: "CommunityModel", leaving: np.ndarray) -> None:
     """Close the open disputes of households that move out."""
+    leaving = leaving[model.households.in_dispute[leaving]]
+    if leaving.size == 0:
+        return
     rows = model.disputes.open_rows()
     mine = rows[np.isin(model.disputes.complainant_flat[rows], leaving)]
     close(model, mine, ABANDONED, MOVED_OUT)
