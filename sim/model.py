@@ -368,7 +368,7 @@ class CommunityModel(Model):
             self.fees_due(),
             self.payee_trust(),
             self.compounds.service_quality[self.world.compound],
-            self.last_billing.billed,
+            self.last_billing,
             self.adjacency,
             sc.fees,
             self.rng,
@@ -378,8 +378,9 @@ class CommunityModel(Model):
         self.last_firm_revenue = float(revenue[self.compounds.manager == FIRM].sum())
         active_share = self.active_share_by_compound()
         rating = self.mean_by_compound(self.households.satisfaction)
+        revenues, ratings = revenue.tolist(), rating.tolist()
         for c, firm in list(self.firms.items()):
-            firm.settle_month(float(revenue[c]), float(rating[c]))
+            firm.settle_month(revenues[c], ratings[c])
             self.compounds.effort[c] = firm.effort
             if firm.wants_to_exit():
                 self.firm_leaves(c)
@@ -404,8 +405,9 @@ class CommunityModel(Model):
     def collect_coercively(self, revenue: np.ndarray) -> None:
         """Losing firms in low-paying compounds may send collectors (firm_conduct module)."""
         sc, billing = self.params, self.last_billing
+        collection = self.collection_by_compound().tolist()
         for c, firm in self.firms.items():
-            if firm.collects_coercively(self.compound_collection(c), self.rng):
+            if firm.collects_coercively(collection[c], self.rng):
                 flats = self.flats_of_compound(c)
                 extra = coerce_payment(
                     self.households,
@@ -466,6 +468,13 @@ class CommunityModel(Model):
         billed = self.last_billing.billed[flats]
         n = int(billed.sum())
         return float(self.last_billing.paid[flats][billed].sum() / n) if n else 0.0
+
+    def collection_by_compound(self) -> np.ndarray:
+        """Per compound: share of billed households that paid the latest bill (0 if none billed)."""
+        billing, compound, n = self.last_billing, self.world.compound, self.world.compounds
+        billed = np.bincount(compound, weights=billing.billed, minlength=n)
+        paid = np.bincount(compound, weights=billing.paid & billing.billed, minlength=n)
+        return np.divide(paid, billed, out=np.zeros(n), where=billed > 0)
 
     def mean_by_compound(self, values: np.ndarray) -> np.ndarray:
         """Mean of a household array within each compound."""
