@@ -488,6 +488,11 @@ class CommunityModel(Model):
         )
         return active / np.maximum(self.compound_households, 1)
 
+    @cached_property
+    def has_flat_above(self) -> np.ndarray:
+        """Whether each flat has a flat above it in its stairwell unit."""
+        return dispute_rules.has_flat_above(self.world, self.households_per_floor)
+
     def are_tied(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Whether households a[k] and b[k] share a social tie."""
         n = self.world.households

@@ -41,6 +41,7 @@ from sim.state import FIRM, SELF_MANAGED
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
+    from sim.world.structure import BuiltCommunity
 
 KINDS = (
     "water_leak",
@@ -202,17 +203,23 @@ def mediation_probability(skill: np.ndarray, legitimacy: np.ndarray) -> np.ndarr
     return np.clip(skill * (0.5 + legitimacy), 0.0, 1.0)
 
 
+def has_flat_above(world: "BuiltCommunity", per_floor: int) -> np.ndarray:
+    """Whether each flat has a flat above it in its stairwell unit (`per_floor` flats on)."""
+    n = world.households
+    above = np.arange(n) + per_floor
+    has_above = above < n
+    has_above[has_above] = world.unit[above[has_above]] == world.unit[has_above]
+    return has_above
+
+
 def draw_frictions(model: "CommunityModel") -> NewDisputes:
     """This week's neighbour frictions: grievance for each victim, claims for the voiced ones."""
     hh, world, spec, rng = model.households, model.world, model.params.disputes, model.rng
     n = hh.size
     per_floor = model.households_per_floor
-    quality = model.compounds.service_quality[world.compound]
     kinds, victims, respondents = [], [], []
 
-    above = np.arange(n) + per_floor
-    has_above = above < n
-    has_above[has_above] = world.unit[above[has_above]] == world.unit[has_above]
+    has_above = model.has_flat_above
     leak = np.flatnonzero(has_above & (rng.random(n) < spec.water_leak_rate))
     kinds.append(np.full(leak.size, WATER_LEAK))
     victims.append(leak)
@@ -227,7 +234,8 @@ def draw_frictions(model: "CommunityModel") -> NewDisputes:
     victims.append(noisy[keep])
     respondents.append(source[keep])
 
-    parking_rate = spec.parking_rate * (0.5 + (1.0 - quality))
+    quality = model.compounds.service_quality
+    parking_rate = (spec.parking_rate * (0.5 + (1.0 - quality)))[world.compound]
     parked = np.flatnonzero(rng.random(n) < parking_rate)
     kinds.append(np.full(parked.size, PARKING))
     victims.append(parked)
