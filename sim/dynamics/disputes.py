@@ -59,6 +59,8 @@ PROJECT_OPPOSITION = KINDS.index("project_opposition")
 #: Kinds that need a party from outside the compound (police, city management) to settle;
 #: ordinary mediation settles them at `cross_party_mediation_factor` of its usual rate.
 CROSS_PARTY_KINDS = np.array([PARKING, ILLEGAL_STRUCTURE])
+#: Per kind: whether it is cross-party.
+IS_CROSS_PARTY = np.isin(np.arange(len(KINDS)), CROSS_PARTY_KINDS)
 
 STAGES = ("bilateral", "mediation", "resolved", "escalated", "abandoned")
 TALK, MEDIATION, RESOLVED, ESCALATED, ABANDONED = range(len(STAGES))
@@ -287,6 +289,8 @@ def open_disputes(model: "CommunityModel", new: NewDisputes) -> None:
     """Record new claims, at most one open dispute per complainant."""
     hh = model.households
     flat = new.complainant_flat
+    if flat.size == 0:
+        return
     first = np.zeros(flat.size, dtype=bool)
     first[np.unique(flat, return_index=True)[1]] = True
     keep = first & ~hh.in_dispute[flat]
@@ -356,16 +360,17 @@ def advance_disputes(model: "CommunityModel") -> None:
     to_mediation = still_talking[
         model.week - ledger.stage_week[still_talking] >= spec.bilateral_weeks
     ]
-    ledger.update(
-        to_mediation,
-        stage=MEDIATION,
-        stage_week=model.week,
-        mediator=model.choose_mediators(to_mediation),
-    )
+    if to_mediation.size:
+        ledger.update(
+            to_mediation,
+            stage=MEDIATION,
+            stage_week=model.week,
+            mediator=model.choose_mediators(to_mediation),
+        )
 
     med_rows = rows[~in_talk]
     skill = model.mediator_skill(ledger.mediator[med_rows])
-    cross_party = np.isin(ledger.kind[med_rows], CROSS_PARTY_KINDS)
+    cross_party = IS_CROSS_PARTY[ledger.kind[med_rows]]
     skill = np.where(cross_party, skill * spec.cross_party_mediation_factor, skill)
     p = mediation_probability(skill, legitimacy[~in_talk])
     settle_med = rng.random(med_rows.size) < p
@@ -394,7 +399,7 @@ def talk_settlement_probability(model: "CommunityModel", rows: np.ndarray) -> np
     tied[with_household] = model.are_tied(complainant[with_household], respondent[with_household])
     effort = model.compounds.effort[ledger.compound[rows]]
     chance = np.where(with_household, base * (1.0 + tied), base * (1.0 + effort))
-    cross_party = np.isin(ledger.kind[rows], CROSS_PARTY_KINDS)
+    cross_party = IS_CROSS_PARTY[ledger.kind[rows]]
     return np.where(
         cross_party, chance * model.params.disputes.cross_party_mediation_factor, chance
     )
@@ -405,6 +410,8 @@ def withdraw_movers(model: "CommunityModel", leaving: np.ndarray) -> None:
     leaving = leaving[model.households.in_dispute[leaving]]
     if leaving.size == 0:
         return
+    is_leaving = np.zeros(model.households.size, dtype=bool)
+    is_leaving[leaving] = True
     rows = model.disputes.open_rows()
-    mine = rows[np.isin(model.disputes.complainant_flat[rows], leaving)]
+    mine = rows[is_leaving[model.disputes.complainant_flat[rows]]]
     close(model, mine, ABANDONED, MOVED_OUT)
