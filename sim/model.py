@@ -389,7 +389,7 @@ class CommunityModel(Model):
         if self.crowdfunding is not None:
             self.crowdfunding.month()
         for c, committee in self.self_management_committees.items():
-            committee.settle_month(float(revenue[c]), float(active_share[c]))
+            committee.settle_month(revenues[c], float(active_share[c]))
             self.compounds.effort[c] = committee.effort
         smc_spec = sc.mechanisms.self_management
         for c in self_management.compounds_forming_committees(
@@ -457,17 +457,22 @@ class CommunityModel(Model):
             )
 
     # ------------------------------------------------------------------ queries used by the rules
+    @cached_property
+    def compound_bounds(self) -> list[tuple[int, int]]:
+        """Per compound: its first flat and the flat after its last (flats are contiguous)."""
+        starts, sizes = self._compound_groups
+        return list(zip(starts.tolist(), (starts + sizes).tolist(), strict=True))
+
     def flats_of_compound(self, compound: int) -> np.ndarray:
         """Indices of the flats of a compound (a contiguous range)."""
-        starts, sizes = self._compound_groups
-        return np.arange(starts[compound], starts[compound] + sizes[compound])
+        return np.arange(*self.compound_bounds[compound])
 
     def compound_collection(self, compound: int) -> float:
         """Share of the compound's billed households that paid the latest bill (0 if none billed)."""
-        flats = self.flats_of_compound(compound)
+        flats = slice(*self.compound_bounds[compound])
         billed = self.last_billing.billed[flats]
-        n = int(billed.sum())
-        return float(self.last_billing.paid[flats][billed].sum() / n) if n else 0.0
+        n = np.count_nonzero(billed)
+        return np.count_nonzero(self.last_billing.paid[flats] & billed) / n if n else 0.0
 
     def collection_by_compound(self) -> np.ndarray:
         """Per compound: share of billed households that paid the latest bill (0 if none billed)."""
