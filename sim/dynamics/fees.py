@@ -101,7 +101,8 @@ def bill_households(
     share = neighbours_paid_share(adjacency, hh.paid_last, last.billed, billed_last_neighbours)
     p = payment_probability(quality, hh.expectation, payee_trust, hh.habit, share, spec)
     paid = billed & (rng.random(hh.size) < p)
-    hh.habit[billed] += spec.habit_rate * (np.where(paid[billed], 1.0, -1.0) - hh.habit[billed])
+    habit_step = spec.habit_rate * (np.where(paid, 1.0, -1.0) - hh.habit)
+    np.add(hh.habit, habit_step, out=hh.habit, where=billed)
     hh.paid_last[:] = paid
     payments = np.where(paid, amount_due, 0.0)
     hh.fees_paid += payments
