@@ -477,8 +477,8 @@ class CommunityModel(Model):
     def collection_by_compound(self) -> np.ndarray:
         """Per compound: share of billed households that paid the latest bill (0 if none billed)."""
         billing, compound, n = self.last_billing, self.world.compound, self.world.compounds
-        billed = np.bincount(compound, weights=billing.billed, minlength=n)
-        paid = np.bincount(compound, weights=billing.paid & billing.billed, minlength=n)
+        billed = np.bincount(compound[billing.billed], minlength=n)
+        paid = np.bincount(compound[billing.paid & billing.billed], minlength=n)
         return np.divide(paid, billed, out=np.zeros(n), where=billed > 0)
 
     def mean_by_compound(self, values: np.ndarray) -> np.ndarray:
@@ -489,7 +489,7 @@ class CommunityModel(Model):
     def active_share_by_compound(self) -> np.ndarray:
         """Share of each compound's households active this week."""
         active = np.bincount(
-            self.world.compound, weights=self.households.active, minlength=self.world.compounds
+            self.world.compound[self.households.active], minlength=self.world.compounds
         )
         return active / np.maximum(self.compound_households, 1)
 
