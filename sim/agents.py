@@ -150,7 +150,7 @@ class PropertyFirm(Agent):
         """The effort expected fees pay for, between the contract minimum and `ceiling`."""
         spend = self.expected_revenue - self.fixed_cost
         affordable = spend / self.variable_cost if self.variable_cost > 0 else ceiling
-        return float(np.clip(min(ceiling, affordable), self.spec.minimum_effort, ceiling))
+        return float(min(max(min(ceiling, affordable), self.spec.minimum_effort), ceiling))
 
     def budgeted_effort(self) -> float:
         """Next month's target effort under the firm's contract and commitments."""

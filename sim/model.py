@@ -2,6 +2,7 @@
 
 import gc
 from contextlib import contextmanager
+from functools import cached_property
 
 import numpy as np
 from mesa import Model
@@ -22,7 +23,7 @@ from sim.dynamics.fees import Billing, bill_households, payment_probability
 from sim.dynamics.firm_conduct import coerce_payment
 from sim.dynamics.participation import participation_probability, update_participation
 from sim.dynamics.service import experience_service, update_quality, update_satisfaction
-from sim.dynamics.turnover import draw_movers, replace_households
+from sim.dynamics.turnover import MoveOutChances, draw_movers, replace_households
 from sim.dynamics.volunteering import draw_volunteers, update_activity, update_teams
 from sim.mechanisms import party_mobilisation, self_management
 from sim.mechanisms.building_meetings import (
@@ -52,7 +53,7 @@ from sim.state import (
 from sim.timeline import PolicyTimeline
 from sim.world.network import adjacency, tie_edges, to_graph
 from sim.world.population import assign_party_roles, populate
-from sim.world.structure import build_structure, group_starts, layout_positions
+from sim.world.structure import build_structure, expand_ranges, group_starts, layout_positions
 
 
 @contextmanager
@@ -297,24 +298,35 @@ class CommunityModel(Model):
         self.teams = update_teams(hh, self.world.building, self.world.buildings, spec)
         self.time_bank.week()
 
+    @cached_property
+    def move_out_chances(self) -> MoveOutChances:
+        """Each flat's weekly chance that its household moves out."""
+        return MoveOutChances(self.households.is_owner)
+
     def move_households(self) -> None:
         """Turnover: replace the households that move out this week."""
         hh, spec = self.households, self.params.households
-        flats = draw_movers(hh, spec, self.rng)
+        flats = draw_movers(self.move_out_chances.of(spec), self.rng)
         if flats.size == 0:
             return
         dispute_rules.withdraw_movers(self, flats)
         self.time_bank.forget(flats)
-        leavers = replace_households(hh, flats, spec, self.next_household_id, self.rng)
+        self.fees_paid_by_past_households += float(hh.fees_paid[flats].sum())
+        role_left = bool(np.any(hh.role[flats] > PARTY_MEMBER))
+        replace_households(hh, flats, spec, self.next_household_id, self.rng)
         self.next_household_id += flats.size
         self.households_moved_in += flats.size
-        self.fees_paid_by_past_households += float(leavers.fees_paid.sum())
-        for flat in flats.tolist():
-            self.residents[flat].remove()
-            self.residents[flat] = self.make_resident(flat)
+        self.replace_residents(flats)
         self.buildings_moved[self.world.building[flats]] = True
-        if np.any(leavers.role > PARTY_MEMBER):
+        if role_left:
             self.reassign_party_roles()
+
+    def replace_residents(self, flats: np.ndarray) -> None:
+        """Remove the agents of the households that left `flats` and make their newcomers'."""
+        residents = self.residents
+        for flat in flats.tolist():
+            residents[flat].remove()
+            residents[flat] = self.make_resident(flat)
 
     def reassign_party_roles(self) -> None:
         """Reset and reassign the roles over the current households.
@@ -328,7 +340,9 @@ class CommunityModel(Model):
         if central != self.roles_central_per_building:
             self.buildings_moved[:] = True
             self.roles_central_per_building = central
-        flats = np.flatnonzero(self.buildings_moved[world.building])
+        starts, sizes = self._building_groups
+        moved = np.flatnonzero(self.buildings_moved)
+        flats = expand_ranges(starts[moved], sizes[moved])
         hh.role[flats] = np.where(hh.is_party[flats], PARTY_MEMBER, NO_ROLE)
         assign_party_roles(hh, world.building, world.buildings, central, flats)
         self.buildings_moved[:] = False
@@ -355,7 +369,7 @@ class CommunityModel(Model):
             self.fees_due(),
             self.payee_trust(),
             self.compounds.service_quality[self.world.compound],
-            self.last_billing.billed,
+            self.last_billing,
             self.adjacency,
             sc.fees,
             self.rng,
@@ -365,8 +379,9 @@ class CommunityModel(Model):
         self.last_firm_revenue = float(revenue[self.compounds.manager == FIRM].sum())
         active_share = self.active_share_by_compound()
         rating = self.mean_by_compound(self.households.satisfaction)
+        revenues, ratings = revenue.tolist(), rating.tolist()
         for c, firm in list(self.firms.items()):
-            firm.settle_month(float(revenue[c]), float(rating[c]))
+            firm.settle_month(revenues[c], ratings[c])
             self.compounds.effort[c] = firm.effort
             if firm.wants_to_exit():
                 self.firm_leaves(c)
@@ -375,7 +390,7 @@ class CommunityModel(Model):
         if self.crowdfunding is not None:
             self.crowdfunding.month()
         for c, committee in self.self_management_committees.items():
-            committee.settle_month(float(revenue[c]), float(active_share[c]))
+            committee.settle_month(revenues[c], float(active_share[c]))
             self.compounds.effort[c] = committee.effort
         smc_spec = sc.mechanisms.self_management
         for c in self_management.compounds_forming_committees(
@@ -391,8 +406,9 @@ class CommunityModel(Model):
     def collect_coercively(self, revenue: np.ndarray) -> None:
         """Losing firms in low-paying compounds may send collectors (firm_conduct module)."""
         sc, billing = self.params, self.last_billing
+        collection = self.collection_by_compound().tolist()
         for c, firm in self.firms.items():
-            if firm.collects_coercively(self.compound_collection(c), self.rng):
+            if firm.collects_coercively(collection[c], self.rng):
                 flats = self.flats_of_compound(c)
                 extra = coerce_payment(
                     self.households,
@@ -442,17 +458,29 @@ class CommunityModel(Model):
             )
 
     # ------------------------------------------------------------------ queries used by the rules
+    @cached_property
+    def compound_bounds(self) -> list[tuple[int, int]]:
+        """Per compound: its first flat and the flat after its last (flats are contiguous)."""
+        starts, sizes = self._compound_groups
+        return list(zip(starts.tolist(), (starts + sizes).tolist(), strict=True))
+
     def flats_of_compound(self, compound: int) -> np.ndarray:
         """Indices of the flats of a compound (a contiguous range)."""
-        starts, sizes = self._compound_groups
-        return np.arange(starts[compound], starts[compound] + sizes[compound])
+        return np.arange(*self.compound_bounds[compound])
 
     def compound_collection(self, compound: int) -> float:
         """Share of the compound's billed households that paid the latest bill (0 if none billed)."""
-        flats = self.flats_of_compound(compound)
+        flats = slice(*self.compound_bounds[compound])
         billed = self.last_billing.billed[flats]
-        n = int(billed.sum())
-        return float(self.last_billing.paid[flats][billed].sum() / n) if n else 0.0
+        n = np.count_nonzero(billed)
+        return np.count_nonzero(self.last_billing.paid[flats] & billed) / n if n else 0.0
+
+    def collection_by_compound(self) -> np.ndarray:
+        """Per compound: share of billed households that paid the latest bill (0 if none billed)."""
+        billing, compound, n = self.last_billing, self.world.compound, self.world.compounds
+        billed = np.bincount(compound[billing.billed], minlength=n)
+        paid = np.bincount(compound[billing.paid & billing.billed], minlength=n)
+        return np.divide(paid, billed, out=np.zeros(n), where=billed > 0)
 
     def mean_by_compound(self, values: np.ndarray) -> np.ndarray:
         """Mean of a household array within each compound."""
@@ -462,9 +490,14 @@ class CommunityModel(Model):
     def active_share_by_compound(self) -> np.ndarray:
         """Share of each compound's households active this week."""
         active = np.bincount(
-            self.world.compound, weights=self.households.active, minlength=self.world.compounds
+            self.world.compound[self.households.active], minlength=self.world.compounds
         )
         return active / np.maximum(self.compound_households, 1)
+
+    @cached_property
+    def has_flat_above(self) -> np.ndarray:
+        """Whether each flat has a flat above it in its stairwell unit."""
+        return dispute_rules.has_flat_above(self.world, self.households_per_floor)
 
     def are_tied(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Whether households a[k] and b[k] share a social tie."""

@@ -41,6 +41,7 @@ from sim.state import FIRM, SELF_MANAGED
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
+    from sim.world.structure import BuiltCommunity
 
 KINDS = (
     "water_leak",
@@ -58,6 +59,8 @@ PROJECT_OPPOSITION = KINDS.index("project_opposition")
 #: Kinds that need a party from outside the compound (police, city management) to settle;
 #: ordinary mediation settles them at `cross_party_mediation_factor` of its usual rate.
 CROSS_PARTY_KINDS = np.array([PARKING, ILLEGAL_STRUCTURE])
+#: Per kind: whether it is cross-party.
+IS_CROSS_PARTY = np.isin(np.arange(len(KINDS)), CROSS_PARTY_KINDS)
 
 STAGES = ("bilateral", "mediation", "resolved", "escalated", "abandoned")
 TALK, MEDIATION, RESOLVED, ESCALATED, ABANDONED = range(len(STAGES))
@@ -202,17 +205,23 @@ def mediation_probability(skill: np.ndarray, legitimacy: np.ndarray) -> np.ndarr
     return np.clip(skill * (0.5 + legitimacy), 0.0, 1.0)
 
 
+def has_flat_above(world: "BuiltCommunity", per_floor: int) -> np.ndarray:
+    """Whether each flat has a flat above it in its stairwell unit (`per_floor` flats on)."""
+    n = world.households
+    above = np.arange(n) + per_floor
+    has_above = above < n
+    has_above[has_above] = world.unit[above[has_above]] == world.unit[has_above]
+    return has_above
+
+
 def draw_frictions(model: "CommunityModel") -> NewDisputes:
     """This week's neighbour frictions: grievance for each victim, claims for the voiced ones."""
     hh, world, spec, rng = model.households, model.world, model.params.disputes, model.rng
     n = hh.size
     per_floor = model.households_per_floor
-    quality = model.compounds.service_quality[world.compound]
     kinds, victims, respondents = [], [], []
 
-    above = np.arange(n) + per_floor
-    has_above = above < n
-    has_above[has_above] = world.unit[above[has_above]] == world.unit[has_above]
+    has_above = model.has_flat_above
     leak = np.flatnonzero(has_above & (rng.random(n) < spec.water_leak_rate))
     kinds.append(np.full(leak.size, WATER_LEAK))
     victims.append(leak)
@@ -227,7 +236,8 @@ def draw_frictions(model: "CommunityModel") -> NewDisputes:
     victims.append(noisy[keep])
     respondents.append(source[keep])
 
-    parking_rate = spec.parking_rate * (0.5 + (1.0 - quality))
+    quality = model.compounds.service_quality
+    parking_rate = (spec.parking_rate * (0.5 + (1.0 - quality)))[world.compound]
     parked = np.flatnonzero(rng.random(n) < parking_rate)
     kinds.append(np.full(parked.size, PARKING))
     victims.append(parked)
@@ -279,6 +289,8 @@ def open_disputes(model: "CommunityModel", new: NewDisputes) -> None:
     """Record new claims, at most one open dispute per complainant."""
     hh = model.households
     flat = new.complainant_flat
+    if flat.size == 0:
+        return
     first = np.zeros(flat.size, dtype=bool)
     first[np.unique(flat, return_index=True)[1]] = True
     keep = first & ~hh.in_dispute[flat]
@@ -348,16 +360,17 @@ def advance_disputes(model: "CommunityModel") -> None:
     to_mediation = still_talking[
         model.week - ledger.stage_week[still_talking] >= spec.bilateral_weeks
     ]
-    ledger.update(
-        to_mediation,
-        stage=MEDIATION,
-        stage_week=model.week,
-        mediator=model.choose_mediators(to_mediation),
-    )
+    if to_mediation.size:
+        ledger.update(
+            to_mediation,
+            stage=MEDIATION,
+            stage_week=model.week,
+            mediator=model.choose_mediators(to_mediation),
+        )
 
     med_rows = rows[~in_talk]
     skill = model.mediator_skill(ledger.mediator[med_rows])
-    cross_party = np.isin(ledger.kind[med_rows], CROSS_PARTY_KINDS)
+    cross_party = IS_CROSS_PARTY[ledger.kind[med_rows]]
     skill = np.where(cross_party, skill * spec.cross_party_mediation_factor, skill)
     p = mediation_probability(skill, legitimacy[~in_talk])
     settle_med = rng.random(med_rows.size) < p
@@ -386,7 +399,7 @@ def talk_settlement_probability(model: "CommunityModel", rows: np.ndarray) -> np
     tied[with_household] = model.are_tied(complainant[with_household], respondent[with_household])
     effort = model.compounds.effort[ledger.compound[rows]]
     chance = np.where(with_household, base * (1.0 + tied), base * (1.0 + effort))
-    cross_party = np.isin(ledger.kind[rows], CROSS_PARTY_KINDS)
+    cross_party = IS_CROSS_PARTY[ledger.kind[rows]]
     return np.where(
         cross_party, chance * model.params.disputes.cross_party_mediation_factor, chance
     )
@@ -394,6 +407,11 @@ def talk_settlement_probability(model: "CommunityModel", rows: np.ndarray) -> np
 
 def withdraw_movers(model: "CommunityModel", leaving: np.ndarray) -> None:
     """Close the open disputes of households that move out."""
+    leaving = leaving[model.households.in_dispute[leaving]]
+    if leaving.size == 0:
+        return
+    is_leaving = np.zeros(model.households.size, dtype=bool)
+    is_leaving[leaving] = True
     rows = model.disputes.open_rows()
-    mine = rows[np.isin(model.disputes.complainant_flat[rows], leaving)]
+    mine = rows[is_leaving[model.disputes.complainant_flat[rows]]]
     close(model, mine, ABANDONED, MOVED_OUT)

@@ -40,24 +40,28 @@ def experience_service(
     dispute_spec: Disputes,
     rng: np.random.Generator,
 ) -> None:
-    """Draw service experiences and building incidents; apply them to trust and grievance."""
-    q = compounds.service_quality[world.compound]
-    manager = compounds.manager[world.compound]
+    """Draw service experiences and building incidents; apply them to trust and grievance.
+
+    Chances are worked out per compound; who is affected is then sorted by manager.
+    """
+    q = compounds.service_quality
+    rate = trust_spec.experience_rate
+    compound = world.compound
     u = rng.random(hh.size)
-    good = u < trust_spec.experience_rate * q**2
-    bad = u > 1.0 - trust_spec.experience_rate * (1.0 - q) ** 2
-    building_quality = compounds.service_quality[world.building_compound]
-    incident_chance = service_spec.incident_rate * (1.0 - building_quality) ** 2
+    good = np.flatnonzero(u < (rate * q**2)[compound])
+    bad = u > (1.0 - rate * (1.0 - q) ** 2)[compound]
+    incident_chance = service_spec.incident_rate * (1.0 - q[world.building_compound]) ** 2
     incident = (rng.random(world.buildings) < incident_chance)[world.building]
-    by_firm = manager == FIRM
-    by_committee = manager == SELF_MANAGED
-    failed = bad | incident
-    reward(hh.trust_firm, good & by_firm, trust_spec)
-    penalise(hh.trust_firm, failed & by_firm, trust_spec)
-    reward(hh.trust_committee, good & by_committee, trust_spec)
-    penalise(hh.trust_committee, failed & (by_committee | (manager == UNMANAGED)), trust_spec)
-    hh.grievance[bad] += dispute_spec.bad_service_severity
-    hh.grievance[incident] += dispute_spec.incident_severity
+    failed = np.flatnonzero(bad | incident)
+    good_by = compounds.manager[compound[good]]
+    failed_by = compounds.manager[compound[failed]]
+    reward(hh.trust_firm, good[good_by == FIRM], trust_spec)
+    penalise(hh.trust_firm, failed[failed_by == FIRM], trust_spec)
+    reward(hh.trust_committee, good[good_by == SELF_MANAGED], trust_spec)
+    committees_blamed = (failed_by == SELF_MANAGED) | (failed_by == UNMANAGED)
+    penalise(hh.trust_committee, failed[committees_blamed], trust_spec)
+    hh.grievance[np.flatnonzero(bad)] += dispute_spec.bad_service_severity
+    hh.grievance[np.flatnonzero(incident)] += dispute_spec.incident_severity
 
 
 def update_satisfaction(hh: HouseholdState, quality: np.ndarray, spec: Service) -> None:

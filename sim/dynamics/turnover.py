@@ -14,19 +14,35 @@ from sim.state import HouseholdState
 from sim.world.population import draw_households
 
 
-def draw_movers(hh: HouseholdState, spec: Households, rng: np.random.Generator) -> np.ndarray:
-    """Flats whose households move out this week."""
-    yearly = np.where(hh.is_owner, spec.owner_turnover_per_year, spec.renter_turnover_per_year)
-    return np.flatnonzero(rng.random(hh.size) < yearly / 52.0)
+class MoveOutChances:
+    """Each flat's weekly chance of a move-out, kept while the yearly rates stay the same.
+
+    A flat keeps its tenure (owner or renter) across households, so the chances change only
+    with the rates.
+    """
+
+    def __init__(self, is_owner: np.ndarray) -> None:
+        self.is_owner = is_owner
+        self.rates: tuple[float, float] | None = None
+        self.chance = np.empty(0)
+
+    def of(self, spec: Households) -> np.ndarray:
+        """Weekly chance per flat under the rates of `spec`."""
+        rates = (spec.owner_turnover_per_year, spec.renter_turnover_per_year)
+        if rates != self.rates:
+            self.chance = np.where(self.is_owner, *rates) / 52.0
+            self.rates = rates
+        return self.chance
+
+
+def draw_movers(chance: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Flats whose households move out this week, given each flat's weekly chance."""
+    return np.flatnonzero(rng.random(chance.size) < chance)
 
 
 def replace_households(
     hh: HouseholdState, flats: np.ndarray, spec: Households, first_id: int, rng: np.random.Generator
-) -> HouseholdState:
-    """Put new households into `flats`; return the households that left."""
-    leavers = HouseholdState(
-        **{name: getattr(hh, name)[flats].copy() for name in hh.__dataclass_fields__}
-    )
+) -> None:
+    """Put new households, of the same tenure, into `flats`."""
     newcomers = draw_households(spec, hh.is_owner[flats], first_id, rng, newcomer=True)
     hh.assign(flats, newcomers)
-    return leavers
