@@ -1,7 +1,5 @@
 """The community model: construction and the weekly step (the wiring; rules live elsewhere)."""
 
-import gc
-from contextlib import contextmanager
 from functools import cached_property
 
 import numpy as np
@@ -25,6 +23,7 @@ from sim.dynamics.participation import participation_probability, update_partici
 from sim.dynamics.service import experience_service, update_quality, update_satisfaction
 from sim.dynamics.turnover import MoveOutChances, draw_movers, replace_households
 from sim.dynamics.volunteering import draw_volunteers, update_activity, update_teams
+from sim.heap import paused_garbage_collection
 from sim.mechanisms import party_mobilisation, self_management
 from sim.mechanisms.building_meetings import (
     BuildingMeetings,
@@ -54,22 +53,6 @@ from sim.timeline import PolicyTimeline
 from sim.world.network import adjacency, tie_edges, to_graph
 from sim.world.population import assign_party_roles, populate
 from sim.world.structure import build_structure, expand_ranges, group_starts, layout_positions
-
-
-@contextmanager
-def paused_garbage_collection():
-    """Pause the cyclic collector while millions of long-lived objects are created.
-
-    At 300,000 households the collector's passes over cells, agents and graph entries cost
-    about 40% of the build; nothing built here is garbage.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class CommunityModel(Model):
@@ -369,7 +352,7 @@ class CommunityModel(Model):
             self.fees_due(),
             self.payee_trust(),
             self.compounds.service_quality[self.world.compound],
-            self.last_billing,
+            self.last_billing.billed,
             self.adjacency,
             sc.fees,
             self.rng,
@@ -467,13 +450,6 @@ class CommunityModel(Model):
     def flats_of_compound(self, compound: int) -> np.ndarray:
         """Indices of the flats of a compound (a contiguous range)."""
         return np.arange(*self.compound_bounds[compound])
-
-    def compound_collection(self, compound: int) -> float:
-        """Share of the compound's billed households that paid the latest bill (0 if none billed)."""
-        flats = slice(*self.compound_bounds[compound])
-        billed = self.last_billing.billed[flats]
-        n = np.count_nonzero(billed)
-        return np.count_nonzero(self.last_billing.paid[flats] & billed) / n if n else 0.0
 
     def collection_by_compound(self) -> np.ndarray:
         """Per compound: share of billed households that paid the latest bill (0 if none billed)."""

@@ -29,12 +29,15 @@ def test_flat_above_is_in_the_same_stairwell_unit(small_model):
     assert np.all(world.floor[top] == top_floor)
 
 
-def test_collection_of_every_compound_matches_the_collection_of_each():
+def test_collection_of_each_compound_is_the_share_of_its_billed_who_paid():
     model = CommunityModel(load_scenario("default", SMALL), seed=3)
     for _ in range(9):
         model.step()
-        each = [model.compound_collection(c) for c in range(model.world.compounds)]
-        assert model.collection_by_compound().tolist() == each
+        billing, compound = model.last_billing, model.world.compound
+        for c, rate in enumerate(model.collection_by_compound().tolist()):
+            billed = billing.billed[compound == c]
+            paid = billing.paid[compound == c] & billed
+            assert rate == (paid.sum() / billed.sum() if billed.any() else 0.0)
 
 
 def test_flats_of_a_compound_are_its_range(small_model):

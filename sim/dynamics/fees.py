@@ -18,6 +18,7 @@ from scipy.special import expit
 
 from sim.scenario.schema import Fees
 from sim.state import HouseholdState
+from sim.world.network import flagged_neighbours
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,6 @@ class Billing:
     paid: np.ndarray  # mask of households that paid
     amount_due: np.ndarray  # yuan due per household (0 where not billed)
     revenue_by_compound: np.ndarray  # yuan received per compound
-    billed_neighbours: np.ndarray | None = None  # per household, if known: billed neighbours
 
     @property
     def collection_rate(self) -> float:
@@ -62,16 +62,10 @@ def payment_probability(
     return expit(z)
 
 
-def neighbours_paid_share(
-    adjacency, paid: np.ndarray, billed: np.ndarray, billed_neighbours: np.ndarray | None = None
-) -> np.ndarray:
-    """Share of billed network neighbours who paid last month; 1/2 where none is billed.
-
-    `billed_neighbours`, the count of billed neighbours, is computed when not given.
-    """
-    if billed_neighbours is None:
-        billed_neighbours = adjacency @ billed.astype(np.float64)
-    paying_neighbours = adjacency @ (paid & billed).astype(np.float64)
+def neighbours_paid_share(adjacency, paid: np.ndarray, billed: np.ndarray) -> np.ndarray:
+    """Share of billed network neighbours who paid last month; 1/2 where none is billed."""
+    billed_neighbours = flagged_neighbours(adjacency, billed)
+    paying_neighbours = flagged_neighbours(adjacency, paid & billed)
     return np.where(
         billed_neighbours > 0, paying_neighbours / np.maximum(billed_neighbours, 1), 0.5
     )
@@ -84,21 +78,17 @@ def bill_households(
     amount_due: np.ndarray,
     payee_trust: np.ndarray,
     quality: np.ndarray,
-    last: Billing,
+    billed_last: np.ndarray,
     adjacency,
     spec: Fees,
     rng: np.random.Generator,
 ) -> Billing:
     """Bill every household with a positive amount due; update habits and what each paid.
 
-    Neighbours' payment is read against `last` month's billed mask; the count of billed
-    neighbours is kept for next month while the billed households stay the same.
+    `billed_last` is last month's billed mask, against which neighbours' payment is read.
     """
     billed = amount_due > 0
-    billed_last_neighbours = last.billed_neighbours
-    if billed_last_neighbours is None:
-        billed_last_neighbours = adjacency @ last.billed.astype(np.float64)
-    share = neighbours_paid_share(adjacency, hh.paid_last, last.billed, billed_last_neighbours)
+    share = neighbours_paid_share(adjacency, hh.paid_last, billed_last)
     p = payment_probability(quality, hh.expectation, payee_trust, hh.habit, share, spec)
     paid = billed & (rng.random(hh.size) < p)
     habit_step = spec.habit_rate * (np.where(paid, 1.0, -1.0) - hh.habit)
@@ -112,5 +102,4 @@ def bill_households(
         paid=paid,
         amount_due=np.where(billed, amount_due, 0.0),
         revenue_by_compound=revenue,
-        billed_neighbours=billed_last_neighbours if np.array_equal(billed, last.billed) else None,
     )

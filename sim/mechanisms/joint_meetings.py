@@ -168,7 +168,7 @@ class JointMeetings(RecurringMechanism):
         model, spec = self.model, self.spec
         if not spec.firm_invests_first:
             return []
-        collection = collection_by_compound(model)
+        collection = model.collection_by_compound()
         return [
             c
             for c, firm in sorted(model.firms.items())
@@ -302,12 +302,3 @@ class JointMeetings(RecurringMechanism):
                 who = np.flatnonzero(heard & told[compound])
                 update(hh.trust_firm, who, trust_spec, weight=weight)
                 update(hh.trust_committee, who, trust_spec, weight=weight)
-
-
-def collection_by_compound(model: "CommunityModel") -> np.ndarray:
-    """Share of each compound's billed households that paid the latest bill (0 if none billed)."""
-    billing, compound = model.last_billing, model.world.compound
-    n = model.world.compounds
-    billed = np.bincount(compound[billing.billed], minlength=n)
-    paid = np.bincount(compound[billing.billed & billing.paid], minlength=n)
-    return np.divide(paid, billed, out=np.zeros(n), where=billed > 0)

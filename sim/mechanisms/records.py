@@ -1,10 +1,11 @@
 """Records of institutional events (meetings, votes), kept as rows and written as CSV tables."""
 
-import gc
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
+
+from sim.heap import paused_garbage_collection
 
 
 @dataclass(frozen=True)
@@ -84,16 +85,11 @@ class RecordBook:
     def extend(self, records: Iterable) -> None:
         """Append many records, the cyclic garbage collector paused while they are made.
 
-        Records are long-lived, never garbage; at the model's size collection passes started
-        midway through a batch of hundreds cost more than making the batch.
+        At the model's size, collection passes started midway through a batch of hundreds
+        cost more than making the batch.
         """
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_garbage_collection():
             self.rows.extend(records)
-        finally:
-            if collecting:
-                gc.enable()
 
     def to_frame(self) -> pd.DataFrame:
         """The records as a table (columns in declaration order, even when empty)."""
