@@ -4,8 +4,7 @@ An intervention at week w takes effect from week w: its event fires at time w - 
 week w - 1's step and before week w's. Each applied change is recorded (interventions.csv).
 """
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sim.mechanisms.records import RecordBook
 from sim.scenario.loader import resolve_timeline
@@ -15,8 +14,7 @@ if TYPE_CHECKING:
     from sim.model import CommunityModel
 
 
-@dataclass(frozen=True)
-class InterventionRecord:
+class InterventionRecord(NamedTuple):
     """One scenario key changed by the policy timeline."""
 
     week: int

@@ -1,15 +1,14 @@
 """Records of institutional events (meetings, votes), kept as rows and written as CSV tables."""
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from typing import NamedTuple
 
 import pandas as pd
 
 from sim.heap import paused_garbage_collection
 
 
-@dataclass(frozen=True)
-class MeetingRecord:
+class MeetingRecord(NamedTuple):
     """One meeting: who met, who came, what was on the table and what was settled."""
 
     week: int
@@ -24,8 +23,7 @@ class MeetingRecord:
     commitment: str  # '', 'made', 'kept', 'broken'
 
 
-@dataclass(frozen=True)
-class VoteRecord:
+class VoteRecord(NamedTuple):
     """One vote: the subject, the consent rule, turnout and the yes shares.
 
     `yes_area_share` is of the participants' area, `turnout_area_share` the participants' share
@@ -93,5 +91,4 @@ class RecordBook:
 
     def to_frame(self) -> pd.DataFrame:
         """The records as a table (columns in declaration order, even when empty)."""
-        columns = [f.name for f in fields(self.record_type)]
-        return pd.DataFrame([asdict(r) for r in self.rows], columns=columns)
+        return pd.DataFrame(self.rows, columns=list(self.record_type._fields))
