@@ -128,10 +128,12 @@ class TimeBank:
             return
         hh, spec = self.model.households, self.spec
         if spec.enabled:
-            earning = self.earning
-            target = hh.baseline_motivation * (1.0 - spec.crowding_strength)
-            below = earning & (hh.motivation > target)
-            hh.motivation[below] += spec.crowding_rate * (target[below] - hh.motivation[below])
+            earners = np.flatnonzero(self.earning)
+            target = hh.baseline_motivation[earners] * (1.0 - spec.crowding_strength)
+            motivation = hh.motivation[earners]
+            above = motivation > target
+            gap = target[above] - motivation[above]
+            hh.motivation[earners[above]] = motivation[above] + spec.crowding_rate * gap
         else:
             floor = hh.baseline_motivation * (1.0 - spec.crowding_strength * spec.lasting_loss)
             low = hh.motivation < floor
