@@ -1,4 +1,5 @@
-"""``python -m benchmarks [--quick] [--out DIR]``: run all benchmarks, print and save a table."""
+"""``python -m benchmarks [--quick] [--only SUITE ...] [--out DIR]``: run benchmarks, print and
+save a table."""
 
 import argparse
 import time
@@ -24,16 +25,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="small sizes and few steps (a smoke test)"
     )
     parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=list(SUITES),
+        default=list(SUITES),
+        metavar="SUITE",
+        help=f"run only these suites ({', '.join(SUITES)}; default: all)",
+    )
+    parser.add_argument(
         "--out", type=Path, default=Path("results/bench"), help="folder for benchmarks.csv"
     )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run every suite, print the table, and write it as CSV under --out."""
+    """Run the chosen suites, print the table, and write it as CSV under --out."""
     args = parse_args(argv)
     rows: list[Row] = []
-    for name, suite in SUITES.items():
+    for name in args.only:
+        suite = SUITES[name]
         start = time.perf_counter()
         rows += suite(args.quick)
         print(f"[{name}: {time.perf_counter() - start:.1f} s]", flush=True)

@@ -20,3 +20,15 @@ def test_quick_benchmarks_write_a_table_with_ratios(tmp_path):
     names = {row["benchmark"] for row in rows}
     assert {"stepping_3k", "build_10k"} <= names
     assert all(float(row["ratio"]) > 0 for row in rows)
+
+
+def test_only_the_chosen_suites_run(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "build", "--out", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    rows = list(csv.DictReader((tmp_path / "benchmarks.csv").open()))
+    assert rows and all(row["benchmark"].startswith("build_") for row in rows)
