@@ -44,7 +44,7 @@ from sim.mechanisms.crowdfunding.projects import (
 )
 from sim.mechanisms.crowdfunding.proposals import (
     BUILDING_MEETING_LABEL,
-    NeedParts,
+    NeedCacheEntry,
     Scopes,
     need_shares,
     proposal_chance,
@@ -104,7 +104,7 @@ class Crowdfunding:
         self.built_by_kind: dict[str, np.ndarray] = {}
         self.funds_raised_fen = 0
         self.opposition_disputes = 0
-        self.need_cache: dict[str, NeedParts] = {}
+        self.need_cache: dict[str, NeedCacheEntry] = {}
         self.waiting: list[tuple[int, int, Project]] = []  # (week due, id, project), a heap
         self.campaigns = campaign_ledger()
         self.works = Ledger()

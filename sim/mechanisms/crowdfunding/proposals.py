@@ -107,6 +107,15 @@ class NeedParts:
     burden: np.ndarray  # harm - compensation + ask + upkeep, yuan
 
 
+@dataclass(frozen=True)
+class NeedCacheEntry:
+    """A kind's structural parts of need, with the settings they were computed from."""
+
+    kind: ProjectKind  # the very settings object
+    valuation_years: float
+    parts: NeedParts
+
+
 def need_parts(model: "CommunityModel", kind: ProjectKind, scopes: Scopes, spec: Crowdfunding):
     """The structural parts of every household's expected net benefit from a kind."""
     floor, scope = model.world.floor, scopes.of_flat
@@ -136,19 +145,22 @@ def need_shares(
     kind: ProjectKind,
     scopes: Scopes,
     spec: Crowdfunding,
-    cache: dict[str, NeedParts] | None = None,
+    cache: dict[str, "NeedCacheEntry"] | None = None,
 ) -> np.ndarray:
     """Per scope: the share of households whose expected net benefit is positive.
 
-    `cache` keeps each kind's structural parts between calls, keyed by the kind's and the
-    valuation horizon's settings, so that a changed setting is never read from the cache.
+    `cache` keeps each kind's structural parts between calls, by kind name, for the very
+    settings object of the kind and the valuation horizon they were computed from: an
+    intervention puts new settings objects in force (the old are never edited), so parts of
+    other settings are never read.
     """
-    key = f"{kind.model_dump_json()}|{spec.valuation_years}"
-    parts = cache.get(key) if cache is not None else None
-    if parts is None:
-        parts = need_parts(model, kind, scopes, spec)
+    years = spec.valuation_years
+    entry = cache.get(kind.name) if cache is not None else None
+    if entry is None or entry.kind is not kind or entry.valuation_years != years:
+        entry = NeedCacheEntry(kind, years, need_parts(model, kind, scopes, spec))
         if cache is not None:
-            cache[key] = parts
+            cache[kind.name] = entry
+    parts = entry.parts
     elderly = model.households.is_elderly
     benefit = np.where(elderly, parts.benefit_elderly, parts.benefit_young)
     gains = benefit - parts.burden > 0
