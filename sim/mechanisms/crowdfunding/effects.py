@@ -18,18 +18,15 @@ import numpy as np
 from sim.dynamics import disputes as dispute_rules
 from sim.dynamics.trust import penalise, reward
 from sim.mechanisms.crowdfunding.projects import Project
+from sim.world.network import neighbour_lists
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
 
 
 def neighbours_of(model: "CommunityModel", flats: np.ndarray) -> np.ndarray:
-    """Households with a social tie to any of `flats` (read from the CSR rows directly)."""
-    indptr, indices = model.adjacency.indptr, model.adjacency.indices
-    starts, ends = indptr[flats], indptr[flats + 1]
-    lengths = ends - starts
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    return np.unique(indices[offsets + np.arange(int(lengths.sum()))])
+    """Households with a social tie to any of `flats`."""
+    return np.unique(neighbour_lists(model.adjacency, flats))
 
 
 def celebrate(model: "CommunityModel", project: Project) -> None:
