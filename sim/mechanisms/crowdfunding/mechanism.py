@@ -31,6 +31,7 @@ from sim.mechanisms.crowdfunding.projects import (
     BUILT,
     CONSENT_REFUSED,
     CONSTRUCTION,
+    FAILED,
     FUNDRAISING,
     NO_QUORUM,
     NOT_FEASIBLE,
@@ -38,6 +39,7 @@ from sim.mechanisms.crowdfunding.projects import (
     QUALIFIED,
     TARGET_MISSED,
     VETOED,
+    Pipeline,
     Project,
     benefit_by_age,
     net_benefit,
@@ -95,7 +97,7 @@ class Crowdfunding:
         }
         self.status: dict[str, ScopeStatus] = {}
         self.projects: list[Project] = []
-        self.open_projects: list[Project] = []
+        self.pipeline = Pipeline()
         n = model.world.households
         self.cooperation = np.full(n, -1, dtype=np.int8)
         self.cooperation_of = np.full(n, -1, dtype=np.int64)
@@ -146,15 +148,18 @@ class Crowdfunding:
         self.take_meeting_proposals()
         blocked = np.zeros(self.model.world.households, dtype=bool)
         blocked[opposing_flats(self.model)] = True
-        campaigns = [p for p in self.open_projects if p.stage == FUNDRAISING]
-        works = [p for p in self.open_projects if p.stage == CONSTRUCTION]
+        works = self.pipeline.at(CONSTRUCTION)
         due = self.due_now()
-        self.campaigns.hold(campaigns)
+        self.campaigns.hold(self.pipeline.at(FUNDRAISING))
         self.close_campaign_week(campaign_week(self, self.campaigns))
         self.build_week(works, blocked)
         for project in due:
             self.advance(project)
-        self.open_projects = [p for p in self.open_projects if p.open]
+
+    @property
+    def open_projects(self) -> list[Project]:
+        """The projects still moving through the pipeline, in the order proposed."""
+        return self.pipeline.open_projects()
 
     def wait(self, project: Project, weeks: int) -> None:
         """Put a project aside until its survey or vote is due, `weeks` from now."""
@@ -296,7 +301,7 @@ class Crowdfunding:
         for project in projects:
             self.status_of(project.kind).busy[project.scope_id] = True
             self.projects.append(project)
-            self.open_projects.append(project)
+            self.pipeline.enter(project)
             self.wait(project, project.kind.qualification_weeks)
         self.counts["proposed"] += len(projects)
         return projects
@@ -394,7 +399,8 @@ class Crowdfunding:
     def survey(self, project: Project) -> None:
         """The technical survey: the project qualifies with chance `feasibility`."""
         if self.model.rng.random() < project.kind.feasibility:
-            project.stage, project.week_qualified = QUALIFIED, self.model.week
+            self.pipeline.move(project, QUALIFIED)
+            project.week_qualified = self.model.week
             self.counts["qualified"] += 1
             self.wait(project, project.kind.consultation_weeks)
         else:
@@ -440,7 +446,7 @@ class Crowdfunding:
             self.close_failed(project, "qualified", reason)
             return
         project.consent_result = "passed"
-        project.stage = FUNDRAISING
+        self.pipeline.move(project, FUNDRAISING)
         project.cooperation = self.cooperation_types(flats).copy()
         self.counts["consented"] += 1
         self.opposition_disputes += raise_opposition(model, project)
@@ -475,14 +481,16 @@ class Crowdfunding:
         model = self.model
         excess = project.raised_fen - project.target_fen
         project.rebated_fen = rebate_pro_rata(project.paid_fen, excess)
-        project.stage, project.week_funded = CONSTRUCTION, model.week
+        self.pipeline.move(project, CONSTRUCTION)
+        project.week_funded = model.week
         project.build_weeks = int(round(project.kind.build_weeks * model.rng.uniform(0.8, 1.2)))
         self.counts["funded"] += 1
         self.funds_raised_fen += project.target_fen
 
     def complete(self, project: Project) -> None:
         """The works are done: a visible success."""
-        project.stage, project.week_built = BUILT, self.model.week
+        self.pipeline.move(project, BUILT)
+        project.week_built = self.model.week
         self.counts["built"] += 1
         self.built_in_compound(project.kind)[project.compound] += 1
         if project.kind.elevator:
@@ -492,6 +500,7 @@ class Crowdfunding:
     def close_failed(self, project: Project, stage_name: str, reason: str) -> None:
         """Close a failed project; the scope may try again after `retry_weeks` (never if 0)."""
         week, kind = self.model.week, project.kind
+        self.pipeline.move(project, FAILED)
         project.fail(stage_name, reason, week)
         self.counts["failed"] += 1
         status = self.status_of(kind)
@@ -503,7 +512,7 @@ class Crowdfunding:
     # ------------------------------------------------------------------ counts now
     def now_at(self, stage: int) -> int:
         """Projects at a stage now."""
-        return sum(1 for p in self.open_projects if p.stage == stage)
+        return self.pipeline.count(stage)
 
     @property
     def funds_raised(self) -> float:

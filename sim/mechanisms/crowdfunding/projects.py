@@ -299,6 +299,38 @@ class Project:
         }
 
 
+class Pipeline:
+    """The open projects, by stage, kept as each moves on (a dict by id per stage)."""
+
+    def __init__(self) -> None:
+        self.by_stage: dict[int, dict[int, Project]] = {stage: {} for stage in range(BUILT)}
+
+    def enter(self, project: Project) -> None:
+        """A project opens at its stage."""
+        self.by_stage[project.stage][project.project_id] = project
+
+    def move(self, project: Project, stage: int) -> None:
+        """A project moves to a stage (built or failed: it leaves the open projects)."""
+        self.by_stage[project.stage].pop(project.project_id, None)
+        project.stage = stage
+        if project.open:
+            self.enter(project)
+
+    def at(self, stage: int) -> list[Project]:
+        """The open projects at a stage, in the order proposed."""
+        projects = self.by_stage[stage]
+        return [projects[i] for i in sorted(projects)]
+
+    def count(self, stage: int) -> int:
+        """How many open projects are at a stage."""
+        return len(self.by_stage[stage])
+
+    def open_projects(self) -> list[Project]:
+        """Every open project, in the order proposed."""
+        every = [p for projects in self.by_stage.values() for p in projects.values()]
+        return sorted(every, key=lambda project: project.project_id)
+
+
 def projects_frame(projects: list[Project]) -> pd.DataFrame:
     """projects.csv: one row per project (columns even when there is none)."""
     return pd.DataFrame([p.row() for p in projects], columns=list(PROJECT_COLUMNS))
