@@ -24,9 +24,12 @@ if TYPE_CHECKING:
     from sim.model import CommunityModel
 
 
-def neighbours_of(model: "CommunityModel", flats: np.ndarray) -> np.ndarray:
-    """Households with a social tie to any of `flats`."""
-    return np.unique(neighbour_lists(model.adjacency, flats))
+def hearers_of(model: "CommunityModel", project: Project) -> np.ndarray:
+    """Households of the project's compound or with a social tie to its flats (sorted)."""
+    heard = np.zeros(model.households.size, dtype=bool)
+    heard[model.flats_of_compound(project.compound)] = True
+    heard[neighbour_lists(model.adjacency, project.flats)] = True
+    return np.flatnonzero(heard)
 
 
 def celebrate(model: "CommunityModel", project: Project) -> None:
@@ -34,9 +37,7 @@ def celebrate(model: "CommunityModel", project: Project) -> None:
     hh, spec = model.households, model.params.mechanisms.crowdfunding
     trust = model.params.trust
     reward(hh.trust_committee, project.flats, trust, weight=spec.success_trust_weight)
-    hearers = np.union1d(
-        model.flats_of_compound(project.compound), neighbours_of(model, project.flats)
-    )
+    hearers = hearers_of(model, project)
     reward(hh.trust_committee, hearers, trust)
     hh.support[hearers] += spec.efficacy_gain * (1.0 - hh.support[hearers])
 
