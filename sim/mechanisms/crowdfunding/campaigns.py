@@ -15,6 +15,7 @@ import numpy as np
 from sim.mechanisms.crowdfunding.contributions import readiness, voluntary_gift, willingness
 from sim.mechanisms.crowdfunding.projects import Project, benefit_by_age, net_benefit
 from sim.mechanisms.crowdfunding.valuation import motivation
+from sim.world.structure import expand_ranges
 
 if TYPE_CHECKING:
     from sim.mechanisms.crowdfunding.mechanism import Crowdfunding
@@ -23,15 +24,18 @@ if TYPE_CHECKING:
 class Ledger:
     """Projects' flats end to end, kept from week to week: `owner[j]` is the project of entry j.
 
-    `columns` holds per-flat attributes (`names`) of the projects laid end to end. For the
-    `shared` ones each project's own array is a view of its entries, so that what is written
-    here is written there; a project that leaves the ledger takes back arrays of its own.
+    `columns` holds per-flat attributes (`names`) of the projects laid end to end, `scalars`
+    per-project ones (read once per project). A project whose `shared` arrays the ledger holds
+    reads them from its entries here (`entries_of`) until it leaves, taking back copies.
     """
 
     def __init__(self, names: tuple[str, ...] = ("flats",), shared: tuple[str, ...] = ()) -> None:
         self.names, self.shared = names, shared
         self.projects: list[Project] = []
+        self.ids: list[int] = []
+        self.index: dict[int, int] = {}
         self.starts = np.zeros(1, dtype=np.int64)
+        self.bounds = [0]
         self.owner = np.zeros(0, dtype=np.int64)
         self.columns: dict[str, np.ndarray] = {}
         self.scalars: dict[str, np.ndarray] = {}
@@ -50,54 +54,70 @@ class Ledger:
     def hold(self, projects: list[Project]) -> None:
         """Hold `projects` (in this order), reusing the entries of those already here.
 
-        The entries of the projects held now, then those of the arriving ones, form a pool;
-        each column gathers every project's entries from it.
+        The projects held now, then the arriving ones, form a pool; each column gathers every
+        project's entries from it, and each scalar every project's value.
         """
         ids = [p.project_id for p in projects]
-        if ids == [p.project_id for p in self.projects]:
+        if ids == self.ids:
             return
-        held = (p.project_id for p in self.projects)
-        in_pool = dict(zip(held, self.starts[:-1].tolist(), strict=True))
-        arriving = [p for p in projects if p.project_id not in in_pool]
-        end = int(self.starts[-1])
+        place = dict(self.index)  # each project's place in the pool
+        arriving = [p for p in projects if p.project_id not in place]
         for project in arriving:
-            in_pool[project.project_id], end = end, end + project.flats.size
-        self.release(set(in_pool) - set(ids))
-        sizes = np.fromiter((p.flats.size for p in projects), dtype=np.int64, count=len(projects))
-        starts = np.concatenate(([0], np.cumsum(sizes)))
-        found = np.fromiter((in_pool[i] for i in ids), dtype=np.int64, count=len(ids))
-        gather = np.repeat(found - starts[:-1], sizes) + np.arange(starts[-1])
+            place[project.project_id] = len(place)
+        staying = set(ids)
+        self.release([p for p in self.projects if p.project_id not in staying])
+        order = np.fromiter((place[i] for i in ids), dtype=np.int64, count=len(ids))
+        arriving_sizes = [p.flats.size for p in arriving]
+        pool_sizes = np.concatenate((np.diff(self.starts), arriving_sizes)).astype(np.int64)
+        pool_starts = np.concatenate(([0], np.cumsum(pool_sizes)))
+        sizes = pool_sizes[order]
+        gather = expand_ranges(pool_starts[order], sizes)
         self.columns = {name: self.pool(name, arriving)[gather] for name in self.names}
-        self.projects, self.starts = projects, starts
+        self.scalars = {
+            name: np.concatenate((values, read(arriving, name, values.dtype)))[order]
+            for name, values in self.scalars.items()
+        }
+        if self.shared:
+            for project in arriving:
+                project.held_by = self
+        self.projects, self.ids = projects, ids
+        self.index = dict(zip(ids, range(len(ids)), strict=True))
+        self.starts = np.concatenate(([0], np.cumsum(sizes)))
+        self.bounds = self.starts.tolist()
         self.owner = np.repeat(np.arange(len(projects)), sizes)
-        self.scalars: dict[str, np.ndarray] = {}
-        bounds = starts.tolist()
-        for index, project in enumerate(projects):
-            for name in self.shared:
-                setattr(project, name, self.columns[name][bounds[index] : bounds[index + 1]])
 
     def pool(self, name: str, arriving: list[Project]) -> np.ndarray:
         """A column's entries held now, then the arriving projects' own."""
         held = [self.columns[name]] if self.projects else []
         return np.concatenate([*held, *(getattr(p, name) for p in arriving)])
 
-    def release(self, leaving: set[int]) -> None:
+    def release(self, leaving: list[Project]) -> None:
         """Projects leaving the ledger take copies of their shared arrays."""
-        for project in self.projects:
-            if project.project_id in leaving:
-                for name in self.shared:
-                    setattr(project, name, getattr(project, name).copy())
+        for project in leaving:
+            for name in self.shared:
+                setattr(project, name, getattr(project, name).copy())
+            project.held_by = None
+
+    def entries_of(self, project: Project, name: str) -> np.ndarray:
+        """A held project's entries of a column (a view: what is written there is written here)."""
+        index = self.index[project.project_id]
+        return self.columns[name][self.bounds[index] : self.bounds[index + 1]]
 
     def per_project(self, values: np.ndarray) -> np.ndarray:
         """Sum of an integer per-flat array within each project (exact)."""
         return np.add.reduceat(values, self.starts[:-1]) if values.size else values
 
     def each(self, attribute: str, dtype: type) -> np.ndarray:
-        """Per project: a fixed scalar attribute (read once for the projects held)."""
+        """Per project: a fixed scalar attribute (read once per project held)."""
         if attribute not in self.scalars:
-            values = (getattr(p, attribute) for p in self.projects)
-            self.scalars[attribute] = np.fromiter(values, dtype=dtype, count=len(self.projects))
+            self.scalars[attribute] = read(self.projects, attribute, dtype)
         return self.scalars[attribute]
+
+
+def read(projects: list[Project], attribute: str, dtype: type) -> np.ndarray:
+    """A scalar attribute of each project, as an array."""
+    values = (getattr(p, attribute) for p in projects)
+    return np.fromiter(values, dtype=dtype, count=len(projects))
 
 
 CAMPAIGN_COLUMNS = (

@@ -8,6 +8,7 @@ of its scope: the household's benefit, harm, share (ask), vote, and the money it
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ import pandas as pd
 from sim.mechanisms.crowdfunding.contributions import COOPERATION_TYPES
 from sim.mechanisms.crowdfunding.valuation import FEN_PER_YUAN
 from sim.scenario.crowdfunding_params import ProjectKind
+
+if TYPE_CHECKING:
+    from sim.mechanisms.crowdfunding.campaigns import Ledger
 
 STAGES = ("proposed", "qualified", "fundraising", "construction", "built", "failed")
 PROPOSED, QUALIFIED, FUNDRAISING, CONSTRUCTION, BUILT, FAILED = range(len(STAGES))
@@ -105,6 +109,24 @@ def yuan(fen: int | np.ndarray) -> float | np.ndarray:
     return int(fen) / FEN_PER_YUAN
 
 
+class HeldArray:
+    """A per-flat array of a project, read from the ledger holding it while its campaign runs
+    (a view of its entries there), else the project's own."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.own = name, f"_{name}"
+
+    def __get__(self, project: "Project | None", owner: type | None = None):
+        if project is None:
+            return self
+        if project.held_by is not None:
+            return project.held_by.entries_of(project, self.name)
+        return getattr(project, self.own)
+
+    def __set__(self, project: "Project", values: np.ndarray) -> None:
+        setattr(project, self.own, values)
+
+
 @dataclass
 class Project:
     """One proposed project and where it stands."""
@@ -149,14 +171,16 @@ class Project:
     elderly: np.ndarray = field(init=False)
     voted: np.ndarray = field(init=False)
     yes: np.ndarray = field(init=False)
-    cooperation: np.ndarray = field(init=False)
-    paid_fen: np.ndarray = field(init=False)
-    given: np.ndarray = field(init=False)
     refunded_fen: np.ndarray = field(init=False)
     rebated_fen: np.ndarray = field(init=False)
+    # per flat, held by the campaign ledger while the campaign runs:
+    cooperation = HeldArray()
+    paid_fen = HeldArray()
+    given = HeldArray()
 
     def __post_init__(self) -> None:
         n = self.flats.size
+        self.held_by: Ledger | None = None  # the ledger holding the campaign's arrays
         self.household_id = np.zeros(n, dtype=np.int64)
         self.elderly = np.zeros(n, dtype=bool)
         self.voted = np.zeros(n, dtype=bool)
