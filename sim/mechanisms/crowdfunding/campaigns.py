@@ -19,6 +19,7 @@ from sim.world.structure import expand_ranges
 
 if TYPE_CHECKING:
     from sim.mechanisms.crowdfunding.mechanism import Crowdfunding
+    from sim.state import Households
 
 
 class Ledger:
@@ -41,9 +42,9 @@ class Ledger:
         self.scalars: dict[str, np.ndarray] = {}
 
     @classmethod
-    def of(cls, projects: list[Project]) -> "Ledger":
-        """The flats of `projects`, end to end."""
-        ledger = cls()
+    def of(cls, projects: list[Project], names: tuple[str, ...] = ("flats",)) -> "Ledger":
+        """The flats (and other `names` columns) of `projects`, end to end."""
+        ledger = cls(names)
         ledger.hold(projects)
         return ledger
 
@@ -120,13 +121,17 @@ def read(projects: list[Project], attribute: str, dtype: type) -> np.ndarray:
     return np.fromiter(values, dtype=dtype, count=len(projects))
 
 
-CAMPAIGN_COLUMNS = (
+#: What valuing a project's flats for the households now living there reads.
+VALUATION_COLUMNS = (
     "flats",
     "benefit_young",
     "benefit_elderly",
     "compensation_yuan",
     "ask_yuan",
     "upkeep",
+)
+CAMPAIGN_COLUMNS = (
+    *VALUATION_COLUMNS,
     "ask_fen",
     "valued_for",
     "cooperation",
@@ -141,6 +146,16 @@ def campaign_ledger() -> Ledger:
     return Ledger(CAMPAIGN_COLUMNS, CAMPAIGN_SHARED)
 
 
+def values_now(households: "Households", ledger: Ledger) -> tuple[np.ndarray, np.ndarray]:
+    """Benefit and net benefit of the households now in every held project's flats (the
+    ledger holds at least the VALUATION_COLUMNS)."""
+    column = ledger.columns
+    elderly = households.is_elderly[column["flats"]]
+    benefit = benefit_by_age(elderly, column["benefit_young"], column["benefit_elderly"])
+    net = net_benefit(benefit, column["compensation_yuan"], column["ask_yuan"], column["upkeep"])
+    return benefit, net
+
+
 def valuation(funding: "Crowdfunding", ledger: Ledger) -> tuple[np.ndarray, np.ndarray]:
     """Benefit and net benefit of the households now in every campaign's flats.
 
@@ -149,14 +164,11 @@ def valuation(funding: "Crowdfunding", ledger: Ledger) -> tuple[np.ndarray, np.n
     """
     hh = funding.model.households
     column = ledger.columns
-    flats = column["flats"]
-    elderly = hh.is_elderly[flats]
-    benefit = benefit_by_age(elderly, column["benefit_young"], column["benefit_elderly"])
-    net = net_benefit(benefit, column["compensation_yuan"], column["ask_yuan"], column["upkeep"])
-    ids = hh.household_id[flats]
+    benefit, net = values_now(hh, ledger)
+    ids = hh.household_id[column["flats"]]
     moved = np.flatnonzero(ids != column["valued_for"])
     if moved.size:
-        bounds = ledger.starts.tolist()
+        bounds = ledger.bounds
         for index in np.unique(ledger.owner[moved]).tolist():
             start, end = bounds[index], bounds[index + 1]
             ledger.projects[index].keep_values(benefit[start:end], net[start:end], ids[start:end])

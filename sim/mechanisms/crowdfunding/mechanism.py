@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.consent import consent_rule, tally
-from sim.mechanisms.crowdfunding.campaigns import Ledger, campaign_ledger, campaign_week
+from sim.mechanisms.crowdfunding.campaigns import (
+    VALUATION_COLUMNS,
+    Ledger,
+    campaign_ledger,
+    campaign_week,
+    values_now,
+)
 from sim.mechanisms.crowdfunding.contributions import draw_cooperation_types, rebate_pro_rata
 from sim.mechanisms.crowdfunding.effects import (
     celebrate,
@@ -153,8 +159,7 @@ class Crowdfunding:
         self.campaigns.hold(self.pipeline.at(FUNDRAISING))
         self.close_campaign_week(campaign_week(self, self.campaigns))
         self.build_week(works, blocked)
-        for project in due:
-            self.advance(project)
+        self.take_due(due)
 
     @property
     def open_projects(self) -> list[Project]:
@@ -386,15 +391,27 @@ class Crowdfunding:
             )
         return projects
 
-    def advance(self, project: Project) -> None:
-        """One week of a project waiting for its survey or its vote."""
-        week, kind = self.model.week, project.kind
-        if project.stage == PROPOSED and week >= project.week_proposed + kind.qualification_weeks:
-            self.survey(project)
-        elif (
-            project.stage == QUALIFIED and week >= project.week_qualified + kind.consultation_weeks
-        ):
-            self.hold_vote(project)
+    def take_due(self, due: list[Project]) -> None:
+        """The surveys and votes due this week, in this order.
+
+        The households of every vote are valued at once; a vote sharing flats with one that
+        failed earlier in the week (its households lost trust) is valued again at its turn.
+        """
+        week = self.model.week
+        voting = [p for p in due if p.stage == QUALIFIED and week >= p.consultation_ends]
+        chance_of = dict(zip((p.project_id for p in voting), self.value_all(voting), strict=True))
+        shaken = np.zeros(self.model.world.households, dtype=bool) if voting else None
+        for project in due:
+            if project.project_id not in chance_of:
+                if project.stage == PROPOSED and week >= project.qualification_ends:
+                    self.survey(project)
+                continue
+            chance = chance_of[project.project_id]
+            if shaken[project.flats].any():
+                chance = self.value(project)
+            self.hold_vote(project, chance)
+            if project.stage == FAILED:
+                shaken[project.flats] = True
 
     def survey(self, project: Project) -> None:
         """The technical survey: the project qualifies with chance `feasibility`."""
@@ -406,18 +423,33 @@ class Crowdfunding:
         else:
             self.close_failed(project, "proposed", NOT_FEASIBLE)
 
-    def value(self, project: Project) -> np.ndarray:
-        """Refresh each household's benefit (the household now in each flat); return motivation."""
+    def value_all(self, projects: list[Project]) -> list[np.ndarray]:
+        """Refresh each project's benefits (the households now in its flats); return each one's
+        motivation (all the projects valued at once)."""
+        if not projects:
+            return []
         hh = self.model.households
-        flats = project.flats
-        project.revalue(hh.is_elderly[flats], hh.household_id[flats])
-        return motivation(project.net, hh.income[flats], hh.trust_committee[flats], self.spec)
+        ledger = Ledger.of(projects, VALUATION_COLUMNS)
+        flats, bounds = ledger.flats, ledger.bounds
+        benefit, net = values_now(hh, ledger)
+        ids = hh.household_id[flats]
+        chance = motivation(net, hh.income[flats], hh.trust_committee[flats], self.spec)
+        chances = []
+        for index, project in enumerate(projects):
+            part = slice(bounds[index], bounds[index + 1])
+            project.keep_values(benefit[part], net[part], ids[part])
+            chances.append(chance[part])
+        return chances
 
-    def hold_vote(self, project: Project) -> None:
-        """The owners of the scope vote under the kind's consent rule."""
+    def value(self, project: Project) -> np.ndarray:
+        """Refresh one project's benefits; return its households' motivation."""
+        return self.value_all([project])[0]
+
+    def hold_vote(self, project: Project, chance_yes: np.ndarray) -> None:
+        """The owners of the scope vote under the kind's consent rule (each says yes with
+        `chance_yes` if taking part)."""
         model, kind, rng = self.model, project.kind, self.model.rng
         hh, flats = model.households, project.flats
-        chance_yes = self.value(project)
         project.household_id = hh.household_id[flats].copy()
         project.elderly = hh.is_elderly[flats].copy()
         voted = rng.random(flats.size) < kind.vote_turnout

@@ -191,12 +191,6 @@ class Project:
         self.refunded_fen = np.zeros(n, dtype=np.int64)
         self.rebated_fen = np.zeros(n, dtype=np.int64)
 
-    def revalue(self, elderly: np.ndarray, household_id: np.ndarray) -> None:
-        """Benefit and net benefit of the households now in the flats."""
-        benefit = benefit_by_age(elderly, self.benefit_young, self.benefit_elderly)
-        net = net_benefit(benefit, self.compensation_yuan, self.ask_yuan, self.upkeep)
-        self.keep_values(benefit, net, household_id)
-
     def keep_values(self, benefit: np.ndarray, net: np.ndarray, household_id: np.ndarray) -> None:
         """Keep the benefit and net benefit of the households now in the flats (copies)."""
         self.benefit, self.net = benefit.copy(), net.copy()
@@ -206,6 +200,16 @@ class Project:
     def target_fen(self) -> int:
         """What the households must raise: cost less subsidy, plus compensation (fixed)."""
         return int(self.cost_fen - self.subsidy_fen + self.compensation_fen.sum())
+
+    @property
+    def qualification_ends(self) -> int:
+        """The week the survey is due."""
+        return self.week_proposed + self.kind.qualification_weeks
+
+    @property
+    def consultation_ends(self) -> int:
+        """The week the vote is due (once qualified)."""
+        return self.week_qualified + self.kind.consultation_weeks
 
     @property
     def deadline(self) -> int:
