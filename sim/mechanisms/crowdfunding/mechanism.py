@@ -54,6 +54,7 @@ from sim.mechanisms.crowdfunding.proposals import (
     BUILDING_MEETING_LABEL,
     NeedCacheEntry,
     Scopes,
+    mean_support,
     need_shares,
     proposal_chance,
     proposer_labels,
@@ -194,15 +195,16 @@ class Crowdfunding:
         if not self.accepting():
             return
         model, spec = self.model, self.spec
-        labels_of: dict[str, np.ndarray] = {}  # leaders do not change within the month's round
+        leaders: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # labels, support: fixed in a round
         for kind in spec.kinds:
             scopes = self.scopes[kind.scope]
             need = need_shares(model, kind, scopes, spec, self.need_cache)
             candidates = self.eligible(kind) & (need >= spec.need_threshold)
-            if kind.scope not in labels_of:
-                labels_of[kind.scope] = proposer_labels(model, scopes)
-            labels = labels_of[kind.scope]
-            chance = proposal_chance(model, scopes, labels, self.built_in_compound(kind), spec)
+            if kind.scope not in leaders:
+                leaders[kind.scope] = (proposer_labels(model, scopes), mean_support(model, scopes))
+            labels, support = leaders[kind.scope]
+            built = self.built_in_compound(kind)
+            chance = proposal_chance(scopes, labels, support, built, spec)
             proposing = candidates & (model.rng.random(scopes.count) < chance)
             chosen = np.flatnonzero(proposing).tolist()
             self.propose_all([(kind, scope, str(labels[scope])) for scope in chosen])

@@ -194,17 +194,20 @@ def proposer_labels(model: "CommunityModel", scopes: Scopes) -> np.ndarray:
     return labels
 
 
+def mean_support(model: "CommunityModel", scopes: Scopes) -> np.ndarray:
+    """Per scope: its households' mean support for collective action."""
+    support = np.bincount(scopes.of_flat, weights=model.households.support, minlength=scopes.count)
+    return support / np.maximum(scopes.sizes, 1)
+
+
 def proposal_chance(
-    model: "CommunityModel",
     scopes: Scopes,
     labels: np.ndarray,
+    support: np.ndarray,
     built_in_compound: np.ndarray,
     spec: Crowdfunding,
 ) -> np.ndarray:
-    """Per scope: the monthly chance of a proposal, need aside."""
-    support = np.bincount(
-        scopes.of_flat, weights=model.households.support, minlength=scopes.count
-    ) / np.maximum(scopes.sizes, 1)
+    """Per scope: the monthly chance of a proposal, need aside (`support`: mean_support)."""
     led = labels != RESIDENTS_LABEL
     shown = 1.0 + spec.demonstration_boost * built_in_compound[scopes.compound]
     chance = spec.proposal_rate * (1.0 + spec.leader_boost * led) * 2.0 * support * shown
