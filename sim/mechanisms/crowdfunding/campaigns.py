@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.crowdfunding.contributions import readiness, voluntary_gift, willingness
+from sim.mechanisms.crowdfunding.contributions import (
+    readiness,
+    rebate_pro_rata,
+    voluntary_gift,
+    willingness,
+)
 from sim.mechanisms.crowdfunding.projects import Project, benefit_by_age, net_benefit
 from sim.mechanisms.crowdfunding.valuation import motivation
 from sim.world.structure import expand_ranges
@@ -209,3 +214,17 @@ def campaign_week(funding: "Crowdfunding", ledger: Ledger) -> np.ndarray:
     np.copyto(paid, np.where(binding, ask, gift), where=gives)
     given |= gives
     return ledger.per_project(paid)
+
+
+def rebates(ledger: Ledger, funded: np.ndarray, excess_fen: np.ndarray) -> dict[int, np.ndarray]:
+    """Per campaign of the ledger `funded` (indices): its excess over the target (`excess_fen`,
+    per campaign) returned pro rata to what each household gave."""
+    if not funded.size:
+        return {}
+    starts = ledger.starts[funded]
+    sizes = ledger.starts[funded + 1] - starts
+    paid = ledger.columns["paid_fen"][expand_ranges(starts, sizes)]
+    offsets = np.concatenate(([0], np.cumsum(sizes)))
+    parts = rebate_pro_rata(paid, excess_fen[funded], offsets)
+    bounds = offsets.tolist()
+    return {index: parts[bounds[k] : bounds[k + 1]] for k, index in enumerate(funded.tolist())}

@@ -24,6 +24,7 @@ from sim.mechanisms.crowdfunding.campaigns import (
     Ledger,
     campaign_ledger,
     campaign_week,
+    rebates,
     values_now,
 )
 from sim.mechanisms.crowdfunding.contributions import draw_cooperation_types, rebate_pro_rata
@@ -485,7 +486,8 @@ class Crowdfunding:
         self.counts["consented"] += 1
         self.opposition_disputes += raise_opposition(model, project)
         if project.target_fen <= 0:
-            self.fund(project)
+            excess = project.raised_fen - project.target_fen
+            self.fund(project, rebate_pro_rata(project.paid_fen, excess))
 
     def cooperation_types(self, flats: np.ndarray) -> np.ndarray:
         """The cooperation type of the household in each flat (drawn when first needed)."""
@@ -500,21 +502,22 @@ class Crowdfunding:
         """After the week's gifts (`raised_fen` in all, per campaign of the ledger): each is
         funded at its target, or failed at its deadline."""
         ledger = self.campaigns
-        funded = raised_fen >= ledger.each("target_fen", np.int64)
+        target = ledger.each("target_fen", np.int64)
+        funded = raised_fen >= target
         closing = funded | (self.model.week >= ledger.each("deadline", np.int64))
+        rebated = rebates(ledger, np.flatnonzero(funded), raised_fen - target)
         for index in np.flatnonzero(closing).tolist():
             project = ledger.projects[index]
             if funded[index]:
-                self.fund(project)
+                self.fund(project, rebated[index])
             else:
                 project.refunded_fen = project.paid_fen.copy()
                 self.close_failed(project, "fundraising", TARGET_MISSED)
 
-    def fund(self, project: Project) -> None:
-        """The target is reached: rebate the excess pro rata, start the works."""
+    def fund(self, project: Project, rebated_fen: np.ndarray) -> None:
+        """The target is reached: the excess is rebated (`rebated_fen`), the works start."""
         model = self.model
-        excess = project.raised_fen - project.target_fen
-        project.rebated_fen = rebate_pro_rata(project.paid_fen, excess)
+        project.rebated_fen = rebated_fen
         self.pipeline.move(project, CONSTRUCTION)
         project.week_funded = model.week
         project.build_weeks = int(round(project.kind.build_weeks * model.rng.uniform(0.8, 1.2)))
