@@ -62,6 +62,8 @@ def raise_opposition(model: "CommunityModel", project: Project) -> int:
         return 0
     keenest = project.flats[supporters[np.argmax(project.benefit[supporters])]]
     claim = opponents[model.rng.random(opponents.size) < spec.opposition_dispute_chance]
+    if claim.size == 0:
+        return 0
     dispute_rules.open_disputes(
         model,
         dispute_rules.NewDisputes(

@@ -492,8 +492,9 @@ class Crowdfunding:
     def cooperation_types(self, flats: np.ndarray) -> np.ndarray:
         """The cooperation type of the household in each flat (drawn when first needed)."""
         ids = self.model.households.household_id[flats]
-        stale = np.unique(flats[self.cooperation_of[flats] != ids])
+        stale = flats[self.cooperation_of[flats] != ids]
         if stale.size:
+            stale = np.unique(stale)
             self.cooperation[stale] = draw_cooperation_types(stale.size, self.spec, self.model.rng)
             self.cooperation_of[stale] = self.model.households.household_id[stale]
         return self.cooperation[flats]

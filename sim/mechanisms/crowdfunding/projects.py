@@ -226,9 +226,9 @@ class Project:
         """Shares are binding once consented (flat, stepped), not voluntary asks."""
         return self.kind.contribution_rule != "voluntary"
 
-    @property
+    @cached_property
     def harmed(self) -> np.ndarray:
-        """Households whose own flat the project harms."""
+        """Households whose own flat the project harms (fixed)."""
         return self.harm > 0
 
     @property
