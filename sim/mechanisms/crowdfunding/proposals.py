@@ -94,17 +94,15 @@ def scopes_of(world: BuiltCommunity, name: str) -> Scopes:
 
 @dataclass(frozen=True)
 class NeedParts:
-    """What a household would gain from a kind in its scope, less its age-dependent benefit.
+    """Whether a young, or an elderly, household in each flat would gain from a kind.
 
-    Everything in a household's expected net benefit but the benefit itself depends only on
-    the built structure and the kind's settings, so it is computed once per kind (and again
-    when an intervention changes the settings); the benefit depends on whether the household
-    now living there is elderly.
+    A household's expected net benefit depends only on the built structure, the kind's
+    settings and whether the household now living there is elderly, so both answers are
+    computed once per kind (and again when an intervention changes the settings).
     """
 
-    benefit_young: np.ndarray  # yuan, before harm
-    benefit_elderly: np.ndarray
-    burden: np.ndarray  # harm - compensation + ask + upkeep, yuan
+    young_gains: np.ndarray  # bool, per flat
+    elderly_gains: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -117,7 +115,8 @@ class NeedCacheEntry:
 
 
 def need_parts(model: "CommunityModel", kind: ProjectKind, scopes: Scopes, spec: Crowdfunding):
-    """The structural parts of every household's expected net benefit from a kind."""
+    """Whether a young or an elderly household in each flat expects a positive net benefit:
+    its benefit before harm, less the burden (harm - compensation + ask + upkeep, yuan)."""
     floor, scope = model.world.floor, scopes.of_flat
     n_scopes = scopes.count
     users = np.full(floor.size, kind.use_share)
@@ -137,7 +136,8 @@ def need_parts(model: "CommunityModel", kind: ProjectKind, scopes: Scopes, spec:
     ask = proportional(base, weights, scope, n_scopes)
     ask += proportional(compensation_total, others, scope, n_scopes)
     upkeep = upkeep_burden(kind, floor, spec, scope, n_scopes)
-    return NeedParts(young, elderly, harms - compensation + ask + upkeep)
+    burden = harms - compensation + ask + upkeep
+    return NeedParts(young - burden > 0, elderly - burden > 0)
 
 
 def need_shares(
@@ -162,8 +162,7 @@ def need_shares(
             cache[kind.name] = entry
     parts = entry.parts
     elderly = model.households.is_elderly
-    benefit = np.where(elderly, parts.benefit_elderly, parts.benefit_young)
-    gains = benefit - parts.burden > 0
+    gains = np.where(elderly, parts.elderly_gains, parts.young_gains)
     counts = np.bincount(scopes.of_flat, weights=gains, minlength=scopes.count)
     return counts / np.maximum(scopes.sizes, 1)
 
