@@ -191,7 +191,8 @@ def campaign_week(funding: "Crowdfunding", ledger: Ledger) -> np.ndarray:
     benefit, net = valuation(funding, ledger)
     column, owner = ledger.columns, ledger.owner
     flats = column["flats"]
-    chance = motivation(net, hh.income[flats], hh.trust_committee[flats], spec)
+    income, trust = hh.income[flats], hh.trust_committee[flats]
+    chance = motivation(net, income, trust, spec)
     types = funding.cooperation_types(flats)
     column["cooperation"][:] = types
     paid = column["paid_fen"]
@@ -203,12 +204,12 @@ def campaign_week(funding: "Crowdfunding", ledger: Ledger) -> np.ndarray:
         hh.is_party[flats],
         chance,
         progress[owner],
-        hh.trust_committee[flats],
+        trust,
         spec,
         binding,
     )
     ask, given = column["ask_fen"], column["given"]
-    ready = readiness(ask, hh.income[flats], spec)
+    ready = readiness(ask, income, spec)
     gives = ~given & (ask > 0) & (model.rng.random(flats.size) < ready * will)
     gift = voluntary_gift(ask, benefit, chance, spec)
     np.copyto(paid, np.where(binding, ask, gift), where=gives)
