@@ -403,7 +403,7 @@ class Crowdfunding:
         week = self.model.week
         voting = [p for p in due if p.stage == QUALIFIED and week >= p.consultation_ends]
         chance_of = dict(zip((p.project_id for p in voting), self.value_all(voting), strict=True))
-        shaken = np.zeros(self.model.world.households, dtype=bool) if voting else None
+        shaken = np.zeros(self.model.world.households, dtype=bool)  # flats of failed votes
         for project in due:
             if project.project_id not in chance_of:
                 if project.stage == PROPOSED and week >= project.qualification_ends:
