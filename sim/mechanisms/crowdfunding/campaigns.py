@@ -99,6 +99,8 @@ class Ledger:
 
     def release(self, leaving: list[Project]) -> None:
         """Projects leaving the ledger take copies of their shared arrays."""
+        if not self.shared:
+            return
         for project in leaving:
             for name in self.shared:
                 setattr(project, name, getattr(project, name).copy())
