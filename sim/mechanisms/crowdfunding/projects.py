@@ -339,7 +339,7 @@ class Pipeline:
 
     def move(self, project: Project, stage: int) -> None:
         """A project moves to a stage (built or failed: it leaves the open projects)."""
-        self.by_stage[project.stage].pop(project.project_id, None)
+        self.by_stage.get(project.stage, {}).pop(project.project_id, None)
         project.stage = stage
         if project.open:
             self.enter(project)
