@@ -12,34 +12,44 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.crowdfunding.contributions import readiness, voluntary_gift, willingness
+from sim.mechanisms.crowdfunding.contributions import (
+    readiness,
+    rebate_pro_rata,
+    voluntary_gift,
+    willingness,
+)
 from sim.mechanisms.crowdfunding.projects import Project, benefit_by_age, net_benefit
 from sim.mechanisms.crowdfunding.valuation import motivation
+from sim.world.structure import expand_ranges
 
 if TYPE_CHECKING:
     from sim.mechanisms.crowdfunding.mechanism import Crowdfunding
+    from sim.state import Households
 
 
 class Ledger:
     """Projects' flats end to end, kept from week to week: `owner[j]` is the project of entry j.
 
-    `columns` holds per-flat attributes (`names`) of the projects laid end to end. For the
-    `shared` ones each project's own array is a view of its entries, so that what is written
-    here is written there; a project that leaves the ledger takes back arrays of its own.
+    `columns` holds per-flat attributes (`names`) of the projects laid end to end, `scalars`
+    per-project ones (read once per project). A project whose `shared` arrays the ledger holds
+    reads them from its entries here (`entries_of`) until it leaves, taking back copies.
     """
 
     def __init__(self, names: tuple[str, ...] = ("flats",), shared: tuple[str, ...] = ()) -> None:
         self.names, self.shared = names, shared
         self.projects: list[Project] = []
+        self.ids: list[int] = []
+        self.index: dict[int, int] = {}
         self.starts = np.zeros(1, dtype=np.int64)
+        self.bounds = [0]
         self.owner = np.zeros(0, dtype=np.int64)
         self.columns: dict[str, np.ndarray] = {}
         self.scalars: dict[str, np.ndarray] = {}
 
     @classmethod
-    def of(cls, projects: list[Project]) -> "Ledger":
-        """The flats of `projects`, end to end."""
-        ledger = cls()
+    def of(cls, projects: list[Project], names: tuple[str, ...] = ("flats",)) -> "Ledger":
+        """The flats (and other `names` columns) of `projects`, end to end."""
+        ledger = cls(names)
         ledger.hold(projects)
         return ledger
 
@@ -50,63 +60,85 @@ class Ledger:
     def hold(self, projects: list[Project]) -> None:
         """Hold `projects` (in this order), reusing the entries of those already here.
 
-        The entries of the projects held now, then those of the arriving ones, form a pool;
-        each column gathers every project's entries from it.
+        The projects held now, then the arriving ones, form a pool; each column gathers every
+        project's entries from it, and each scalar every project's value.
         """
         ids = [p.project_id for p in projects]
-        if ids == [p.project_id for p in self.projects]:
+        if ids == self.ids:
             return
-        held = (p.project_id for p in self.projects)
-        in_pool = dict(zip(held, self.starts[:-1].tolist(), strict=True))
-        arriving = [p for p in projects if p.project_id not in in_pool]
-        end = int(self.starts[-1])
+        place = dict(self.index)  # each project's place in the pool
+        arriving = [p for p in projects if p.project_id not in place]
         for project in arriving:
-            in_pool[project.project_id], end = end, end + project.flats.size
-        self.release(set(in_pool) - set(ids))
-        sizes = np.fromiter((p.flats.size for p in projects), dtype=np.int64, count=len(projects))
-        starts = np.concatenate(([0], np.cumsum(sizes)))
-        found = np.fromiter((in_pool[i] for i in ids), dtype=np.int64, count=len(ids))
-        gather = np.repeat(found - starts[:-1], sizes) + np.arange(starts[-1])
+            place[project.project_id] = len(place)
+        staying = set(ids)
+        self.release([p for p in self.projects if p.project_id not in staying])
+        order = np.fromiter((place[i] for i in ids), dtype=np.int64, count=len(ids))
+        arriving_sizes = [p.flats.size for p in arriving]
+        pool_sizes = np.concatenate((np.diff(self.starts), arriving_sizes)).astype(np.int64)
+        pool_starts = np.concatenate(([0], np.cumsum(pool_sizes)))
+        sizes = pool_sizes[order]
+        gather = expand_ranges(pool_starts[order], sizes)
         self.columns = {name: self.pool(name, arriving)[gather] for name in self.names}
-        self.projects, self.starts = projects, starts
+        self.scalars = {
+            name: np.concatenate((values, read(arriving, name, values.dtype)))[order]
+            for name, values in self.scalars.items()
+        }
+        if self.shared:
+            for project in arriving:
+                project.held_by = self
+        self.projects, self.ids = projects, ids
+        self.index = dict(zip(ids, range(len(ids)), strict=True))
+        self.starts = np.concatenate(([0], np.cumsum(sizes)))
+        self.bounds = self.starts.tolist()
         self.owner = np.repeat(np.arange(len(projects)), sizes)
-        self.scalars: dict[str, np.ndarray] = {}
-        bounds = starts.tolist()
-        for index, project in enumerate(projects):
-            for name in self.shared:
-                setattr(project, name, self.columns[name][bounds[index] : bounds[index + 1]])
 
     def pool(self, name: str, arriving: list[Project]) -> np.ndarray:
         """A column's entries held now, then the arriving projects' own."""
         held = [self.columns[name]] if self.projects else []
         return np.concatenate([*held, *(getattr(p, name) for p in arriving)])
 
-    def release(self, leaving: set[int]) -> None:
+    def release(self, leaving: list[Project]) -> None:
         """Projects leaving the ledger take copies of their shared arrays."""
-        for project in self.projects:
-            if project.project_id in leaving:
-                for name in self.shared:
-                    setattr(project, name, getattr(project, name).copy())
+        if not self.shared:
+            return
+        for project in leaving:
+            for name in self.shared:
+                setattr(project, name, getattr(project, name).copy())
+            project.held_by = None
+
+    def entries_of(self, project: Project, name: str) -> np.ndarray:
+        """A held project's entries of a column (a view: what is written there is written here)."""
+        index = self.index[project.project_id]
+        return self.columns[name][self.bounds[index] : self.bounds[index + 1]]
 
     def per_project(self, values: np.ndarray) -> np.ndarray:
         """Sum of an integer per-flat array within each project (exact)."""
         return np.add.reduceat(values, self.starts[:-1]) if values.size else values
 
     def each(self, attribute: str, dtype: type) -> np.ndarray:
-        """Per project: a fixed scalar attribute (read once for the projects held)."""
+        """Per project: a fixed scalar attribute (read once per project held)."""
         if attribute not in self.scalars:
-            values = (getattr(p, attribute) for p in self.projects)
-            self.scalars[attribute] = np.fromiter(values, dtype=dtype, count=len(self.projects))
+            self.scalars[attribute] = read(self.projects, attribute, dtype)
         return self.scalars[attribute]
 
 
-CAMPAIGN_COLUMNS = (
+def read(projects: list[Project], attribute: str, dtype: type) -> np.ndarray:
+    """A scalar attribute of each project, as an array."""
+    values = (getattr(p, attribute) for p in projects)
+    return np.fromiter(values, dtype=dtype, count=len(projects))
+
+
+#: What valuing a project's flats for the households now living there reads.
+VALUATION_COLUMNS = (
     "flats",
     "benefit_young",
     "benefit_elderly",
     "compensation_yuan",
     "ask_yuan",
     "upkeep",
+)
+CAMPAIGN_COLUMNS = (
+    *VALUATION_COLUMNS,
     "ask_fen",
     "valued_for",
     "cooperation",
@@ -121,6 +153,16 @@ def campaign_ledger() -> Ledger:
     return Ledger(CAMPAIGN_COLUMNS, CAMPAIGN_SHARED)
 
 
+def values_now(households: "Households", ledger: Ledger) -> tuple[np.ndarray, np.ndarray]:
+    """Benefit and net benefit of the households now in every held project's flats (the
+    ledger holds at least the VALUATION_COLUMNS)."""
+    column = ledger.columns
+    elderly = households.is_elderly[column["flats"]]
+    benefit = benefit_by_age(elderly, column["benefit_young"], column["benefit_elderly"])
+    net = net_benefit(benefit, column["compensation_yuan"], column["ask_yuan"], column["upkeep"])
+    return benefit, net
+
+
 def valuation(funding: "Crowdfunding", ledger: Ledger) -> tuple[np.ndarray, np.ndarray]:
     """Benefit and net benefit of the households now in every campaign's flats.
 
@@ -129,14 +171,11 @@ def valuation(funding: "Crowdfunding", ledger: Ledger) -> tuple[np.ndarray, np.n
     """
     hh = funding.model.households
     column = ledger.columns
-    flats = column["flats"]
-    elderly = hh.is_elderly[flats]
-    benefit = benefit_by_age(elderly, column["benefit_young"], column["benefit_elderly"])
-    net = net_benefit(benefit, column["compensation_yuan"], column["ask_yuan"], column["upkeep"])
-    ids = hh.household_id[flats]
+    benefit, net = values_now(hh, ledger)
+    ids = hh.household_id[column["flats"]]
     moved = np.flatnonzero(ids != column["valued_for"])
     if moved.size:
-        bounds = ledger.starts.tolist()
+        bounds = ledger.bounds
         for index in np.unique(ledger.owner[moved]).tolist():
             start, end = bounds[index], bounds[index + 1]
             ledger.projects[index].keep_values(benefit[start:end], net[start:end], ids[start:end])
@@ -154,7 +193,8 @@ def campaign_week(funding: "Crowdfunding", ledger: Ledger) -> np.ndarray:
     benefit, net = valuation(funding, ledger)
     column, owner = ledger.columns, ledger.owner
     flats = column["flats"]
-    chance = motivation(net, hh.income[flats], hh.trust_committee[flats], spec)
+    income, trust = hh.income[flats], hh.trust_committee[flats]
+    chance = motivation(net, income, trust, spec)
     types = funding.cooperation_types(flats)
     column["cooperation"][:] = types
     paid = column["paid_fen"]
@@ -166,14 +206,28 @@ def campaign_week(funding: "Crowdfunding", ledger: Ledger) -> np.ndarray:
         hh.is_party[flats],
         chance,
         progress[owner],
-        hh.trust_committee[flats],
+        trust,
         spec,
         binding,
     )
     ask, given = column["ask_fen"], column["given"]
-    ready = readiness(ask, hh.income[flats], spec)
+    ready = readiness(ask, income, spec)
     gives = ~given & (ask > 0) & (model.rng.random(flats.size) < ready * will)
     gift = voluntary_gift(ask, benefit, chance, spec)
     np.copyto(paid, np.where(binding, ask, gift), where=gives)
     given |= gives
     return ledger.per_project(paid)
+
+
+def rebates(ledger: Ledger, funded: np.ndarray, excess_fen: np.ndarray) -> dict[int, np.ndarray]:
+    """Per campaign of the ledger `funded` (indices): its excess over the target (`excess_fen`,
+    per campaign) returned pro rata to what each household gave."""
+    if not funded.size:
+        return {}
+    starts = ledger.starts[funded]
+    sizes = ledger.starts[funded + 1] - starts
+    paid = ledger.columns["paid_fen"][expand_ranges(starts, sizes)]
+    offsets = np.concatenate(([0], np.cumsum(sizes)))
+    parts = rebate_pro_rata(paid, excess_fen[funded], offsets)
+    bounds = offsets.tolist()
+    return {index: parts[bounds[k] : bounds[k + 1]] for k, index in enumerate(funded.tolist())}

@@ -79,8 +79,12 @@ def voluntary_gift(
     return np.where(ask_fen > 0, np.round(ask_fen * ratio), 0).astype(np.int64)
 
 
-def rebate_pro_rata(paid_fen: np.ndarray, excess_fen: int) -> np.ndarray:
-    """The excess over the target returned in proportion to what each gave (sums exactly)."""
-    if excess_fen <= 0:
-        return np.zeros(paid_fen.size, dtype=np.int64)
-    return split_exactly(excess_fen, paid_fen)
+def rebate_pro_rata(
+    paid_fen: np.ndarray, excess_fen: int | np.ndarray, starts: np.ndarray | None = None
+) -> np.ndarray:
+    """The excess over the target returned in proportion to what each gave (sums exactly).
+
+    With `starts`, for campaigns laid end to end (campaign g holds the entries
+    starts[g]:starts[g + 1]), each one's own excess; nothing where the excess is not positive.
+    """
+    return split_exactly(np.maximum(excess_fen, 0), paid_fen, starts)

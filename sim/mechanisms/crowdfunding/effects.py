@@ -18,18 +18,18 @@ import numpy as np
 from sim.dynamics import disputes as dispute_rules
 from sim.dynamics.trust import penalise, reward
 from sim.mechanisms.crowdfunding.projects import Project
+from sim.world.network import neighbour_lists
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
 
 
-def neighbours_of(model: "CommunityModel", flats: np.ndarray) -> np.ndarray:
-    """Households with a social tie to any of `flats` (read from the CSR rows directly)."""
-    indptr, indices = model.adjacency.indptr, model.adjacency.indices
-    starts, ends = indptr[flats], indptr[flats + 1]
-    lengths = ends - starts
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    return np.unique(indices[offsets + np.arange(int(lengths.sum()))])
+def hearers_of(model: "CommunityModel", project: Project) -> np.ndarray:
+    """Households of the project's compound or with a social tie to its flats (sorted)."""
+    heard = np.zeros(model.households.size, dtype=bool)
+    heard[model.flats_of_compound(project.compound)] = True
+    heard[neighbour_lists(model.adjacency, project.flats)] = True
+    return np.flatnonzero(heard)
 
 
 def celebrate(model: "CommunityModel", project: Project) -> None:
@@ -37,9 +37,7 @@ def celebrate(model: "CommunityModel", project: Project) -> None:
     hh, spec = model.households, model.params.mechanisms.crowdfunding
     trust = model.params.trust
     reward(hh.trust_committee, project.flats, trust, weight=spec.success_trust_weight)
-    hearers = np.union1d(
-        model.flats_of_compound(project.compound), neighbours_of(model, project.flats)
-    )
+    hearers = hearers_of(model, project)
     reward(hh.trust_committee, hearers, trust)
     hh.support[hearers] += spec.efficacy_gain * (1.0 - hh.support[hearers])
 
@@ -64,6 +62,8 @@ def raise_opposition(model: "CommunityModel", project: Project) -> int:
         return 0
     keenest = project.flats[supporters[np.argmax(project.benefit[supporters])]]
     claim = opponents[model.rng.random(opponents.size) < spec.opposition_dispute_chance]
+    if claim.size == 0:
+        return 0
     dispute_rules.open_disputes(
         model,
         dispute_rules.NewDisputes(

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.consent import consent_rule, tally
-from sim.mechanisms.crowdfunding.campaigns import Ledger, campaign_ledger, campaign_week
+from sim.mechanisms.crowdfunding.campaigns import (
+    VALUATION_COLUMNS,
+    Ledger,
+    campaign_ledger,
+    campaign_week,
+    rebates,
+    values_now,
+)
 from sim.mechanisms.crowdfunding.contributions import draw_cooperation_types, rebate_pro_rata
 from sim.mechanisms.crowdfunding.effects import (
     celebrate,
@@ -31,6 +38,7 @@ from sim.mechanisms.crowdfunding.projects import (
     BUILT,
     CONSENT_REFUSED,
     CONSTRUCTION,
+    FAILED,
     FUNDRAISING,
     NO_QUORUM,
     NOT_FEASIBLE,
@@ -38,14 +46,16 @@ from sim.mechanisms.crowdfunding.projects import (
     QUALIFIED,
     TARGET_MISSED,
     VETOED,
+    Pipeline,
     Project,
     benefit_by_age,
     net_benefit,
 )
 from sim.mechanisms.crowdfunding.proposals import (
     BUILDING_MEETING_LABEL,
-    NeedParts,
+    NeedCacheEntry,
     Scopes,
+    mean_support,
     need_shares,
     proposal_chance,
     proposer_labels,
@@ -95,7 +105,7 @@ class Crowdfunding:
         }
         self.status: dict[str, ScopeStatus] = {}
         self.projects: list[Project] = []
-        self.open_projects: list[Project] = []
+        self.pipeline = Pipeline()
         n = model.world.households
         self.cooperation = np.full(n, -1, dtype=np.int8)
         self.cooperation_of = np.full(n, -1, dtype=np.int64)
@@ -104,7 +114,7 @@ class Crowdfunding:
         self.built_by_kind: dict[str, np.ndarray] = {}
         self.funds_raised_fen = 0
         self.opposition_disputes = 0
-        self.need_cache: dict[str, NeedParts] = {}
+        self.need_cache: dict[str, NeedCacheEntry] = {}
         self.waiting: list[tuple[int, int, Project]] = []  # (week due, id, project), a heap
         self.campaigns = campaign_ledger()
         self.works = Ledger()
@@ -146,15 +156,17 @@ class Crowdfunding:
         self.take_meeting_proposals()
         blocked = np.zeros(self.model.world.households, dtype=bool)
         blocked[opposing_flats(self.model)] = True
-        campaigns = [p for p in self.open_projects if p.stage == FUNDRAISING]
-        works = [p for p in self.open_projects if p.stage == CONSTRUCTION]
+        works = self.pipeline.at(CONSTRUCTION)
         due = self.due_now()
-        self.campaigns.hold(campaigns)
+        self.campaigns.hold(self.pipeline.at(FUNDRAISING))
         self.close_campaign_week(campaign_week(self, self.campaigns))
         self.build_week(works, blocked)
-        for project in due:
-            self.advance(project)
-        self.open_projects = [p for p in self.open_projects if p.open]
+        self.take_due(due)
+
+    @property
+    def open_projects(self) -> list[Project]:
+        """The projects still moving through the pipeline, in the order proposed."""
+        return self.pipeline.open_projects()
 
     def wait(self, project: Project, weeks: int) -> None:
         """Put a project aside until its survey or vote is due, `weeks` from now."""
@@ -184,15 +196,16 @@ class Crowdfunding:
         if not self.accepting():
             return
         model, spec = self.model, self.spec
-        labels_of: dict[str, np.ndarray] = {}  # leaders do not change within the month's round
+        leaders: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # labels, support: fixed in a round
         for kind in spec.kinds:
             scopes = self.scopes[kind.scope]
             need = need_shares(model, kind, scopes, spec, self.need_cache)
             candidates = self.eligible(kind) & (need >= spec.need_threshold)
-            if kind.scope not in labels_of:
-                labels_of[kind.scope] = proposer_labels(model, scopes)
-            labels = labels_of[kind.scope]
-            chance = proposal_chance(model, scopes, labels, self.built_in_compound(kind), spec)
+            if kind.scope not in leaders:
+                leaders[kind.scope] = (proposer_labels(model, scopes), mean_support(model, scopes))
+            labels, support = leaders[kind.scope]
+            built = self.built_in_compound(kind)
+            chance = proposal_chance(scopes, labels, support, built, spec)
             proposing = candidates & (model.rng.random(scopes.count) < chance)
             chosen = np.flatnonzero(proposing).tolist()
             self.propose_all([(kind, scope, str(labels[scope])) for scope in chosen])
@@ -296,7 +309,7 @@ class Crowdfunding:
         for project in projects:
             self.status_of(project.kind).busy[project.scope_id] = True
             self.projects.append(project)
-            self.open_projects.append(project)
+            self.pipeline.enter(project)
             self.wait(project, project.kind.qualification_weeks)
         self.counts["proposed"] += len(projects)
         return projects
@@ -381,37 +394,65 @@ class Crowdfunding:
             )
         return projects
 
-    def advance(self, project: Project) -> None:
-        """One week of a project waiting for its survey or its vote."""
-        week, kind = self.model.week, project.kind
-        if project.stage == PROPOSED and week >= project.week_proposed + kind.qualification_weeks:
-            self.survey(project)
-        elif (
-            project.stage == QUALIFIED and week >= project.week_qualified + kind.consultation_weeks
-        ):
-            self.hold_vote(project)
+    def take_due(self, due: list[Project]) -> None:
+        """The surveys and votes due this week, in this order.
+
+        The households of every vote are valued at once; a vote sharing flats with one that
+        failed earlier in the week (its households lost trust) is valued again at its turn.
+        """
+        week = self.model.week
+        voting = [p for p in due if p.stage == QUALIFIED and week >= p.consultation_ends]
+        chance_of = dict(zip((p.project_id for p in voting), self.value_all(voting), strict=True))
+        shaken = np.zeros(self.model.world.households, dtype=bool)  # flats of failed votes
+        for project in due:
+            if project.project_id not in chance_of:
+                if project.stage == PROPOSED and week >= project.qualification_ends:
+                    self.survey(project)
+                continue
+            chance = chance_of[project.project_id]
+            if shaken[project.flats].any():
+                chance = self.value(project)
+            self.hold_vote(project, chance)
+            if project.stage == FAILED:
+                shaken[project.flats] = True
 
     def survey(self, project: Project) -> None:
         """The technical survey: the project qualifies with chance `feasibility`."""
         if self.model.rng.random() < project.kind.feasibility:
-            project.stage, project.week_qualified = QUALIFIED, self.model.week
+            self.pipeline.move(project, QUALIFIED)
+            project.week_qualified = self.model.week
             self.counts["qualified"] += 1
             self.wait(project, project.kind.consultation_weeks)
         else:
             self.close_failed(project, "proposed", NOT_FEASIBLE)
 
-    def value(self, project: Project) -> np.ndarray:
-        """Refresh each household's benefit (the household now in each flat); return motivation."""
+    def value_all(self, projects: list[Project]) -> list[np.ndarray]:
+        """Refresh each project's benefits (the households now in its flats); return each one's
+        motivation (all the projects valued at once)."""
+        if not projects:
+            return []
         hh = self.model.households
-        flats = project.flats
-        project.revalue(hh.is_elderly[flats], hh.household_id[flats])
-        return motivation(project.net, hh.income[flats], hh.trust_committee[flats], self.spec)
+        ledger = Ledger.of(projects, VALUATION_COLUMNS)
+        flats, bounds = ledger.flats, ledger.bounds
+        benefit, net = values_now(hh, ledger)
+        ids = hh.household_id[flats]
+        chance = motivation(net, hh.income[flats], hh.trust_committee[flats], self.spec)
+        chances = []
+        for index, project in enumerate(projects):
+            part = slice(bounds[index], bounds[index + 1])
+            project.keep_values(benefit[part], net[part], ids[part])
+            chances.append(chance[part])
+        return chances
 
-    def hold_vote(self, project: Project) -> None:
-        """The owners of the scope vote under the kind's consent rule."""
+    def value(self, project: Project) -> np.ndarray:
+        """Refresh one project's benefits; return its households' motivation."""
+        return self.value_all([project])[0]
+
+    def hold_vote(self, project: Project, chance_yes: np.ndarray) -> None:
+        """The owners of the scope vote under the kind's consent rule (each says yes with
+        `chance_yes` if taking part)."""
         model, kind, rng = self.model, project.kind, self.model.rng
         hh, flats = model.households, project.flats
-        chance_yes = self.value(project)
         project.household_id = hh.household_id[flats].copy()
         project.elderly = hh.is_elderly[flats].copy()
         voted = rng.random(flats.size) < kind.vote_turnout
@@ -440,18 +481,20 @@ class Crowdfunding:
             self.close_failed(project, "qualified", reason)
             return
         project.consent_result = "passed"
-        project.stage = FUNDRAISING
+        self.pipeline.move(project, FUNDRAISING)
         project.cooperation = self.cooperation_types(flats).copy()
         self.counts["consented"] += 1
         self.opposition_disputes += raise_opposition(model, project)
         if project.target_fen <= 0:
-            self.fund(project)
+            excess = project.raised_fen - project.target_fen
+            self.fund(project, rebate_pro_rata(project.paid_fen, excess))
 
     def cooperation_types(self, flats: np.ndarray) -> np.ndarray:
         """The cooperation type of the household in each flat (drawn when first needed)."""
         ids = self.model.households.household_id[flats]
-        stale = np.unique(flats[self.cooperation_of[flats] != ids])
+        stale = flats[self.cooperation_of[flats] != ids]
         if stale.size:
+            stale = np.unique(stale)
             self.cooperation[stale] = draw_cooperation_types(stale.size, self.spec, self.model.rng)
             self.cooperation_of[stale] = self.model.households.household_id[stale]
         return self.cooperation[flats]
@@ -460,29 +503,32 @@ class Crowdfunding:
         """After the week's gifts (`raised_fen` in all, per campaign of the ledger): each is
         funded at its target, or failed at its deadline."""
         ledger = self.campaigns
-        funded = raised_fen >= ledger.each("target_fen", np.int64)
+        target = ledger.each("target_fen", np.int64)
+        funded = raised_fen >= target
         closing = funded | (self.model.week >= ledger.each("deadline", np.int64))
+        rebated = rebates(ledger, np.flatnonzero(funded), raised_fen - target)
         for index in np.flatnonzero(closing).tolist():
             project = ledger.projects[index]
             if funded[index]:
-                self.fund(project)
+                self.fund(project, rebated[index])
             else:
                 project.refunded_fen = project.paid_fen.copy()
                 self.close_failed(project, "fundraising", TARGET_MISSED)
 
-    def fund(self, project: Project) -> None:
-        """The target is reached: rebate the excess pro rata, start the works."""
+    def fund(self, project: Project, rebated_fen: np.ndarray) -> None:
+        """The target is reached: the excess is rebated (`rebated_fen`), the works start."""
         model = self.model
-        excess = project.raised_fen - project.target_fen
-        project.rebated_fen = rebate_pro_rata(project.paid_fen, excess)
-        project.stage, project.week_funded = CONSTRUCTION, model.week
+        project.rebated_fen = rebated_fen
+        self.pipeline.move(project, CONSTRUCTION)
+        project.week_funded = model.week
         project.build_weeks = int(round(project.kind.build_weeks * model.rng.uniform(0.8, 1.2)))
         self.counts["funded"] += 1
         self.funds_raised_fen += project.target_fen
 
     def complete(self, project: Project) -> None:
         """The works are done: a visible success."""
-        project.stage, project.week_built = BUILT, self.model.week
+        self.pipeline.move(project, BUILT)
+        project.week_built = self.model.week
         self.counts["built"] += 1
         self.built_in_compound(project.kind)[project.compound] += 1
         if project.kind.elevator:
@@ -492,6 +538,7 @@ class Crowdfunding:
     def close_failed(self, project: Project, stage_name: str, reason: str) -> None:
         """Close a failed project; the scope may try again after `retry_weeks` (never if 0)."""
         week, kind = self.model.week, project.kind
+        self.pipeline.move(project, FAILED)
         project.fail(stage_name, reason, week)
         self.counts["failed"] += 1
         status = self.status_of(kind)
@@ -503,7 +550,7 @@ class Crowdfunding:
     # ------------------------------------------------------------------ counts now
     def now_at(self, stage: int) -> int:
         """Projects at a stage now."""
-        return sum(1 for p in self.open_projects if p.stage == stage)
+        return self.pipeline.count(stage)
 
     @property
     def funds_raised(self) -> float:

@@ -8,6 +8,7 @@ of its scope: the household's benefit, harm, share (ask), vote, and the money it
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ import pandas as pd
 from sim.mechanisms.crowdfunding.contributions import COOPERATION_TYPES
 from sim.mechanisms.crowdfunding.valuation import FEN_PER_YUAN
 from sim.scenario.crowdfunding_params import ProjectKind
+
+if TYPE_CHECKING:
+    from sim.mechanisms.crowdfunding.campaigns import Ledger
 
 STAGES = ("proposed", "qualified", "fundraising", "construction", "built", "failed")
 PROPOSED, QUALIFIED, FUNDRAISING, CONSTRUCTION, BUILT, FAILED = range(len(STAGES))
@@ -105,6 +109,24 @@ def yuan(fen: int | np.ndarray) -> float | np.ndarray:
     return int(fen) / FEN_PER_YUAN
 
 
+class HeldArray:
+    """A per-flat array of a project, read from the ledger holding it while its campaign runs
+    (a view of its entries there), else the project's own."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.own = name, f"_{name}"
+
+    def __get__(self, project: "Project | None", owner: type | None = None):
+        if project is None:
+            return self
+        if project.held_by is not None:
+            return project.held_by.entries_of(project, self.name)
+        return getattr(project, self.own)
+
+    def __set__(self, project: "Project", values: np.ndarray) -> None:
+        setattr(project, self.own, values)
+
+
 @dataclass
 class Project:
     """One proposed project and where it stands."""
@@ -149,14 +171,16 @@ class Project:
     elderly: np.ndarray = field(init=False)
     voted: np.ndarray = field(init=False)
     yes: np.ndarray = field(init=False)
-    cooperation: np.ndarray = field(init=False)
-    paid_fen: np.ndarray = field(init=False)
-    given: np.ndarray = field(init=False)
     refunded_fen: np.ndarray = field(init=False)
     rebated_fen: np.ndarray = field(init=False)
+    # per flat, held by the campaign ledger while the campaign runs:
+    cooperation = HeldArray()
+    paid_fen = HeldArray()
+    given = HeldArray()
 
     def __post_init__(self) -> None:
         n = self.flats.size
+        self.held_by: Ledger | None = None  # the ledger holding the campaign's arrays
         self.household_id = np.zeros(n, dtype=np.int64)
         self.elderly = np.zeros(n, dtype=bool)
         self.voted = np.zeros(n, dtype=bool)
@@ -167,12 +191,6 @@ class Project:
         self.refunded_fen = np.zeros(n, dtype=np.int64)
         self.rebated_fen = np.zeros(n, dtype=np.int64)
 
-    def revalue(self, elderly: np.ndarray, household_id: np.ndarray) -> None:
-        """Benefit and net benefit of the households now in the flats."""
-        benefit = benefit_by_age(elderly, self.benefit_young, self.benefit_elderly)
-        net = net_benefit(benefit, self.compensation_yuan, self.ask_yuan, self.upkeep)
-        self.keep_values(benefit, net, household_id)
-
     def keep_values(self, benefit: np.ndarray, net: np.ndarray, household_id: np.ndarray) -> None:
         """Keep the benefit and net benefit of the households now in the flats (copies)."""
         self.benefit, self.net = benefit.copy(), net.copy()
@@ -182,6 +200,16 @@ class Project:
     def target_fen(self) -> int:
         """What the households must raise: cost less subsidy, plus compensation (fixed)."""
         return int(self.cost_fen - self.subsidy_fen + self.compensation_fen.sum())
+
+    @property
+    def qualification_ends(self) -> int:
+        """The week the survey is due."""
+        return self.week_proposed + self.kind.qualification_weeks
+
+    @property
+    def consultation_ends(self) -> int:
+        """The week the vote is due (once qualified)."""
+        return self.week_qualified + self.kind.consultation_weeks
 
     @property
     def deadline(self) -> int:
@@ -198,9 +226,9 @@ class Project:
         """Shares are binding once consented (flat, stepped), not voluntary asks."""
         return self.kind.contribution_rule != "voluntary"
 
-    @property
+    @cached_property
     def harmed(self) -> np.ndarray:
-        """Households whose own flat the project harms."""
+        """Households whose own flat the project harms (fixed)."""
         return self.harm > 0
 
     @property
@@ -297,6 +325,38 @@ class Project:
             "benefit": self.benefit,
             "net_benefit": enjoyed + yuan(compensation) - yuan(paid),
         }
+
+
+class Pipeline:
+    """The open projects, by stage, kept as each moves on (a dict by id per stage)."""
+
+    def __init__(self) -> None:
+        self.by_stage: dict[int, dict[int, Project]] = {stage: {} for stage in range(BUILT)}
+
+    def enter(self, project: Project) -> None:
+        """A project opens at its stage."""
+        self.by_stage[project.stage][project.project_id] = project
+
+    def move(self, project: Project, stage: int) -> None:
+        """A project moves to a stage (built or failed: it leaves the open projects)."""
+        self.by_stage.get(project.stage, {}).pop(project.project_id, None)
+        project.stage = stage
+        if project.open:
+            self.enter(project)
+
+    def at(self, stage: int) -> list[Project]:
+        """The open projects at a stage, in the order proposed."""
+        projects = self.by_stage[stage]
+        return [projects[i] for i in sorted(projects)]
+
+    def count(self, stage: int) -> int:
+        """How many open projects are at a stage."""
+        return len(self.by_stage[stage])
+
+    def open_projects(self) -> list[Project]:
+        """Every open project, in the order proposed."""
+        every = [p for projects in self.by_stage.values() for p in projects.values()]
+        return sorted(every, key=lambda project: project.project_id)
 
 
 def projects_frame(projects: list[Project]) -> pd.DataFrame:

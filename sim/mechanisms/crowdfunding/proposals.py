@@ -94,21 +94,29 @@ def scopes_of(world: BuiltCommunity, name: str) -> Scopes:
 
 @dataclass(frozen=True)
 class NeedParts:
-    """What a household would gain from a kind in its scope, less its age-dependent benefit.
+    """Whether a young, or an elderly, household in each flat would gain from a kind.
 
-    Everything in a household's expected net benefit but the benefit itself depends only on
-    the built structure and the kind's settings, so it is computed once per kind (and again
-    when an intervention changes the settings); the benefit depends on whether the household
-    now living there is elderly.
+    A household's expected net benefit depends only on the built structure, the kind's
+    settings and whether the household now living there is elderly, so both answers are
+    computed once per kind (and again when an intervention changes the settings).
     """
 
-    benefit_young: np.ndarray  # yuan, before harm
-    benefit_elderly: np.ndarray
-    burden: np.ndarray  # harm - compensation + ask + upkeep, yuan
+    young_gains: np.ndarray  # bool, per flat
+    elderly_gains: np.ndarray
+
+
+@dataclass(frozen=True)
+class NeedCacheEntry:
+    """A kind's structural parts of need, with the settings they were computed from."""
+
+    kind: ProjectKind  # the very settings object
+    valuation_years: float
+    parts: NeedParts
 
 
 def need_parts(model: "CommunityModel", kind: ProjectKind, scopes: Scopes, spec: Crowdfunding):
-    """The structural parts of every household's expected net benefit from a kind."""
+    """Whether a young or an elderly household in each flat expects a positive net benefit:
+    its benefit before harm, less the burden (harm - compensation + ask + upkeep, yuan)."""
     floor, scope = model.world.floor, scopes.of_flat
     n_scopes = scopes.count
     users = np.full(floor.size, kind.use_share)
@@ -128,7 +136,8 @@ def need_parts(model: "CommunityModel", kind: ProjectKind, scopes: Scopes, spec:
     ask = proportional(base, weights, scope, n_scopes)
     ask += proportional(compensation_total, others, scope, n_scopes)
     upkeep = upkeep_burden(kind, floor, spec, scope, n_scopes)
-    return NeedParts(young, elderly, harms - compensation + ask + upkeep)
+    burden = harms - compensation + ask + upkeep
+    return NeedParts(young - burden > 0, elderly - burden > 0)
 
 
 def need_shares(
@@ -136,22 +145,24 @@ def need_shares(
     kind: ProjectKind,
     scopes: Scopes,
     spec: Crowdfunding,
-    cache: dict[str, NeedParts] | None = None,
+    cache: dict[str, "NeedCacheEntry"] | None = None,
 ) -> np.ndarray:
     """Per scope: the share of households whose expected net benefit is positive.
 
-    `cache` keeps each kind's structural parts between calls, keyed by the kind's and the
-    valuation horizon's settings, so that a changed setting is never read from the cache.
+    `cache` keeps each kind's structural parts between calls, by kind name, for the very
+    settings object of the kind and the valuation horizon they were computed from: an
+    intervention puts new settings objects in force (the old are never edited), so parts of
+    other settings are never read.
     """
-    key = f"{kind.model_dump_json()}|{spec.valuation_years}"
-    parts = cache.get(key) if cache is not None else None
-    if parts is None:
-        parts = need_parts(model, kind, scopes, spec)
+    years = spec.valuation_years
+    entry = cache.get(kind.name) if cache is not None else None
+    if entry is None or entry.kind is not kind or entry.valuation_years != years:
+        entry = NeedCacheEntry(kind, years, need_parts(model, kind, scopes, spec))
         if cache is not None:
-            cache[key] = parts
+            cache[kind.name] = entry
+    parts = entry.parts
     elderly = model.households.is_elderly
-    benefit = np.where(elderly, parts.benefit_elderly, parts.benefit_young)
-    gains = benefit - parts.burden > 0
+    gains = np.where(elderly, parts.elderly_gains, parts.young_gains)
     counts = np.bincount(scopes.of_flat, weights=gains, minlength=scopes.count)
     return counts / np.maximum(scopes.sizes, 1)
 
@@ -182,17 +193,20 @@ def proposer_labels(model: "CommunityModel", scopes: Scopes) -> np.ndarray:
     return labels
 
 
+def mean_support(model: "CommunityModel", scopes: Scopes) -> np.ndarray:
+    """Per scope: its households' mean support for collective action."""
+    support = np.bincount(scopes.of_flat, weights=model.households.support, minlength=scopes.count)
+    return support / np.maximum(scopes.sizes, 1)
+
+
 def proposal_chance(
-    model: "CommunityModel",
     scopes: Scopes,
     labels: np.ndarray,
+    support: np.ndarray,
     built_in_compound: np.ndarray,
     spec: Crowdfunding,
 ) -> np.ndarray:
-    """Per scope: the monthly chance of a proposal, need aside."""
-    support = np.bincount(
-        scopes.of_flat, weights=model.households.support, minlength=scopes.count
-    ) / np.maximum(scopes.sizes, 1)
+    """Per scope: the monthly chance of a proposal, need aside (`support`: mean_support)."""
     led = labels != RESIDENTS_LABEL
     shown = 1.0 + spec.demonstration_boost * built_in_compound[scopes.compound]
     chance = spec.proposal_rate * (1.0 + spec.leader_boost * led) * 2.0 * support * shown
