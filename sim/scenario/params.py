@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class Section(BaseModel):
     """A scenario section: typed, validated, and closed to unknown keys."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def param(

@@ -150,9 +150,9 @@ def need_shares(
     """Per scope: the share of households whose expected net benefit is positive.
 
     `cache` keeps each kind's structural parts between calls, by kind name, for the very
-    settings object of the kind and the valuation horizon they were computed from: an
-    intervention puts new settings objects in force (the old are never edited), so parts of
-    other settings are never read.
+    settings object of the kind and the valuation horizon they were computed from: settings
+    are frozen and an intervention puts new ones in force, so parts of other settings are
+    never read.
     """
     years = spec.valuation_years
     entry = cache.get(kind.name) if cache is not None else None
