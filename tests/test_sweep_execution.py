@@ -18,8 +18,9 @@ from sim.experiments.execution import Pool, WorkersCannotRun, execute
 from sim.experiments.loader import load_experiment
 from sim.experiments.plan import make_plan
 from sim.experiments.run import FAULTS_ENV, RunSettings
-from sim.experiments.storage import TIMING_COLUMNS, SweepStore
+from sim.experiments.storage import SweepStore
 from sim.experiments.sweep import run_sweep
+from tests.sweep_outputs import stored
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENT = """\
@@ -37,12 +38,6 @@ outputs:
   summary: ["final.*"]
   timeseries: {steps: {every: 5}, columns: [participation_rate, trust_committee]}
 """
-
-
-def stored(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run rows (without timings) and time-series rows of a sweep folder."""
-    store = SweepStore(out)
-    return store.read_runs().drop(columns=list(TIMING_COLUMNS)), store.read_series()
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,9 @@ import pytest
 
 from sim.experiments.loader import load_experiment
 from sim.experiments.run import FAULTS_ENV
-from sim.experiments.storage import RUNS_PART, SERIES_PART, TIMING_COLUMNS, SweepStore
+from sim.experiments.storage import RUNS_PART, SERIES_PART, SweepStore
 from sim.experiments.sweep import run_sweep
+from tests.sweep_outputs import stored
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENT = """\
@@ -41,12 +42,6 @@ TOTAL = 4 * 2 * 5
 def rows_in_parts(out: Path, file: str) -> int:
     """Rows over every finished part (repeats included)."""
     return sum(pq.read_metadata(p / file).num_rows for p in SweepStore(out).part_folders())
-
-
-def comparable(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run rows without timings, and time-series rows."""
-    store = SweepStore(out)
-    return store.read_runs().drop(columns=list(TIMING_COLUMNS)), store.read_series()
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +86,8 @@ def test_kill_9_then_resume_equals_an_uninterrupted_sweep(experiment_file, unint
     result = run_sweep(load_experiment(experiment_file), out, backend="sequential", resume=True)
     assert result.skipped == len(stored_before)
     assert result.done == TOTAL - len(stored_before)
-    runs, series = comparable(out)
-    want_runs, want_series = comparable(uninterrupted)
+    runs, series = stored(out)
+    want_runs, want_series = stored(uninterrupted)
     pd.testing.assert_frame_equal(runs, want_runs)
     pd.testing.assert_frame_equal(series, want_series)
     # No run stored twice, nothing half-written left behind.
@@ -123,7 +118,7 @@ def test_resume_with_more_replications_runs_only_the_new_ones(
     run_sweep(load_experiment(small), out, backend="sequential")
     grown = run_sweep(load_experiment(experiment_file), out, backend="sequential", resume=True)
     assert (grown.skipped, grown.done) == (4 * 2 * 2, 4 * 2 * 3)
-    pd.testing.assert_frame_equal(comparable(out)[0], comparable(uninterrupted)[0])
+    pd.testing.assert_frame_equal(stored(out)[0], stored(uninterrupted)[0])
 
 
 def test_failed_runs_are_kept_on_resume_and_rerun_with_retry_failed(
@@ -139,9 +134,9 @@ def test_failed_runs_are_kept_on_resume_and_rerun_with_retry_failed(
     assert (again.done, again.skipped) == (0, TOTAL)
     retried = run_sweep(experiment, out, backend="sequential", resume=True, retry_failed=True)
     assert (retried.done, retried.failed) == (10, 0)
-    runs, series = comparable(out)
-    pd.testing.assert_frame_equal(runs, comparable(uninterrupted)[0])
-    pd.testing.assert_frame_equal(series, comparable(uninterrupted)[1])
+    runs, series = stored(out)
+    pd.testing.assert_frame_equal(runs, stored(uninterrupted)[0])
+    pd.testing.assert_frame_equal(series, stored(uninterrupted)[1])
 
 
 def test_a_second_sweep_into_a_folder_in_use_is_refused(experiment_file, tmp_path):

@@ -24,7 +24,7 @@ from sim.world.structure import expand_ranges
 
 if TYPE_CHECKING:
     from sim.mechanisms.crowdfunding.mechanism import Crowdfunding
-    from sim.state import Households
+    from sim.state import HouseholdState
 
 
 class Ledger:
@@ -153,10 +153,11 @@ def campaign_ledger() -> Ledger:
     return Ledger(CAMPAIGN_COLUMNS, CAMPAIGN_SHARED)
 
 
-def values_now(households: "Households", ledger: Ledger) -> tuple[np.ndarray, np.ndarray]:
-    """Benefit and net benefit of the households now in every held project's flats (the
-    ledger holds at least the VALUATION_COLUMNS)."""
-    column = ledger.columns
+def values_now(
+    households: "HouseholdState", column: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Benefit and net benefit of the households now in projects' flats, from the projects'
+    VALUATION_COLUMNS laid end to end (a ledger's columns)."""
     elderly = households.is_elderly[column["flats"]]
     benefit = benefit_by_age(elderly, column["benefit_young"], column["benefit_elderly"])
     net = net_benefit(benefit, column["compensation_yuan"], column["ask_yuan"], column["upkeep"])
@@ -171,7 +172,7 @@ def valuation(funding: "Crowdfunding", ledger: Ledger) -> tuple[np.ndarray, np.n
     """
     hh = funding.model.households
     column = ledger.columns
-    benefit, net = values_now(hh, ledger)
+    benefit, net = values_now(hh, column)
     ids = hh.household_id[column["flats"]]
     moved = np.flatnonzero(ids != column["valued_for"])
     if moved.size:

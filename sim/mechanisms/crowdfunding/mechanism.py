@@ -48,8 +48,6 @@ from sim.mechanisms.crowdfunding.projects import (
     VETOED,
     Pipeline,
     Project,
-    benefit_by_age,
-    net_benefit,
 )
 from sim.mechanisms.crowdfunding.proposals import (
     BUILDING_MEETING_LABEL,
@@ -355,8 +353,17 @@ class Crowdfunding:
         benefit_elderly = gross_benefit(kind, floor, np.ones(flats.size, dtype=bool), uses) - harms
         compensation_yuan = compensation_fen / FEN_PER_YUAN
         ask_yuan = ask_fen / FEN_PER_YUAN
-        benefit = benefit_by_age(hh.is_elderly[flats], benefit_young, benefit_elderly)
-        net = net_benefit(benefit, compensation_yuan, ask_yuan, upkeep)
+        benefit, net = values_now(
+            hh,
+            {
+                "flats": flats,
+                "benefit_young": benefit_young,
+                "benefit_elderly": benefit_elderly,
+                "compensation_yuan": compensation_yuan,
+                "ask_yuan": ask_yuan,
+                "upkeep": upkeep,
+            },
+        )
         valued_for = hh.household_id[flats]
         area = world.area[flats]
         bounds = starts.tolist()
@@ -434,7 +441,7 @@ class Crowdfunding:
         hh = self.model.households
         ledger = Ledger.of(projects, VALUATION_COLUMNS)
         flats, bounds = ledger.flats, ledger.bounds
-        benefit, net = values_now(hh, ledger)
+        benefit, net = values_now(hh, ledger.columns)
         ids = hh.household_id[flats]
         chance = motivation(net, hh.income[flats], hh.trust_committee[flats], self.spec)
         chances = []
