@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.records import MeetingRecord
 from sim.mechanisms.recurring import RecurringMechanism
 from sim.scenario.mechanism_params import BuildingMeetings as BuildingMeetingsSpec
 from sim.state import BUILDING_HEAD, HouseholdState
@@ -116,13 +115,18 @@ class BuildingMeetings(RecurringMechanism):
         supporters = attendees[hh.support[attendees] > spec.proposal_support]
         backing = np.bincount(building[supporters], minlength=n_buildings)
         proposes = backing >= spec.minimum_supporters
-        compounds = model.world.building_compound.tolist()
-        week = int(model.week)
-        model.meetings.extend(
-            MeetingRecord(week, "building", compound, b, PARTIES, attendance, 0, 0, proposal, "")
-            for b, (compound, attendance, proposal) in enumerate(
-                zip(compounds, count.tolist(), proposes.astype(int).tolist(), strict=True)
-            )
+        model.meetings.extend_columns(
+            n_buildings,
+            week=int(model.week),
+            kind="building",
+            compound=model.world.building_compound,
+            building=np.arange(n_buildings),
+            parties=PARTIES,
+            attendance=count,
+            items=0,
+            settled=0,
+            proposals=proposes.astype(np.int64),
+            commitment="",
         )
         self.meetings_held += n_buildings
         self.proposals += int(proposes.sum())

@@ -46,7 +46,6 @@ import numpy as np
 
 from sim.dynamics import disputes as dispute_rules
 from sim.dynamics.trust import penalise, reward
-from sim.mechanisms.records import MeetingRecord
 from sim.mechanisms.recurring import RecurringMechanism
 from sim.state import FIRM, SELF_MANAGED, UNMANAGED
 
@@ -215,14 +214,18 @@ class JointMeetings(RecurringMechanism):
         )
         commitment = self.review_commitments(asked, commitment_draw)
         self.inform_households(hear_draw < self.spec.reach, items, settled, commitment)
-        kind, week = self.kind, model.week
-        model.meetings.extend(
-            MeetingRecord(
-                week, kind, c, -1, "+".join(parties), len(parties), n_items, n_settled, 0, promise
-            )
-            for c, (parties, n_items, n_settled, promise) in enumerate(
-                zip(present, items.tolist(), settled.tolist(), commitment, strict=True)
-            )
+        model.meetings.extend_columns(
+            n,
+            week=int(model.week),
+            kind=self.kind,
+            compound=np.arange(n),
+            building=-1,
+            parties=["+".join(parties) for parties in present],
+            attendance=[len(parties) for parties in present],
+            items=items,
+            settled=settled,
+            proposals=0,
+            commitment=commitment,
         )
         self.meetings_held += n
         self.items_settled += int(settled.sum())

@@ -1,11 +1,10 @@
-"""Records of institutional events (meetings, votes), kept as rows and written as CSV tables."""
+"""Records of institutional events (meetings, votes), kept as columns and written as CSV tables."""
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
-
-from sim.heap import paused_garbage_collection
 
 
 class MeetingRecord(NamedTuple):
@@ -67,28 +66,55 @@ class VoteRecord(NamedTuple):
 
 
 class RecordBook:
-    """Rows of one record type, in the order they happened."""
+    """Rows of one record type, in the order they happened, kept as columns.
+
+    A round of meetings records hundreds of rows at once; they are appended column by column
+    (`extend_columns`) rather than made one record at a time.
+    """
 
     def __init__(self, record_type: type) -> None:
         self.record_type = record_type
-        self.rows: list = []
+        self.fields: tuple[str, ...] = record_type._fields
+        self.columns: dict[str, list] = {name: [] for name in self.fields}
+        self.size = 0
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self.size
 
     def add(self, record) -> None:
         """Append a record."""
-        self.rows.append(record)
+        for name, value in zip(self.fields, record, strict=True):
+            self.columns[name].append(value)
+        self.size += 1
 
-    def extend(self, records: Iterable) -> None:
-        """Append many records, the cyclic garbage collector paused while they are made.
+    def extend_columns(self, rows: int, **columns) -> None:
+        """Append `rows` records given column by column: a sequence of `rows` values (a list or
+        an array), or one value shared by every row. A field not given takes its default."""
+        defaults = self.record_type._field_defaults
+        for name in self.fields:
+            value = columns.pop(name) if name in columns else defaults[name]
+            if isinstance(value, np.ndarray):
+                value = value.tolist()
+            elif isinstance(value, str) or not isinstance(value, Sequence):
+                value = [value] * rows
+            if len(value) != rows:
+                raise ValueError(f"column {name!r} has {len(value)} values for {rows} rows")
+            self.columns[name].extend(value)
+        if columns:
+            raise ValueError(f"no such fields in {self.record_type.__name__}: {sorted(columns)}")
+        self.size += rows
 
-        At the model's size, collection passes started midway through a batch of hundreds
-        cost more than making the batch.
-        """
-        with paused_garbage_collection():
-            self.rows.extend(records)
+    def column(self, name: str, start: int = 0) -> list:
+        """One field of the records from row `start` on."""
+        return self.columns[name][start:]
+
+    @property
+    def rows(self) -> list:
+        """The records, each as a `record_type`."""
+        return [self.record_type(*values) for values in zip(*self.columns.values(), strict=True)]
 
     def to_frame(self) -> pd.DataFrame:
         """The records as a table (columns in declaration order, even when empty)."""
-        return pd.DataFrame(self.rows, columns=list(self.record_type._fields))
+        if not self.size:
+            return pd.DataFrame([], columns=list(self.fields))
+        return pd.DataFrame(self.columns, columns=list(self.fields))

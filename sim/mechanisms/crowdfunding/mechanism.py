@@ -215,9 +215,20 @@ class Crowdfunding:
         of greatest need (the first kind, then the first scope, on ties), unless an earlier
         building took that compound's project of the kind this week.
         """
-        rows = self.model.meetings.rows[self.meetings_read :]
-        self.meetings_read = len(self.model.meetings)
-        buildings = sorted({r.building for r in rows if r.kind == "building" and r.proposals > 0})
+        meetings, start = self.model.meetings, self.meetings_read
+        self.meetings_read = len(meetings)
+        buildings = sorted(
+            {
+                building
+                for kind, building, proposals in zip(
+                    meetings.column("kind", start),
+                    meetings.column("building", start),
+                    meetings.column("proposals", start),
+                    strict=True,
+                )
+                if kind == "building" and proposals > 0
+            }
+        )
         kinds = list(self.spec.kinds)
         if not buildings or not kinds or not self.accepting():
             return
