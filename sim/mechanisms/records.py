@@ -91,6 +91,7 @@ class RecordBook:
         """Append `rows` records given column by column: a sequence of `rows` values (a list or
         an array), or one value shared by every row. A field not given takes its default."""
         defaults = self.record_type._field_defaults
+        values = {}
         for name in self.fields:
             value = columns.pop(name) if name in columns else defaults[name]
             if isinstance(value, np.ndarray):
@@ -99,9 +100,11 @@ class RecordBook:
                 value = [value] * rows
             if len(value) != rows:
                 raise ValueError(f"column {name!r} has {len(value)} values for {rows} rows")
-            self.columns[name].extend(value)
+            values[name] = value
         if columns:
             raise ValueError(f"no such fields in {self.record_type.__name__}: {sorted(columns)}")
+        for name, value in values.items():
+            self.columns[name].extend(value)
         self.size += rows
 
     def column(self, name: str, start: int = 0) -> list:
