@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from sim.dynamics.events import occurrences
 from sim.dynamics.trust import penalise, reward
 from sim.scenario.schema import Disputes
 from sim.state import FIRM, SELF_MANAGED
@@ -222,12 +223,13 @@ def draw_frictions(model: "CommunityModel") -> NewDisputes:
     kinds, victims, respondents = [], [], []
 
     has_above = model.has_flat_above
-    leak = np.flatnonzero(has_above & (rng.random(n) < spec.water_leak_rate))
+    leak = occurrences(rng, spec.water_leak_rate, n)
+    leak = leak[has_above[leak]]
     kinds.append(np.full(leak.size, WATER_LEAK))
     victims.append(leak)
     respondents.append(leak + per_floor)
 
-    noisy = np.flatnonzero(rng.random(n) < spec.noise_rate)
+    noisy = occurrences(rng, spec.noise_rate, n)
     same_floor = noisy + np.where(world.position[noisy] + 1 < per_floor, 1, -1)
     valid_floor = (same_floor >= 0) & (same_floor < n) & (per_floor > 1)
     source = np.where(valid_floor, same_floor, np.where(has_above[noisy], noisy + per_floor, -1))
@@ -238,17 +240,17 @@ def draw_frictions(model: "CommunityModel") -> NewDisputes:
 
     quality = model.compounds.service_quality
     parking_rate = (spec.parking_rate * (0.5 + (1.0 - quality)))[world.compound]
-    parked = np.flatnonzero(rng.random(n) < parking_rate)
+    parked = occurrences(rng, parking_rate)
     kinds.append(np.full(parked.size, PARKING))
     victims.append(parked)
     respondents.append(model.random_in_compound(parked))
 
-    crowded = np.flatnonzero(rng.random(n) < spec.shared_space_rate)
+    crowded = occurrences(rng, spec.shared_space_rate, n)
     kinds.append(np.full(crowded.size, SHARED_SPACE))
     victims.append(crowded)
     respondents.append(model.random_in_building(crowded))
 
-    built_on = np.flatnonzero(rng.random(n) < spec.illegal_structure_rate)
+    built_on = occurrences(rng, spec.illegal_structure_rate, n)
     kinds.append(np.full(built_on.size, ILLEGAL_STRUCTURE))
     victims.append(built_on)
     respondents.append(model.random_in_compound(built_on))
@@ -271,10 +273,8 @@ def draw_frictions(model: "CommunityModel") -> NewDisputes:
 def draw_service_claims(model: "CommunityModel") -> NewDisputes:
     """Complaints of service by households whose grievance passed the claim threshold."""
     hh, spec = model.households, model.params.disputes
-    candidates = (hh.grievance > spec.service_claim_threshold) & ~hh.in_dispute
-    claim = np.flatnonzero(
-        candidates & (model.rng.random(hh.size) < spec.service_claim_probability)
-    )
+    candidates = np.flatnonzero((hh.grievance > spec.service_claim_threshold) & ~hh.in_dispute)
+    claim = candidates[occurrences(model.rng, spec.service_claim_probability, candidates.size)]
     manager = model.compounds.manager[model.world.compound[claim]]
     party = np.select([manager == FIRM, manager == SELF_MANAGED], [FIRM_PARTY, SMC_PARTY], RC_PARTY)
     return NewDisputes(

@@ -18,6 +18,7 @@ committees (efficacy).
 import numpy as np
 from scipy.special import expit
 
+from sim.dynamics.events import occurrences
 from sim.dynamics.trust import reward
 from sim.scenario.schema import Participation, Trust
 from sim.state import HouseholdState
@@ -56,5 +57,6 @@ def update_participation(
     share = neighbour_share(adjacency, hh.active, degree)
     p = participation_probability(hh, share, push, spec)
     hh.active[:] = rng.random(hh.size) < p
-    engaged = hh.active & (rng.random(hh.size) < trust_spec.engagement_rate)
+    active = np.flatnonzero(hh.active)
+    engaged = active[occurrences(rng, trust_spec.engagement_rate, active.size)]
     reward(hh.trust_committee, engaged, trust_spec)

@@ -9,6 +9,7 @@ households, so money and households are each counted once.
 
 import numpy as np
 
+from sim.dynamics.events import occurrences
 from sim.scenario.schema import Households
 from sim.state import HouseholdState
 from sim.world.population import draw_households
@@ -37,7 +38,7 @@ class MoveOutChances:
 
 def draw_movers(chance: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Flats whose households move out this week, given each flat's weekly chance."""
-    return np.flatnonzero(rng.random(chance.size) < chance)
+    return occurrences(rng, chance)
 
 
 def replace_households(

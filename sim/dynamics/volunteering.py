@@ -18,6 +18,7 @@ exponential average a <- a + (active - a) / 13.
 
 import numpy as np
 
+from sim.dynamics.events import occurrences
 from sim.scenario.incentive_params import Volunteering
 from sim.state import HouseholdState
 
@@ -34,8 +35,15 @@ def draw_volunteers(
     hh: HouseholdState, pull: np.ndarray, spec: Volunteering, rng: np.random.Generator
 ) -> None:
     """Who among the active volunteers this week."""
-    chance = spec.base_rate * hh.motivation + pull + hh.status + spec.team_push * hh.team_member
-    hh.volunteer[:] = hh.active & (rng.random(hh.size) < np.clip(chance, 0.0, 1.0))
+    active = np.flatnonzero(hh.active)
+    chance = (
+        spec.base_rate * hh.motivation[active]
+        + pull[active]
+        + hh.status[active]
+        + spec.team_push * hh.team_member[active]
+    )
+    hh.volunteer[:] = False
+    hh.volunteer[active[occurrences(rng, np.clip(chance, 0.0, 1.0))]] = True
 
 
 def update_teams(

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.dynamics.events import occurrences
 from sim.state import BUILDING_HEAD, CENTRAL_HOUSEHOLD
 
 if TYPE_CHECKING:
@@ -84,8 +85,11 @@ class TimeBank:
         earned = spec.points_per_hour * model.params.volunteering.hours_per_week * hh.volunteer
         on_duty = hh.active & ((hh.role == BUILDING_HEAD) | (hh.role == CENTRAL_HOUSEHOLD))
         earned = earned + spec.duty_points * on_duty
-        donors = hh.active & (model.rng.random(hh.size) < spec.donation_chance)
-        donated = spec.donation_amount * donors
+        active = np.flatnonzero(hh.active)
+        donated = np.zeros(hh.size)
+        donated[active[occurrences(model.rng, spec.donation_chance, active.size)]] = (
+            spec.donation_amount
+        )
         self.donations += float(donated.sum())
         self.budget += float(donated.sum())
         earned = earned + donated / spec.point_value
