@@ -50,7 +50,7 @@ def service_quality(model: "CommunityModel") -> float:
 
 def served_by_firm(model: "CommunityModel") -> np.ndarray:
     """Mask of households in compounds that have had a firm."""
-    return model.compounds.had_firm[model.world.compound]
+    return model.world.of_compound(model.compounds.had_firm)
 
 
 def trust_firm(model: "CommunityModel") -> float:

@@ -256,7 +256,7 @@ class CommunityModel(Model):
         if is_month_end(self.week):
             self.settle_month()
             self.time_bank.month()
-        update_satisfaction(hh, self.compounds.service_quality[self.world.compound], sc.service)
+        update_satisfaction(hh, self.world.of_compound(self.compounds.service_quality), sc.service)
         self.datacollector.collect(self)
 
     def participation_pushes(self) -> np.ndarray:
@@ -339,7 +339,7 @@ class CommunityModel(Model):
 
     def payee_trust(self) -> np.ndarray:
         """Each household's trust in whoever bills it (firm, else committees)."""
-        by_firm = self.compounds.manager[self.world.compound] == FIRM
+        by_firm = self.world.of_compound(self.compounds.manager == FIRM)
         return np.where(by_firm, self.households.trust_firm, self.households.trust_committee)
 
     def settle_month(self) -> None:
@@ -351,7 +351,7 @@ class CommunityModel(Model):
             self.world.compounds,
             self.fees_due(),
             self.payee_trust(),
-            self.compounds.service_quality[self.world.compound],
+            self.world.of_compound(self.compounds.service_quality),
             self.last_billing.billed,
             self.adjacency,
             sc.fees,

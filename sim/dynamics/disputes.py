@@ -239,7 +239,7 @@ def draw_frictions(model: "CommunityModel") -> NewDisputes:
     respondents.append(source[keep])
 
     quality = model.compounds.service_quality
-    parking_rate = (spec.parking_rate * (0.5 + (1.0 - quality)))[world.compound]
+    parking_rate = world.of_compound(spec.parking_rate * (0.5 + (1.0 - quality)))
     parked = occurrences(rng, parking_rate)
     kinds.append(np.full(parked.size, PARKING))
     victims.append(parked)

@@ -48,10 +48,10 @@ def experience_service(
     rate = trust_spec.experience_rate
     compound = world.compound
     u = rng.random(hh.size)
-    good = np.flatnonzero(u < (rate * q**2)[compound])
-    bad = u > (1.0 - rate * (1.0 - q) ** 2)[compound]
+    good = np.flatnonzero(u < world.of_compound(rate * q**2))
+    bad = u > world.of_compound(1.0 - rate * (1.0 - q) ** 2)
     incident_chance = service_spec.incident_rate * (1.0 - q[world.building_compound]) ** 2
-    incident = (rng.random(world.buildings) < incident_chance)[world.building]
+    incident = world.of_building(rng.random(world.buildings) < incident_chance)
     failed = np.flatnonzero(bad | incident)
     good_by = compounds.manager[compound[good]]
     failed_by = compounds.manager[compound[failed]]

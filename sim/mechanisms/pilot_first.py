@@ -132,7 +132,7 @@ class PilotFirst:
             successes = np.bincount(
                 self.unit_compound, weights=self.succeeded, minlength=world.compounds
             )
-            seen = successes[world.compound] / np.maximum(self.compound_units[world.compound], 1)
+            seen = world.of_compound(successes / np.maximum(self.compound_units, 1))
             self.seen_success = (share, seen, float(self.succeeded.mean()))
         return self.seen_success
 

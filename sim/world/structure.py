@@ -5,6 +5,7 @@ second; flats are numbered so that each building, unit and floor is a contiguous
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -46,6 +47,25 @@ class BuiltCommunity:
     def units(self) -> int:
         """Number of stairwell units."""
         return int(self.unit_building.size)
+
+    @cached_property
+    def compound_flats(self) -> np.ndarray:
+        """Per compound: number of flats."""
+        return np.bincount(self.compound, minlength=self.compounds)
+
+    @cached_property
+    def building_flats(self) -> np.ndarray:
+        """Per building: number of flats."""
+        return np.bincount(self.building, minlength=self.buildings)
+
+    def of_compound(self, values: np.ndarray) -> np.ndarray:
+        """Each flat's entry of a per-compound array: ``values[compound]``, made by repeating
+        each compound's entry over its flats, which lie together."""
+        return np.repeat(values, self.compound_flats)
+
+    def of_building(self, values: np.ndarray) -> np.ndarray:
+        """Each flat's entry of a per-building array: ``values[building]``, made by repeating."""
+        return np.repeat(values, self.building_flats)
 
 
 def build_structure(spec: Structure, rng: np.random.Generator) -> BuiltCommunity:
