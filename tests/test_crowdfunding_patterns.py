@@ -148,10 +148,17 @@ def test_small_flat_asks_reach_their_target_faster_than_elevators():
 
 
 def test_most_applications_qualify_and_a_minority_finish(elevator_runs):
-    """S4's pipeline: 89 of 101 applications qualified; 9 finished and 14 under construction."""
-    for result in elevator_runs:
-        shape = result.summary["crowdfunding"]["by_kind"]["elevator"]
-        assert 0.75 <= shape["qualified"] / shape["applied"] <= 0.97, shape
+    """S4's pipeline: 89 of 101 applications qualified; 9 finished and 14 under construction.
+
+    The qualified share is pooled over the seeds (about 100 applications, like S4's 101): with
+    about 30 a run, one run's share has a binomial spread of about 0.07 around the expected
+    0.84 (feasibility 0.88, less the proposals not yet surveyed), too wide for the band.
+    """
+    shapes = [r.summary["crowdfunding"]["by_kind"]["elevator"] for r in elevator_runs]
+    qualified = sum(shape["qualified"] for shape in shapes)
+    applied = sum(shape["applied"] for shape in shapes)
+    assert 0.75 <= qualified / applied <= 0.97, shapes
+    for shape in shapes:
         assert shape["built"] < 0.5 * shape["qualified"], shape
         assert shape["consented"] < shape["qualified"], shape
         assert shape["built"] >= 1, shape
