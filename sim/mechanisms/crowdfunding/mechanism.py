@@ -471,8 +471,8 @@ class Crowdfunding:
         `chance_yes` if taking part)."""
         model, kind, rng = self.model, project.kind, self.model.rng
         hh, flats = model.households, project.flats
-        project.household_id = hh.household_id[flats].copy()
-        project.elderly = hh.is_elderly[flats].copy()
+        project.household_id = hh.household_id[flats]
+        project.elderly = hh.is_elderly[flats]
         voted = rng.random(flats.size) < kind.vote_turnout
         yes = voted & (rng.random(flats.size) < chance_yes)
         harmed = project.harmed if kind.harmed_veto else None
