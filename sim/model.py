@@ -278,7 +278,7 @@ class CommunityModel(Model):
         update_activity(hh)
         draw_volunteers(hh, self.time_bank.pull(), spec, self.rng)
         self.volunteer_hours += spec.hours_per_week * int(hh.volunteer.sum())
-        self.teams = update_teams(hh, self.world.building, self.world.buildings, spec)
+        self.teams = update_teams(hh, self.world, spec)
         self.time_bank.week()
 
     @cached_property
@@ -453,9 +453,9 @@ class CommunityModel(Model):
 
     def collection_by_compound(self) -> np.ndarray:
         """Per compound: share of billed households that paid the latest bill (0 if none billed)."""
-        billing, compound, n = self.last_billing, self.world.compound, self.world.compounds
-        billed = np.bincount(compound[billing.billed], minlength=n)
-        paid = np.bincount(compound[billing.paid & billing.billed], minlength=n)
+        billing, n = self.last_billing, self.world.compounds
+        billed = self.world.count_by_compound(billing.billed)
+        paid = self.world.count_by_compound(billing.paid & billing.billed)
         return np.divide(paid, billed, out=np.zeros(n), where=billed > 0)
 
     def mean_by_compound(self, values: np.ndarray) -> np.ndarray:
@@ -465,9 +465,7 @@ class CommunityModel(Model):
 
     def active_share_by_compound(self) -> np.ndarray:
         """Share of each compound's households active this week."""
-        active = np.bincount(
-            self.world.compound[self.households.active], minlength=self.world.compounds
-        )
+        active = self.world.count_by_compound(self.households.active)
         return active / np.maximum(self.compound_households, 1)
 
     @cached_property

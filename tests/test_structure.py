@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.scenario.schema import Structure
-from sim.world.structure import build_structure, layout_positions
+from sim.world.structure import build_structure, count_in_ranges, group_starts, layout_positions
 from tests.strategies import seeds, small_structures
 
 FAST = settings(max_examples=60, deadline=None)
@@ -115,3 +115,30 @@ def test_firm_allocation_extremes_share_zero_all_have_firms_share_one_none(compo
     no_firms = build(Structure(compounds=compounds, share_without_firm=1.0), seed)
     assert all_firms.compound_has_firm.all()
     assert not no_firms.compound_has_firm.any()
+
+
+@FAST
+@given(
+    sizes=st.lists(st.integers(1, 6), min_size=1, max_size=30),
+    data=st.data(),
+)
+def test_counts_in_ranges_are_the_counts_by_group(sizes, data):
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    flag = np.array(data.draw(st.lists(st.booleans(), min_size=group.size, max_size=group.size)))
+    starts, _ = group_starts(group, len(sizes))
+    expected = np.bincount(group[flag], minlength=len(sizes))
+    assert np.array_equal(count_in_ranges(flag, starts), expected)
+
+
+@FAST
+@given(spec=small_structures(), seed=seeds)
+def test_values_spread_over_flats_are_the_gathered_values(spec, seed):
+    world = build(spec, seed)
+    by_compound = np.arange(world.compounds) * 1.5
+    by_building = np.arange(world.buildings) - 3
+    assert np.array_equal(world.of_compound(by_compound), by_compound[world.compound])
+    assert np.array_equal(world.of_building(by_building), by_building[world.building])
+    flag = np.arange(world.households) % 3 == 0
+    assert np.array_equal(
+        world.count_by_building(flag), np.bincount(world.building[flag], minlength=world.buildings)
+    )

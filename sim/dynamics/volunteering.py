@@ -21,6 +21,7 @@ import numpy as np
 from sim.dynamics.events import occurrences
 from sim.scenario.incentive_params import Volunteering
 from sim.state import HouseholdState
+from sim.world.structure import BuiltCommunity
 
 ACTIVITY_MEMORY_WEEKS = 13
 
@@ -46,15 +47,13 @@ def draw_volunteers(
     hh.volunteer[active[occurrences(rng, np.clip(chance, 0.0, 1.0))]] = True
 
 
-def update_teams(
-    hh: HouseholdState, building: np.ndarray, n_buildings: int, spec: Volunteering
-) -> int:
+def update_teams(hh: HouseholdState, world: BuiltCommunity, spec: Volunteering) -> int:
     """Form, grow, thin and dissolve building teams; return the number of teams."""
     hh.team_member &= hh.inactive_weeks < spec.drift_weeks
-    members = np.bincount(building[hh.team_member], minlength=n_buildings)
-    volunteers = np.bincount(building[hh.volunteer], minlength=n_buildings)
+    members = world.count_by_building(hh.team_member)
+    volunteers = world.count_by_building(hh.volunteer)
     has_team = members >= max(1, spec.team_minimum // 2)
-    hh.team_member &= has_team[building]
+    hh.team_member &= world.of_building(has_team)
     forming = ~has_team & (volunteers >= spec.team_minimum)
-    hh.team_member |= hh.volunteer & (has_team | forming)[building]
+    hh.team_member |= hh.volunteer & world.of_building(has_team | forming)
     return int(np.count_nonzero(has_team | forming))

@@ -58,6 +58,24 @@ class BuiltCommunity:
         """Per building: number of flats."""
         return np.bincount(self.building, minlength=self.buildings)
 
+    @cached_property
+    def compound_starts(self) -> np.ndarray:
+        """Per compound: its first flat."""
+        return np.cumsum(self.compound_flats) - self.compound_flats
+
+    @cached_property
+    def building_starts(self) -> np.ndarray:
+        """Per building: its first flat."""
+        return np.cumsum(self.building_flats) - self.building_flats
+
+    def count_by_compound(self, flag: np.ndarray) -> np.ndarray:
+        """Per compound: how many of its flats hold `flag`."""
+        return count_in_ranges(flag, self.compound_starts)
+
+    def count_by_building(self, flag: np.ndarray) -> np.ndarray:
+        """Per building: how many of its flats hold `flag`."""
+        return count_in_ranges(flag, self.building_starts)
+
     def of_compound(self, values: np.ndarray) -> np.ndarray:
         """Each flat's entry of a per-compound array: ``values[compound]``, made by repeating
         each compound's entry over its flats, which lie together."""
@@ -119,6 +137,12 @@ def group_starts(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarr
     sizes = np.bincount(group, minlength=n_groups)
     starts = np.cumsum(sizes) - sizes
     return starts, sizes
+
+
+def count_in_ranges(flag: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """How many entries hold `flag` in each range of entries from one of `starts` to the next
+    (or the end); the ranges are in order and none is empty."""
+    return np.add.reduceat(flag, starts, dtype=np.int64)
 
 
 def expand_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:

@@ -32,7 +32,7 @@ from sim.mechanisms.crowdfunding.valuation import (
 )
 from sim.scenario.crowdfunding_params import Crowdfunding, ProjectKind
 from sim.state import BUILDING_HEAD
-from sim.world.structure import BuiltCommunity, group_starts
+from sim.world.structure import BuiltCommunity, count_in_ranges, group_starts
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
@@ -63,6 +63,10 @@ class Scopes:
     def count(self) -> int:
         """Number of scopes."""
         return int(self.sizes.size)
+
+    def count_in(self, flag: np.ndarray) -> np.ndarray:
+        """Per scope: how many of its flats hold `flag`."""
+        return count_in_ranges(flag, self.starts)
 
 
 def scopes_of(world: BuiltCommunity, name: str) -> Scopes:
@@ -163,8 +167,7 @@ def need_shares(
     parts = entry.parts
     elderly = model.households.is_elderly
     gains = np.where(elderly, parts.elderly_gains, parts.young_gains)
-    counts = np.bincount(scopes.of_flat, weights=gains, minlength=scopes.count)
-    return counts / np.maximum(scopes.sizes, 1)
+    return scopes.count_in(gains) / np.maximum(scopes.sizes, 1)
 
 
 def proportional(
@@ -181,8 +184,8 @@ def proposer_labels(model: "CommunityModel", scopes: Scopes) -> np.ndarray:
     """Per scope: who would lead a proposal (building head, Party member, committee, residents)."""
     hh = model.households
     n = scopes.count
-    head = np.bincount(scopes.of_flat, weights=(hh.role == BUILDING_HEAD) & hh.active, minlength=n)
-    party = np.bincount(scopes.of_flat, weights=hh.is_party & hh.active, minlength=n)
+    head = scopes.count_in((hh.role == BUILDING_HEAD) & hh.active)
+    party = scopes.count_in(hh.is_party & hh.active)
     labels = np.full(n, RESIDENTS_LABEL, dtype=object)
     if scopes.name == "compound":
         committees = set(model.owners_committees) | set(model.self_management_committees)
