@@ -139,8 +139,6 @@ VALUATION_COLUMNS = (
 )
 CAMPAIGN_COLUMNS = (
     *VALUATION_COLUMNS,
-    "benefit",
-    "net",
     "ask_fen",
     "valued_for",
     "cooperation",
@@ -156,38 +154,28 @@ def campaign_ledger() -> Ledger:
 
 
 def values_now(
-    households: "HouseholdState", column: dict[str, np.ndarray], entries=slice(None)
+    households: "HouseholdState", column: dict[str, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Benefit and net benefit of the households now in projects' flats, from the projects'
-    VALUATION_COLUMNS laid end to end (a ledger's columns), at `entries` (all by default)."""
-    elderly = households.is_elderly[column["flats"][entries]]
-    benefit = benefit_by_age(
-        elderly, column["benefit_young"][entries], column["benefit_elderly"][entries]
-    )
-    net = net_benefit(
-        benefit,
-        column["compensation_yuan"][entries],
-        column["ask_yuan"][entries],
-        column["upkeep"][entries],
-    )
+    VALUATION_COLUMNS laid end to end (a ledger's columns)."""
+    elderly = households.is_elderly[column["flats"]]
+    benefit = benefit_by_age(elderly, column["benefit_young"], column["benefit_elderly"])
+    net = net_benefit(benefit, column["compensation_yuan"], column["ask_yuan"], column["upkeep"])
     return benefit, net
 
 
 def valuation(funding: "Crowdfunding", ledger: Ledger) -> tuple[np.ndarray, np.ndarray]:
     """Benefit and net benefit of the households now in every campaign's flats.
 
-    Each campaign arrives with the values of the households it last valued (`valued_for`);
-    only the flats a household has moved into since are valued again (a household's values
-    do not change while it stays). A campaign where a household has moved in keeps the new
+    A campaign where a household has moved in since it last valued its flats keeps the new
     values, so that its records show the household living there.
     """
     hh = funding.model.households
     column = ledger.columns
-    benefit, net = column["benefit"], column["net"]
+    benefit, net = values_now(hh, column)
     ids = hh.household_id[column["flats"]]
     moved = np.flatnonzero(ids != column["valued_for"])
     if moved.size:
-        benefit[moved], net[moved] = values_now(hh, column, moved)
         bounds = ledger.bounds
         for index in np.unique(ledger.owner[moved]).tolist():
             start, end = bounds[index], bounds[index + 1]
