@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from sim.agents import PartyMember, Resident
-from sim.dynamics.disputes import MEDIATION
+from sim.dynamics.disputes import (
+    ESCALATED,
+    MEDIATION,
+    RESOLVED,
+    STAGES,
+    TALK,
+    DisputeLedger,
+)
 from sim.model import CommunityModel
 from sim.scenario.loader import load_scenario
 from sim.state import BUILDING_HEAD
@@ -226,6 +233,49 @@ def test_closed_disputes_close_no_earlier_than_raised_and_open_ones_have_no_clos
     assert set(still_open.stage) <= {"bilateral", "mediation"}
     assert len(still_open) == model.disputes.open_rows().size
     assert (frame.raised_week.between(1, STEPS)).all()
+
+
+def test_the_ledger_running_totals_are_its_columns_counted(churn_run):
+    _, model, _, _ = churn_run
+    ledger = model.disputes
+    stage = ledger.stage
+    for code in range(len(STAGES)):
+        assert ledger.count(code) == np.count_nonzero(stage == code)
+    done = stage == RESOLVED
+    assert done.any() and (stage > MEDIATION).any()
+    weeks = ledger.closed_week[done] - ledger.raised_week[done]
+    assert ledger.mean_resolution_weeks() == float(weeks.mean())
+    closed = stage > MEDIATION
+    assert ledger.share_settled_locally() == float(done.sum() / closed.sum())
+
+
+def test_the_ledger_running_totals_follow_any_update_of_their_columns():
+    ledger = DisputeLedger(capacity=2)
+    k = 5
+    ledger.append(
+        kind=np.zeros(k, dtype=np.int8),
+        complainant_flat=np.arange(k),
+        complainant_id=np.arange(k),
+        respondent_party=np.zeros(k, dtype=np.int8),
+        respondent_flat=np.full(k, -1),
+        respondent_id=np.full(k, -1),
+        compound=np.zeros(k, dtype=np.int64),
+        building=np.zeros(k, dtype=np.int64),
+        raised_week=np.arange(1, k + 1),
+        stage=np.array([TALK, TALK, MEDIATION, RESOLVED, TALK], dtype=np.int8),
+        stage_week=np.ones(k, dtype=np.int64),
+        mediator=np.zeros(k, dtype=np.int8),
+        closed_week=np.array([-1, -1, -1, 10, -1]),
+        channel=np.zeros(k, dtype=np.int8),
+    )
+    assert ledger.count(RESOLVED) == 1 and ledger.mean_resolution_weeks() == 6.0
+    ledger.update(np.array([0, 2]), stage=RESOLVED, closed_week=12)
+    assert [ledger.count(code) for code in range(len(STAGES))] == [2, 0, 3, 0, 0]
+    assert ledger.mean_resolution_weeks() == (6 + 11 + 9) / 3
+    ledger.update(np.array([3]), closed_week=20)  # a resolved dispute's close moved
+    assert ledger.mean_resolution_weeks() == (16 + 11 + 9) / 3
+    ledger.update(np.array([1]), stage=ESCALATED, closed_week=7)
+    assert ledger.share_settled_locally() == 3 / 4
 
 
 def test_disputes_reaching_mediation_have_a_mediator_and_others_none(churn_run):

@@ -65,6 +65,8 @@ IS_CROSS_PARTY = np.isin(np.arange(len(KINDS)), CROSS_PARTY_KINDS)
 
 STAGES = ("bilateral", "mediation", "resolved", "escalated", "abandoned")
 TALK, MEDIATION, RESOLVED, ESCALATED, ABANDONED = range(len(STAGES))
+#: Columns the ledger's running totals depend on.
+TALLIED = frozenset({"stage", "raised_week", "closed_week"})
 
 PARTIES = ("household", "firm", "self_management_committee", "residents_committee")
 HOUSEHOLD, FIRM_PARTY, SMC_PARTY, RC_PARTY = range(len(PARTIES))
@@ -115,11 +117,17 @@ class NewDisputes:
 
 
 class DisputeLedger:
-    """Every dispute ever raised, as growable columns (one row per dispute)."""
+    """Every dispute ever raised, as growable columns (one row per dispute).
+
+    How many disputes stand at each stage, and the weeks the resolved ones took in all, are
+    kept as running totals, so that the weekly counts do not scan every dispute ever raised.
+    """
 
     def __init__(self, capacity: int = 1024) -> None:
         self.size = 0
         self._cols = {name: np.empty(capacity, dtype=dt) for name, dt in _COLUMNS.items()}
+        self.at_stage = np.zeros(len(STAGES), dtype=np.int64)
+        self.resolution_weeks_total = 0
 
     def __len__(self) -> int:
         return self.size
@@ -141,12 +149,27 @@ class DisputeLedger:
                 self._cols[name] = grown
         for name in _COLUMNS:
             self._cols[name][self.size : self.size + k] = values[name]
+        rows = np.arange(self.size, self.size + k)
         self.size += k
+        self.at_stage += np.bincount(self._cols["stage"][rows], minlength=len(STAGES))
+        self.resolution_weeks_total += self.resolution_weeks(rows)
 
     def update(self, rows: np.ndarray, **values: np.ndarray | int) -> None:
-        """Set columns of existing rows."""
+        """Set columns of existing rows (each row once)."""
+        counted = not TALLIED.isdisjoint(values)
+        if counted:
+            self.at_stage -= np.bincount(self._cols["stage"][rows], minlength=len(STAGES))
+            self.resolution_weeks_total -= self.resolution_weeks(rows)
         for name, value in values.items():
             self._cols[name][rows] = value
+        if counted:
+            self.at_stage += np.bincount(self._cols["stage"][rows], minlength=len(STAGES))
+            self.resolution_weeks_total += self.resolution_weeks(rows)
+
+    def resolution_weeks(self, rows: np.ndarray) -> int:
+        """Weeks from raised to resolved, summed over those of `rows` resolved."""
+        done = rows[self._cols["stage"][rows] == RESOLVED]
+        return int((self._cols["closed_week"][done] - self._cols["raised_week"][done]).sum())
 
     def open_rows(self) -> np.ndarray:
         """Indices of disputes in talk or mediation."""
@@ -154,20 +177,17 @@ class DisputeLedger:
 
     def count(self, stage: int) -> int:
         """Disputes now at a stage."""
-        return int(np.count_nonzero(self.stage == stage))
+        return int(self.at_stage[stage])
 
     def mean_resolution_weeks(self) -> float:
         """Mean weeks from raised to resolved over resolved disputes (0 when none yet)."""
-        done = self.stage == RESOLVED
-        if not done.any():
-            return 0.0
-        return float((self.closed_week[done] - self.raised_week[done]).mean())
+        resolved = self.count(RESOLVED)
+        return self.resolution_weeks_total / resolved if resolved else 0.0
 
     def share_settled_locally(self) -> float:
         """Of closed disputes, the share resolved inside the community (not escalated or dropped)."""
-        closed = self.stage > MEDIATION
-        n = int(closed.sum())
-        return float((self.stage[closed] == RESOLVED).sum() / n) if n else 0.0
+        closed = int(self.at_stage[MEDIATION + 1 :].sum())
+        return self.count(RESOLVED) / closed if closed else 0.0
 
     def to_frame(self) -> pd.DataFrame:
         """One row per dispute with readable labels (the disputes.csv table)."""
