@@ -52,7 +52,7 @@ from sim.state import (
 from sim.timeline import PolicyTimeline
 from sim.world.network import adjacency, tie_edges, to_graph
 from sim.world.population import assign_party_roles, populate
-from sim.world.structure import build_structure, expand_ranges, group_starts, layout_positions
+from sim.world.structure import build_structure, expand_ranges, layout_positions
 
 
 class CommunityModel(Model):
@@ -101,8 +101,8 @@ class CommunityModel(Model):
         positions = layout_positions(self.world)
         layout = {i: (float(x), float(y)) for i, (x, y) in enumerate(positions)}
         self.grid = Network(self.graph, capacity=1, random=self.random, layout=layout)
-        self._compound_groups = group_starts(self.world.compound, self.world.compounds)
-        self._building_groups = group_starts(self.world.building, self.world.buildings)
+        self._compound_groups = (self.world.compound_starts, self.world.compound_flats)
+        self._building_groups = (self.world.building_starts, self.world.building_flats)
         self.compound_households = self._compound_groups[1].astype(np.int64)
         self.residents: list[Resident] = [self.make_resident(i) for i in range(n)]
 

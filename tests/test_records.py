@@ -60,6 +60,8 @@ def test_wrong_lengths_and_unknown_fields_are_refused():
     )  # fmt: skip
     with pytest.raises(ValueError, match="attendance"):
         book.extend_columns(2, **{**full, "attendance": [1, 2, 3]})
+    with pytest.raises(ValueError, match="'items'"):
+        book.extend_columns(1, **{k: v for k, v in full.items() if k != "items"})
     with pytest.raises(ValueError, match="colour"):
         book.extend_columns(1, **full, colour="red")
     assert len(book) == 0 and book.to_frame().empty  # nothing half-appended

@@ -93,6 +93,8 @@ class RecordBook:
         defaults = self.record_type._field_defaults
         values = {}
         for name in self.fields:
+            if name not in columns and name not in defaults:
+                raise ValueError(f"no values for field {name!r} of {self.record_type.__name__}")
             value = columns.pop(name) if name in columns else defaults[name]
             if isinstance(value, np.ndarray):
                 value = value.tolist()
