@@ -9,7 +9,7 @@ from contextlib import contextmanager
 def paused_garbage_collection() -> Iterator[None]:
     """Pause the cyclic collector inside the block, and restore it as it was.
 
-    Objects made for the life of a run (cells, agents, graph entries, records) are never
+    Objects made for the life of a run (cells, agents, graph entries) are never
     garbage; collection passes started while thousands of them are created walk them to no end.
     """
     enabled = gc.isenabled()

@@ -101,9 +101,7 @@ class CommunityModel(Model):
         positions = layout_positions(self.world)
         layout = {i: (float(x), float(y)) for i, (x, y) in enumerate(positions)}
         self.grid = Network(self.graph, capacity=1, random=self.random, layout=layout)
-        self._compound_groups = (self.world.compound_starts, self.world.compound_flats)
-        self._building_groups = (self.world.building_starts, self.world.building_flats)
-        self.compound_households = self._compound_groups[1].astype(np.int64)
+        self.compound_households = self.world.compound_flats
         self.residents: list[Resident] = [self.make_resident(i) for i in range(n)]
 
     def make_resident(self, flat: int) -> Resident:
@@ -323,9 +321,8 @@ class CommunityModel(Model):
         if central != self.roles_central_per_building:
             self.buildings_moved[:] = True
             self.roles_central_per_building = central
-        starts, sizes = self._building_groups
         moved = np.flatnonzero(self.buildings_moved)
-        flats = expand_ranges(starts[moved], sizes[moved])
+        flats = expand_ranges(world.building_starts[moved], world.building_flats[moved])
         hh.role[flats] = np.where(hh.is_party[flats], PARTY_MEMBER, NO_ROLE)
         assign_party_roles(hh, world.building, world.buildings, central, flats)
         self.buildings_moved[:] = False
@@ -444,7 +441,7 @@ class CommunityModel(Model):
     @cached_property
     def compound_bounds(self) -> list[tuple[int, int]]:
         """Per compound: its first flat and the flat after its last (flats are contiguous)."""
-        starts, sizes = self._compound_groups
+        starts, sizes = self.world.compound_starts, self.world.compound_flats
         return list(zip(starts.tolist(), (starts + sizes).tolist(), strict=True))
 
     def flats_of_compound(self, compound: int) -> np.ndarray:
@@ -482,15 +479,17 @@ class CommunityModel(Model):
 
     def random_in_compound(self, flats: np.ndarray) -> np.ndarray:
         """A random flat in the same compound as each of `flats`."""
-        starts, sizes = self._compound_groups
-        group = self.world.compound[flats]
-        return starts[group] + (self.rng.random(flats.size) * sizes[group]).astype(np.int64)
+        world = self.world
+        return self.random_in(world.compound_starts, world.compound_flats, world.compound[flats])
 
     def random_in_building(self, flats: np.ndarray) -> np.ndarray:
         """A random flat in the same building as each of `flats`."""
-        starts, sizes = self._building_groups
-        group = self.world.building[flats]
-        return starts[group] + (self.rng.random(flats.size) * sizes[group]).astype(np.int64)
+        world = self.world
+        return self.random_in(world.building_starts, world.building_flats, world.building[flats])
+
+    def random_in(self, starts: np.ndarray, sizes: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """A random flat of each of the contiguous ranges `group` names (by `starts`, `sizes`)."""
+        return starts[group] + (self.rng.random(group.size) * sizes[group]).astype(np.int64)
 
     def choose_mediators(self, rows: np.ndarray) -> np.ndarray:
         """Mediator for disputes entering mediation: Party head, compound committee, or residents' committee."""

@@ -9,9 +9,8 @@ import pytest
 from sim.cli import main
 from sim.experiments import discovery
 from sim.experiments.analysis import SweepData
-from sim.experiments.loader import load_experiment
-from sim.experiments.sweep import run_sweep
 from sim.scenario.loader import ScenarioError
+from tests.sweep_outputs import swept
 
 
 def synthetic(n: int = 400, seed: int = 1) -> SweepData:
@@ -83,12 +82,7 @@ outputs:
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("discovery")
-    path = folder / "discovery_test.yaml"
-    path.write_text(EXPERIMENT)
-    out = folder / "sweep"
-    assert run_sweep(load_experiment(path), out, backend="sequential").failed == 0
-    return out
+    return swept(tmp_path_factory.mktemp("discovery"), "discovery_test", EXPERIMENT)
 
 
 def test_cogov_analyze_discover_finds_low_trust_behind_low_trust_outcomes(sweep, capsys):

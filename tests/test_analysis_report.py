@@ -10,9 +10,8 @@ from scipy import stats
 
 from sim.cli import main
 from sim.experiments import analysis
-from sim.experiments.loader import load_experiment
 from sim.experiments.storage import SweepStore
-from sim.experiments.sweep import run_sweep
+from tests.sweep_outputs import swept
 
 EXPERIMENT = """\
 name: report_test
@@ -37,13 +36,7 @@ outputs:
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("report")
-    path = folder / "report_test.yaml"
-    path.write_text(EXPERIMENT)
-    out = folder / "sweep"
-    result = run_sweep(load_experiment(path), out, backend="sequential")
-    assert result.failed == 0
-    return out
+    return swept(tmp_path_factory.mktemp("report"), "report_test", EXPERIMENT)
 
 
 def test_mean_ci_is_the_t_interval():

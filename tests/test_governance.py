@@ -124,7 +124,7 @@ def test_a_round_of_joint_meetings_draws_as_if_held_compound_by_compound():
     agendas = Agendas(rows=np.arange(compound.size), compound=compound, place=place)
     one_by_one = copy.deepcopy(model.rng)
     settle, commitment, hear = model.joint_meetings.draws(agendas, items, asked)
-    starts, sizes = model._compound_groups
+    starts, sizes = model.world.compound_starts, model.world.compound_flats
     for c in range(4):
         assert np.array_equal(settle[compound == c], one_by_one.random(items[c]))
         if c in asked:

@@ -28,7 +28,7 @@ def test_columns_and_rows_make_the_same_table():
         commitment="",
     )
     assert len(by_column) == len(by_row) == 4
-    assert by_column.rows == rows
+    assert by_column.columns == by_row.columns
     assert by_column.to_frame().equals(by_row.to_frame())
     assert by_column.column("proposals", 2) == [0, 1]
 

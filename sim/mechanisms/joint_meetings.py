@@ -187,7 +187,7 @@ class JointMeetings(RecurringMechanism):
         same order (Generator.random(n) equals n successive random() calls); each compound's
         block of it is split here.
         """
-        starts, sizes = self.model._compound_groups
+        sizes = self.model.world.compound_flats
         asks = np.zeros(items.size, dtype=np.int64)
         asks[asked] = 1
         block = items + asks + sizes

@@ -113,11 +113,6 @@ class RecordBook:
         """One field of the records from row `start` on."""
         return self.columns[name][start:]
 
-    @property
-    def rows(self) -> list:
-        """The records, each as a `record_type`."""
-        return [self.record_type(*values) for values in zip(*self.columns.values(), strict=True)]
-
     def to_frame(self) -> pd.DataFrame:
         """The records as a table (columns in declaration order, even when empty)."""
         if not self.size:
