@@ -109,6 +109,13 @@ def yuan(fen: int | np.ndarray) -> float | np.ndarray:
     return int(fen) / FEN_PER_YUAN
 
 
+def blank(size: int, dtype: type, value: int | bool) -> np.ndarray:
+    """A read-only array of `size` entries all `value` (a writing mistake raises at once)."""
+    values = np.full(size, value, dtype=dtype)
+    values.flags.writeable = False
+    return values
+
+
 class HeldArray:
     """A per-flat array of a project, read from the ledger holding it while its campaign runs
     (a view of its entries there), else the project's own."""
@@ -179,17 +186,17 @@ class Project:
     given = HeldArray()
 
     def __post_init__(self) -> None:
+        """Blank vote, campaign and settlement arrays until the pipeline fills them in.
+
+        Each is replaced whole at its stage (never written in place), so the blanks of a kind
+        are one read-only array shared by all of them.
+        """
         n = self.flats.size
         self.held_by: Ledger | None = None  # the ledger holding the campaign's arrays
-        self.household_id = np.zeros(n, dtype=np.int64)
-        self.elderly = np.zeros(n, dtype=bool)
-        self.voted = np.zeros(n, dtype=bool)
-        self.yes = np.zeros(n, dtype=bool)
-        self.cooperation = np.full(n, -1, dtype=np.int8)
-        self.paid_fen = np.zeros(n, dtype=np.int64)
-        self.given = np.zeros(n, dtype=bool)
-        self.refunded_fen = np.zeros(n, dtype=np.int64)
-        self.rebated_fen = np.zeros(n, dtype=np.int64)
+        no_money, no_flag = blank(n, np.int64, 0), blank(n, bool, False)
+        self.household_id = self.refunded_fen = self.rebated_fen = self.paid_fen = no_money
+        self.elderly = self.voted = self.yes = self.given = no_flag
+        self.cooperation = blank(n, np.int8, -1)
 
     def keep_values(self, benefit: np.ndarray, net: np.ndarray, household_id: np.ndarray) -> None:
         """Keep the benefit and net benefit of the households now in the flats (copies)."""
