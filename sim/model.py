@@ -322,9 +322,10 @@ class CommunityModel(Model):
             self.buildings_moved[:] = True
             self.roles_central_per_building = central
         moved = np.flatnonzero(self.buildings_moved)
-        flats = expand_ranges(world.building_starts[moved], world.building_flats[moved])
+        starts, sizes = world.building_starts[moved], world.building_flats[moved]
+        flats = expand_ranges(starts, sizes)
         hh.role[flats] = np.where(hh.is_party[flats], PARTY_MEMBER, NO_ROLE)
-        assign_party_roles(hh, world.building, world.buildings, central, flats)
+        assign_party_roles(hh, starts, sizes, central)
         self.buildings_moved[:] = False
 
     def fees_due(self) -> np.ndarray:

@@ -2,10 +2,11 @@
 
 import numpy as np
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.scenario.schema import Households
 from sim.state import BUILDING_HEAD, CENTRAL_HOUSEHOLD, NO_ROLE, PARTY_MEMBER
-from sim.world.population import populate
+from sim.world.population import populate, top_in_ranges
 from sim.world.structure import build_structure
 from tests.strategies import household_specs, seeds, small_structures
 
@@ -89,3 +90,26 @@ def test_renter_share_sets_the_share_of_renting_households(rng):
     world = build_structure(Structure(compounds=20), rng)
     hh = populate(Households(renter_share=0.35), world, rng)
     assert abs((~hh.is_owner).mean() - 0.35) < 0.05
+
+
+@FAST
+@given(
+    sizes=st.lists(st.integers(1, 12), min_size=1, max_size=8),
+    levels=st.integers(1, 4),
+    count=st.integers(1, 5),
+    seed=seeds,
+)
+def test_top_in_ranges_ranks_as_a_sort_within_each_range(sizes, levels, count, seed):
+    """Each rank holds, per range, the entry a stable sort by descending score puts there (few
+    distinct scores, so that ties are common)."""
+    rng = np.random.default_rng(seed)
+    sizes = np.array(sizes)
+    starts = np.cumsum(sizes) - sizes
+    score = rng.integers(0, levels, sizes.sum()).astype(float)
+    owner = np.repeat(np.arange(sizes.size), sizes)
+    order = np.lexsort((-score, owner))
+    rank = np.arange(order.size) - starts[owner[order]]
+    ranked = top_in_ranges(score, starts, sizes, count)
+    assert len(ranked) == count
+    for r, positions in enumerate(ranked):
+        assert np.array_equal(positions, order[rank == r])

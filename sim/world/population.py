@@ -10,7 +10,7 @@ from sim.state import (
     PARTY_MEMBER,
     HouseholdState,
 )
-from sim.world.structure import BuiltCommunity
+from sim.world.structure import BuiltCommunity, expand_ranges
 
 
 def beta_with_mean(
@@ -93,33 +93,50 @@ def populate(spec: Households, world: BuiltCommunity, rng: np.random.Generator) 
     """The initial households of every flat, with Party roles assigned per building."""
     is_owner = rng.random(world.households) >= spec.renter_share
     state = draw_households(spec, is_owner, 1, rng, newcomer=False)
-    assign_party_roles(state, world.building, world.buildings, spec.central_households_per_building)
+    assign_party_roles(
+        state, world.building_starts, world.building_flats, spec.central_households_per_building
+    )
     return state
 
 
 def assign_party_roles(
-    state: HouseholdState,
-    building: np.ndarray,
-    n_buildings: int,
-    central_per_building: int,
-    flats: np.ndarray | None = None,
+    state: HouseholdState, starts: np.ndarray, sizes: np.ndarray, central_per_building: int
 ) -> None:
     """Name a building head per building and Party-member central households.
 
-    The building head is the building's most civic Party member, or its most civic household
-    where no Party member lives there; central households are the next most civic Party members.
-    With `flats` (every flat of some buildings), only those buildings are assigned; a building's
-    roles depend on its own households alone, so the result there is the same.
+    Each building is its flats starts[b]:starts[b] + sizes[b] (every building, or only some:
+    a building's roles depend on its own households alone). The building head is the building's
+    most civic Party member, or its most civic household where no Party member lives there;
+    central households are the next most civic Party members (the earlier flat first on ties).
     """
-    flats = np.arange(building.size) if flats is None else flats
+    starts, sizes = starts[sizes > 0], sizes[sizes > 0]
+    flats = expand_ranges(starts, sizes)
     score = state.propensity[flats] + 10.0 * state.is_party[flats]
-    buildings = building[flats]
-    order = np.lexsort((-score, buildings))
-    sorted_building = buildings[order]
-    starts = np.searchsorted(sorted_building, np.arange(n_buildings))
-    rank = np.arange(order.size) - starts[sorted_building]
-    heads = flats[order[rank == 0]]
-    state.role[heads] = BUILDING_HEAD
-    central = flats[order[(rank >= 1) & (rank <= central_per_building)]]
-    central = central[state.is_party[central]]
-    state.role[central] = CENTRAL_HOUSEHOLD
+    local_starts = np.cumsum(sizes) - sizes
+    ranked = top_in_ranges(score, local_starts, sizes, 1 + central_per_building)
+    state.role[flats[ranked[0]]] = BUILDING_HEAD
+    central = flats[np.concatenate(ranked[1:])] if central_per_building else flats[:0]
+    state.role[central[state.is_party[central]]] = CENTRAL_HOUSEHOLD
+
+
+def top_in_ranges(
+    score: np.ndarray, starts: np.ndarray, sizes: np.ndarray, count: int
+) -> list[np.ndarray]:
+    """The positions of the `count` highest scores within each range of `score` (ranges laid
+    end to end from `starts`, none empty): entry r holds each range's r-th highest, the earlier
+    position first on ties, for the ranges with more than r entries.
+
+    Each rank takes every range's best remaining score at once (a maximum per range), so the
+    cost is `count` passes over the scores rather than a sort.
+    """
+    remaining = np.array(score, dtype=float)
+    positions = np.arange(score.size)
+    ranked = []
+    for _ in range(count):
+        best = np.maximum.reduceat(remaining, starts)
+        at_best = remaining == np.repeat(best, sizes)
+        first = np.minimum.reduceat(np.where(at_best, positions, score.size), starts)
+        first = first[best > -np.inf]
+        remaining[first] = -np.inf
+        ranked.append(first)
+    return ranked
