@@ -127,42 +127,68 @@ outputs:
 """
 
 
-def overhead_seconds(runs: int, steps: int) -> tuple[float, float]:
-    """Seconds for `runs` runs as a sequential sweep, and for the same runs through `simulate`."""
+def overhead_seconds(runs: int, steps: int, sweep_first: bool = True) -> tuple[float, float]:
+    """Seconds for `runs` runs as a sequential sweep, and for the same runs through `simulate`
+    (the sweep first, or the direct runs first)."""
     from sim.experiments.loader import load_experiment
+    from sim.experiments.plan import make_plan
     from sim.experiments.storage import SweepStore
     from sim.experiments.sweep import run_sweep
     from sim.runner import simulate
     from sim.scenario.loader import load_scenario
 
+    scenario = load_scenario("default", [f"steps={steps}", "households.renter_share=0.3"])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "overhead.yaml"
         path.write_text(OVERHEAD_EXPERIMENT.format(runs=runs, steps=steps))
-        start = time.perf_counter()
-        run_sweep(load_experiment(path), Path(folder) / "out", backend="sequential")
-        sweep_seconds = time.perf_counter() - start
-        seeds = SweepStore(Path(folder) / "out").read_runs()["seed"].tolist()
-    scenario = load_scenario("default", [f"steps={steps}", "households.renter_share=0.3"])
-    start = time.perf_counter()
-    for seed in seeds:
-        simulate(scenario, seed=int(seed))
-    return sweep_seconds, time.perf_counter() - start
+        experiment = load_experiment(path)
+        seeds = [int(seed) for seed in make_plan(experiment).unique_runs()["seed"]]
+
+        def sweep() -> float:
+            start = time.perf_counter()
+            run_sweep(experiment, Path(folder) / "out", backend="sequential")
+            seconds = time.perf_counter() - start
+            stored = SweepStore(Path(folder) / "out").read_runs()["seed"].tolist()
+            assert sorted(stored) == sorted(seeds), (stored, seeds)
+            return seconds
+
+        def direct() -> float:
+            start = time.perf_counter()
+            for seed in seeds:
+                simulate(scenario, seed=seed)
+            return time.perf_counter() - start
+
+        if sweep_first:
+            sweep_seconds = sweep()
+            return sweep_seconds, direct()
+        direct_seconds = direct()
+        return sweep(), direct_seconds
 
 
 def overhead(quick: bool) -> Row:
     """Seconds per run of the default scenario in a sequential sweep, against `simulate` alone.
 
     Same runs (scenario, seeds) in this process, after a short warm-up of both (imports, the
-    Parquet writer); the better of two measurements of each. The sweep adds resolving each
-    run, keeping its outputs and storing them as Parquet parts.
+    Parquet writer), in rounds that alternate which goes first, so that a slow spell of the
+    machine falls on both; the rate is over all rounds, and the note gives the range of the
+    rounds' own ratios. The sweep adds resolving each run, keeping its outputs and storing
+    them as Parquet parts, and once per sweep its plan and manifest (package versions), which
+    here are shared by the runs of a round.
     """
-    runs, steps = (2, 20) if quick else (6, 260)
+    runs, steps, rounds = (2, 20, 1) if quick else (6, 260, 4)
     overhead_seconds(1, 5)
-    measured = [overhead_seconds(runs, steps) for _ in range(1 if quick else 2)]
-    sweep_seconds = min(m[0] for m in measured)
-    direct_seconds = min(m[1] for m in measured)
-    note = f"{runs} runs of the default scenario x {steps} weeks, one process; ratio - 1 = overhead"
-    return Row("sweep_overhead_per_run", sweep_seconds / runs, direct_seconds / runs, "s/run", note)
+    measured = [overhead_seconds(runs, steps, sweep_first=k % 2 == 0) for k in range(rounds)]
+    sweep_seconds = sum(m[0] for m in measured)
+    direct_seconds = sum(m[1] for m in measured)
+    ratios = sorted(m[0] / m[1] for m in measured)
+    note = (
+        f"{runs} runs of the default scenario x {steps} weeks in each of {rounds} rounds, one"
+        f" process; round ratios {ratios[0]:.3f}-{ratios[-1]:.3f}; ratio - 1 = overhead"
+    )
+    total = runs * rounds
+    return Row(
+        "sweep_overhead_per_run", sweep_seconds / total, direct_seconds / total, "s/run", note
+    )
 
 
 def run(quick: bool) -> list[Row]:
