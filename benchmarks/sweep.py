@@ -127,42 +127,51 @@ outputs:
 """
 
 
+class OverheadRuns:
+    """The runs of the overhead experiment (written in `folder`): as a sequential sweep, or
+    the same scenario and seeds through `simulate` alone."""
+
+    def __init__(self, folder: Path, runs: int, steps: int) -> None:
+        from sim.experiments.loader import load_experiment
+        from sim.experiments.plan import make_plan
+        from sim.scenario.loader import load_scenario
+
+        self.folder = folder
+        path = folder / "overhead.yaml"
+        path.write_text(OVERHEAD_EXPERIMENT.format(runs=runs, steps=steps))
+        self.experiment = load_experiment(path)
+        self.seeds = [int(seed) for seed in make_plan(self.experiment).unique_runs()["seed"]]
+        self.scenario = load_scenario("default", [f"steps={steps}", "households.renter_share=0.3"])
+
+    def sweep(self) -> None:
+        """The runs as a sequential sweep into `folder`/out."""
+        from sim.experiments.storage import SweepStore
+        from sim.experiments.sweep import run_sweep
+
+        run_sweep(self.experiment, self.folder / "out", backend="sequential")
+        stored = SweepStore(self.folder / "out").read_runs()["seed"].tolist()
+        assert sorted(stored) == sorted(self.seeds), (stored, self.seeds)
+
+    def direct(self) -> None:
+        """The same runs through `simulate`, one after another."""
+        from sim.runner import simulate
+
+        for seed in self.seeds:
+            simulate(self.scenario, seed=seed)
+
+
 def overhead_seconds(runs: int, steps: int, sweep_first: bool = True) -> tuple[float, float]:
     """Seconds for `runs` runs as a sequential sweep, and for the same runs through `simulate`
     (the sweep first, or the direct runs first)."""
-    from sim.experiments.loader import load_experiment
-    from sim.experiments.plan import make_plan
-    from sim.experiments.storage import SweepStore
-    from sim.experiments.sweep import run_sweep
-    from sim.runner import simulate
-    from sim.scenario.loader import load_scenario
-
-    scenario = load_scenario("default", [f"steps={steps}", "households.renter_share=0.3"])
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "overhead.yaml"
-        path.write_text(OVERHEAD_EXPERIMENT.format(runs=runs, steps=steps))
-        experiment = load_experiment(path)
-        seeds = [int(seed) for seed in make_plan(experiment).unique_runs()["seed"]]
-
-        def sweep() -> float:
+        overhead_runs = OverheadRuns(Path(folder), runs, steps)
+        first, second = ("sweep", "direct") if sweep_first else ("direct", "sweep")
+        seconds = {}
+        for way in (first, second):
             start = time.perf_counter()
-            run_sweep(experiment, Path(folder) / "out", backend="sequential")
-            seconds = time.perf_counter() - start
-            stored = SweepStore(Path(folder) / "out").read_runs()["seed"].tolist()
-            assert sorted(stored) == sorted(seeds), (stored, seeds)
-            return seconds
-
-        def direct() -> float:
-            start = time.perf_counter()
-            for seed in seeds:
-                simulate(scenario, seed=seed)
-            return time.perf_counter() - start
-
-        if sweep_first:
-            sweep_seconds = sweep()
-            return sweep_seconds, direct()
-        direct_seconds = direct()
-        return sweep(), direct_seconds
+            getattr(overhead_runs, way)()
+            seconds[way] = time.perf_counter() - start
+    return seconds["sweep"], seconds["direct"]
 
 
 def overhead(quick: bool) -> Row:
