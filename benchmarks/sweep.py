@@ -145,10 +145,14 @@ class OverheadRuns:
 
     def sweep(self) -> None:
         """The runs as a sequential sweep into `folder`/out."""
-        from sim.experiments.storage import SweepStore
         from sim.experiments.sweep import run_sweep
 
         run_sweep(self.experiment, self.folder / "out", backend="sequential")
+
+    def check_stored(self) -> None:
+        """The sweep stored every run (read after it is timed)."""
+        from sim.experiments.storage import SweepStore
+
         stored = SweepStore(self.folder / "out").read_runs()["seed"].tolist()
         assert sorted(stored) == sorted(self.seeds), (stored, self.seeds)
 
@@ -171,6 +175,7 @@ def overhead_seconds(runs: int, steps: int, sweep_first: bool = True) -> tuple[f
             start = time.perf_counter()
             getattr(overhead_runs, way)()
             seconds[way] = time.perf_counter() - start
+        overhead_runs.check_stored()
     return seconds["sweep"], seconds["direct"]
 
 
