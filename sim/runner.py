@@ -20,14 +20,15 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from pandas.api.types import is_integer_dtype
 
-from sim.mechanisms.crowdfunding.projects import contributions_frame, projects_frame
+from sim.mechanisms.crowdfunding.projects import Project, contributions_frame, projects_frame
 from sim.mechanisms.crowdfunding.reporting import crowdfunding_summary
 from sim.model import CommunityModel
 from sim.provenance import provenance
@@ -36,17 +37,50 @@ from sim.scenario.schema import Scenario
 
 @dataclass
 class RunResult:
-    """What a run produced, in memory."""
+    """What a run produced, in memory.
+
+    The event tables are made from the finished model when first read: a sweep keeps only the
+    summary and the time series, and need not pay for tables it never writes.
+    """
 
     timeseries: pd.DataFrame
-    disputes: pd.DataFrame
-    meetings: pd.DataFrame
-    votes: pd.DataFrame
-    interventions: pd.DataFrame
     summary: dict[str, Any]
     model: CommunityModel
-    projects: pd.DataFrame = field(default_factory=lambda: projects_frame([]))
-    contributions: pd.DataFrame = field(default_factory=lambda: contributions_frame([]))
+
+    @cached_property
+    def disputes(self) -> pd.DataFrame:
+        """One row per dispute."""
+        return self.model.disputes.to_frame()
+
+    @cached_property
+    def meetings(self) -> pd.DataFrame:
+        """One row per meeting."""
+        return self.model.meetings.to_frame()
+
+    @cached_property
+    def votes(self) -> pd.DataFrame:
+        """One row per vote."""
+        return self.model.votes.to_frame()
+
+    @cached_property
+    def interventions(self) -> pd.DataFrame:
+        """One row per scenario key the policy timeline changed."""
+        return self.model.timeline.records.to_frame()
+
+    @cached_property
+    def projects(self) -> pd.DataFrame:
+        """One row per crowdfunded project."""
+        return projects_frame(self.crowdfunded())
+
+    @cached_property
+    def contributions(self) -> pd.DataFrame:
+        """One row per household of each project put to a vote."""
+        return contributions_frame(self.crowdfunded())
+
+    def crowdfunded(self) -> list[Project]:
+        """The run's crowdfunding projects (none when the mechanism was not built)."""
+        funding = self.model.crowdfunding
+        return funding.projects if funding is not None else []
 
 
 def simulate(
@@ -82,19 +116,7 @@ def simulate(
         "build": round(built - started, 4),
         "steps": round(finished - built, 4),
     }
-    return RunResult(
-        timeseries,
-        model.disputes.to_frame(),
-        model.meetings.to_frame(),
-        model.votes.to_frame(),
-        model.timeline.records.to_frame(),
-        summary,
-        model,
-        projects=projects_frame(model.crowdfunding.projects if model.crowdfunding else []),
-        contributions=contributions_frame(
-            model.crowdfunding.projects if model.crowdfunding else []
-        ),
-    )
+    return RunResult(timeseries, summary, model)
 
 
 #: Columns whose mean over the last 52 rows summary.json reports.
@@ -111,10 +133,11 @@ LAST_YEAR_COLUMNS = (
 def series_summary(timeseries: pd.DataFrame) -> dict[str, Any]:
     """The `final` row and the `last_year` means of a time series."""
     last = timeseries.iloc[-1].to_dict()
+    integer = {column: is_integer_dtype(dtype) for column, dtype in timeseries.dtypes.items()}
     last_year = timeseries.iloc[-52:] if len(timeseries) > 1 else timeseries
     return {
         "final": {
-            column: (int(value) if is_integer_dtype(timeseries[column]) else float(value))
+            column: (int(value) if integer[column] else float(value))
             for column, value in last.items()
         },
         "last_year": {
