@@ -50,7 +50,7 @@ from sim.state import (
     HouseholdState,
 )
 from sim.timeline import PolicyTimeline
-from sim.world.network import adjacency, tie_edges, to_graph
+from sim.world.network import adjacency, random_member, tie_edges, to_graph
 from sim.world.population import assign_party_roles, populate
 from sim.world.structure import build_structure, expand_ranges, layout_positions
 
@@ -481,16 +481,16 @@ class CommunityModel(Model):
     def random_in_compound(self, flats: np.ndarray) -> np.ndarray:
         """A random flat in the same compound as each of `flats`."""
         world = self.world
-        return self.random_in(world.compound_starts, world.compound_flats, world.compound[flats])
+        return random_member(
+            world.compound[flats], world.compound_starts, world.compound_flats, self.rng
+        )
 
     def random_in_building(self, flats: np.ndarray) -> np.ndarray:
         """A random flat in the same building as each of `flats`."""
         world = self.world
-        return self.random_in(world.building_starts, world.building_flats, world.building[flats])
-
-    def random_in(self, starts: np.ndarray, sizes: np.ndarray, group: np.ndarray) -> np.ndarray:
-        """A random flat of each of the contiguous ranges `group` names (by `starts`, `sizes`)."""
-        return starts[group] + (self.rng.random(group.size) * sizes[group]).astype(np.int64)
+        return random_member(
+            world.building[flats], world.building_starts, world.building_flats, self.rng
+        )
 
     def choose_mediators(self, rows: np.ndarray) -> np.ndarray:
         """Mediator for disputes entering mediation: Party head, compound committee, or residents' committee."""

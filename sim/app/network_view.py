@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 
 from sim.app.building_view import compound_labels, disk, label_font, rgba8
 from sim.app.states import BACKGROUND, HOUSEHOLD_STATES, INK, PARTY_MARK, TIE_ACROSS, TIE_INSIDE
-from sim.world.structure import BuiltCommunity, group_starts
+from sim.world.structure import BuiltCommunity
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
@@ -44,7 +44,7 @@ class NetworkLayout:
 
 def network_positions(world: BuiltCommunity) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Abstract (x, y) per household, and each compound's disc centre and radius."""
-    starts, sizes = group_starts(world.compound, world.compounds)
+    starts, sizes = world.compound_starts, world.compound_flats
     radius = np.sqrt(np.maximum(sizes, 1)).astype(float)
     spacing = 1.1
     if world.compounds == 1:

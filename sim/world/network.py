@@ -57,12 +57,12 @@ def tie_edges(
     us.append(u[keep])
     vs.append(v[keep])
 
-    b_starts, b_sizes = group_starts(world.building, world.buildings)
+    b_starts, b_sizes = world.building_starts, world.building_flats
     for _ in range(spec.building_ties):
         us.append(np.arange(n))
         vs.append(random_member(world.building, b_starts, b_sizes, rng))
 
-    c_starts, c_sizes = group_starts(world.compound, world.compounds)
+    c_starts, c_sizes = world.compound_starts, world.compound_flats
     pos_in_compound = np.arange(n) - c_starts[world.compound]
     for d in range(1, spec.compound_ring_neighbours + 1):
         target = c_starts[world.compound] + (pos_in_compound + d) % c_sizes[world.compound]

@@ -10,7 +10,7 @@ from sim.state import (
     PARTY_MEMBER,
     HouseholdState,
 )
-from sim.world.structure import BuiltCommunity, expand_ranges
+from sim.world.structure import BuiltCommunity, expand_ranges, range_starts
 
 
 def beta_with_mean(
@@ -112,8 +112,7 @@ def assign_party_roles(
     starts, sizes = starts[sizes > 0], sizes[sizes > 0]
     flats = expand_ranges(starts, sizes)
     score = state.propensity[flats] + 10.0 * state.is_party[flats]
-    local_starts = np.cumsum(sizes) - sizes
-    ranked = top_in_ranges(score, local_starts, sizes, 1 + central_per_building)
+    ranked = top_in_ranges(score, range_starts(sizes), sizes, 1 + central_per_building)
     state.role[flats[ranked[0]]] = BUILDING_HEAD
     central = flats[np.concatenate(ranked[1:])] if central_per_building else flats[:0]
     state.role[central[state.is_party[central]]] = CENTRAL_HOUSEHOLD

@@ -61,12 +61,12 @@ class BuiltCommunity:
     @cached_property
     def compound_starts(self) -> np.ndarray:
         """Per compound: its first flat."""
-        return np.cumsum(self.compound_flats) - self.compound_flats
+        return range_starts(self.compound_flats)
 
     @cached_property
     def building_starts(self) -> np.ndarray:
         """Per building: its first flat."""
-        return np.cumsum(self.building_flats) - self.building_flats
+        return range_starts(self.building_flats)
 
     def count_by_compound(self, flag: np.ndarray) -> np.ndarray:
         """Per compound: how many of its flats hold `flag`."""
@@ -135,8 +135,12 @@ def build_structure(spec: Structure, rng: np.random.Generator) -> BuiltCommunity
 def group_starts(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """First index and size of each contiguous group in a sorted group array."""
     sizes = np.bincount(group, minlength=n_groups)
-    starts = np.cumsum(sizes) - sizes
-    return starts, sizes
+    return range_starts(sizes), sizes
+
+
+def range_starts(sizes: np.ndarray) -> np.ndarray:
+    """The first entry of each of ranges of `sizes` entries laid end to end."""
+    return np.cumsum(sizes) - sizes
 
 
 def count_in_ranges(flag: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -148,7 +152,7 @@ def count_in_ranges(flag: np.ndarray, starts: np.ndarray) -> np.ndarray:
 def expand_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Concatenated ranges start, start+1, ..., start+size-1 for each (start, size)."""
     sizes = np.asarray(sizes, dtype=np.int64)
-    offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    offsets = np.arange(sizes.sum()) - np.repeat(range_starts(sizes), sizes)
     return np.repeat(np.asarray(starts, dtype=np.int64), sizes) + offsets
 
 

@@ -188,7 +188,7 @@ class Project:
     def __post_init__(self) -> None:
         """Blank vote, campaign and settlement arrays until the pipeline fills them in.
 
-        Each is replaced whole at its stage (never written in place), so the blanks of a kind
+        Each is replaced whole at its stage (never written in place), so the blanks of one type
         are one read-only array shared by all of them.
         """
         n = self.flats.size
