@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import sim
 from sim.app.server import add_arguments as add_app_arguments
 from sim.app.server import command_app
 from sim.experiments.cli import (
@@ -36,6 +37,7 @@ class OneLineParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with its subcommands."""
     parser = OneLineParser(prog="cogov", description="Simulate neighbourhood co-governance.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {sim.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a scenario and write its outputs")

@@ -5,13 +5,13 @@ import platform
 import subprocess
 import sys
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 
+import sim
 from sim.scenario.schema import Scenario
 
 PACKAGE = "cogov"
@@ -19,10 +19,7 @@ PACKAGE = "cogov"
 
 def package_version() -> str:
     """Installed version of this package."""
-    try:
-        return metadata.version(PACKAGE)
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return sim.__version__
 
 
 def git_commit() -> str | None:

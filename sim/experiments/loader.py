@@ -30,9 +30,11 @@ from sim.scenario.loader import (
     ScenarioError,
     apply_override,
     build_scenario,
+    display_path,
     field_info,
     read_yaml_mapping,
     resolve_scenario_path,
+    shipped_experiments,
 )
 from sim.scenario.schema import Scenario
 
@@ -40,9 +42,15 @@ from sim.scenario.schema import Scenario
 def load_experiment(source: str | Path) -> Experiment:
     """Read and validate an experiment file; raise ScenarioError on the first problem."""
     path = Path(source)
+    shipped = shipped_experiments()
+    if not path.is_file() and str(source) in shipped:
+        path = display_path(shipped[str(source)])
     file = str(path)
     if not path.is_file():
-        raise ScenarioError(file, "file", "no such experiment file", "a YAML experiment file")
+        names = ", ".join(shipped) or "none shipped"
+        raise ScenarioError(
+            file, "file", "no such experiment file", f"a YAML experiment file or one of: {names}"
+        )
     data = read_yaml_mapping(path)
     text = path.read_text(encoding="utf-8")
     try:

@@ -6,6 +6,7 @@ Every failure becomes a `ScenarioError` that renders as one line,
 
 import os
 import typing
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +29,33 @@ class ScenarioError(ValueError):
         super().__init__(f"{text} ({allowed})" if allowed else text)
 
 
+def shipped_dir(kind: str) -> Path:
+    """The folder of shipped `kind` files ("scenarios" or "experiments"), package data of sim."""
+    return Path(str(resources.files("sim.shipped").joinpath(kind)))
+
+
 def scenarios_dir() -> Path:
     """The folder of shipped scenarios (override with $COGOV_SCENARIOS)."""
     if env := os.environ.get(SCENARIO_DIR_ENV):
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    return shipped_dir("scenarios")
+
+
+def shipped_files(folder: Path) -> dict[str, Path]:
+    """The YAML files of a folder by name (empty when there is no such folder)."""
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
 
 
 def shipped_scenarios() -> dict[str, Path]:
     """Shipped scenario names mapped to their files."""
-    folder = scenarios_dir()
-    if not folder.is_dir():
-        return {}
-    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    return shipped_files(scenarios_dir())
+
+
+def shipped_experiments() -> dict[str, Path]:
+    """Shipped experiment names mapped to their files."""
+    return shipped_files(shipped_dir("experiments"))
 
 
 def display_path(path: Path) -> Path:
