@@ -62,7 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="also run without this change on the same seeds and report the effects "
         "(e.g. mechanisms.points.enabled=false gives the crowding index)",
     )
-    run.add_argument("--seeds", help="seeds for --counterfactual, e.g. 1-10 (default: --seed)")
+    run.add_argument(
+        "--seeds",
+        help="seeds for --counterfactual, e.g. 1-10 (default: 10 seeds from --seed)",
+    )
     run.add_argument(
         "--workers",
         type=positive_int,
@@ -155,17 +158,26 @@ def report_counterfactual(args: argparse.Namespace, scenario, out: Path) -> None
     """Run the counterfactual on common seeds; write and print the effects."""
     import json
 
-    from sim.counterfactual import compare, counterfactual_scenario, parse_seeds
+    from sim.counterfactual import (
+        compare,
+        counterfactual_scenario,
+        default_counterfactual_seeds,
+        parse_seeds,
+    )
+    from sim.intervals import bounds_of, mean_interval
 
-    seeds = parse_seeds(args.seeds) if args.seeds else [scenario.seed]
+    seeds = parse_seeds(args.seeds) if args.seeds else default_counterfactual_seeds(scenario)
     other = counterfactual_scenario(scenario, args.counterfactual, args.scenario)
     report = compare(scenario, other, seeds, args.counterfactual)
     (out / "counterfactual.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    effect = report["effects"]["participation_rate"]
+    effect = mean_interval(
+        [row["participation_rate"] for row in report["per_seed"]],
+        bounds=bounds_of("participation_rate", difference=True),
+    )
     print(
         f"participation effect of {', '.join(args.counterfactual)} (factual - counterfactual): "
-        f"{effect['mean']:+.3f} [{effect['ci95_low']:+.3f}, {effect['ci95_high']:+.3f}] "
-        f"over {len(seeds)} seeds"
+        f"{effect.text(signed=True)} over {len(seeds)} seed{'s' if len(seeds) != 1 else ''}"
+        f" ({seeds[0]}-{seeds[-1]})"
     )
 
 

@@ -2,16 +2,15 @@
 
 For each seed both runs start from the same community and random stream (common random
 numbers); the effect on an outcome is the factual run's mean over the run minus the
-counterfactual's. Reported: per-seed effects, their mean and a t-based 95% interval. With
+counterfactual's. Reported: per-seed effects, their mean and a t-based 95% interval
+(sim.intervals; none from a single seed, and within [-1, 1] for a difference of rates). With
 `--counterfactual mechanisms.points.enabled=false` the participation effect is the crowding
 index of the points scheme.
 """
 
 from typing import Any
 
-import numpy as np
-from scipy import stats
-
+from sim.intervals import DEFAULT_COUNTERFACTUAL_SEEDS, bounds_of, mean_interval
 from sim.runner import simulate
 from sim.scenario.loader import ScenarioError, apply_override, build_scenario, parse_override
 from sim.scenario.schema import Scenario
@@ -54,13 +53,10 @@ def parse_seeds(text: str, file: str = "--seeds") -> list[int]:
     return seeds
 
 
-def interval(values: list[float]) -> tuple[float, float, float]:
-    """Mean and t-based 95% interval (the interval collapses to the mean for one value)."""
-    mean = float(np.mean(values))
-    if len(values) < 2:
-        return mean, mean, mean
-    half = float(stats.t.ppf(0.975, len(values) - 1) * stats.sem(values))
-    return mean, mean - half, mean + half
+def default_counterfactual_seeds(scenario: Scenario) -> list[int]:
+    """The seeds used when none are given: the scenario's and the next ones, enough for an
+    interval (sim.intervals.DEFAULT_COUNTERFACTUAL_SEEDS)."""
+    return list(range(scenario.seed, scenario.seed + DEFAULT_COUNTERFACTUAL_SEEDS))
 
 
 def compare(
@@ -79,8 +75,13 @@ def compare(
         )
     effects = {}
     for outcome in OUTCOMES:
-        mean, low, high = interval([row[outcome] for row in per_seed])
-        effects[outcome] = {"mean": mean, "ci95_low": low, "ci95_high": high}
+        values = [row[outcome] for row in per_seed]
+        ci = mean_interval(values, bounds=bounds_of(outcome, difference=True))
+        effects[outcome] = {
+            "mean": ci.mean,
+            "ci95_low": ci.low if ci.exists else None,
+            "ci95_high": ci.high if ci.exists else None,
+        }
     return {
         "counterfactual": changes,
         "seeds": seeds,

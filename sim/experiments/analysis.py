@@ -1,7 +1,8 @@
 """Aggregation over replications: means with confidence intervals, policy contrasts, envelopes.
 
-Confidence intervals are t-based, mean +/- t(0.975, n-1) sd / sqrt(n), over a design point's
-replications (or a policy's runs); a percentile bootstrap is optional. Runs are matched to
+Confidence intervals are t-based (scipy's t.interval, through sim.intervals), over a design
+point's replications (or a policy's runs), none from a single run, and kept inside a rate's
+[0, 1] (a contrast of rates inside [-1, 1]); a percentile bootstrap is optional. Runs are matched to
 design points through the stored plan by run id, never by row order.
 """
 
@@ -10,13 +11,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.experiments.plan import UNIT_PREFIX
 from sim.experiments.run import OK, RUN_COLUMNS
 from sim.experiments.storage import SweepStore
+from sim.intervals import CONFIDENCE, bootstrap_interval, bounds_of, mean_interval
 
-CONFIDENCE = 0.95
 MAX_ENVELOPE_GROUPS = 8
 
 
@@ -63,34 +63,24 @@ def load_sweep(store: SweepStore) -> SweepData:
     return SweepData(store, manifest, design, plan, runs, levers, parameters, outputs)
 
 
-def mean_ci(values: np.ndarray, confidence: float = CONFIDENCE) -> dict[str, float]:
-    """n, mean, sd and the t-based confidence interval of the mean (nan when n < 2)."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    n = values.size
-    if n == 0:
-        return {"n": 0, "mean": np.nan, "sd": np.nan, "ci_low": np.nan, "ci_high": np.nan}
-    mean = float(values.mean())
-    if n < 2:
-        return {"n": 1, "mean": mean, "sd": np.nan, "ci_low": np.nan, "ci_high": np.nan}
-    sd = float(values.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / np.sqrt(n)
-    return {"n": n, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half}
+def mean_ci(
+    values: np.ndarray, confidence: float = CONFIDENCE, bounds: tuple[float, float] | None = None
+) -> dict[str, float]:
+    """n, mean, sd and the t-based confidence interval of the mean (nan when n < 2), kept
+    inside `bounds` (sim.intervals)."""
+    ci = mean_interval(values, confidence, bounds)
+    return {"n": ci.n, "mean": ci.mean, "sd": ci.sd, "ci_low": ci.low, "ci_high": ci.high}
 
 
 def bootstrap_ci(
-    values: np.ndarray, resamples: int, seed: int = 0, confidence: float = CONFIDENCE
+    values: np.ndarray,
+    resamples: int,
+    seed: int = 0,
+    confidence: float = CONFIDENCE,
+    bounds: tuple[float, float] | None = None,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    if values.size < 2:
-        return np.nan, np.nan
-    rng = np.random.default_rng(seed)
-    means = rng.choice(values, size=(resamples, values.size), replace=True).mean(axis=1)
-    tail = (1 - confidence) / 2
-    low, high = np.quantile(means, [tail, 1 - tail])
-    return float(low), float(high)
+    """Percentile bootstrap interval of the mean (sim.intervals)."""
+    return bootstrap_interval(values, resamples, seed, confidence, bounds)
 
 
 def summarise_groups(
@@ -107,9 +97,10 @@ def summarise_groups(
         for output in outputs:
             values = group[output].to_numpy(dtype=float)
             row = {**dict(zip(by, key, strict=True)), "output": output}
-            row.update(mean_ci(values, confidence))
+            bounds = bounds_of(output)
+            row.update(mean_ci(values, confidence, bounds))
             if bootstrap:
-                row["boot_low"], row["boot_high"] = bootstrap_ci(values, bootstrap)
+                row["boot_low"], row["boot_high"] = bootstrap_ci(values, bootstrap, bounds=bounds)
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -169,7 +160,12 @@ def policy_contrasts(data: SweepData, outputs: list[str]) -> pd.DataFrame:
         for output in outputs:
             diff = joined[output].to_numpy(float) - joined[f"{output}__ref"].to_numpy(float)
             rows.append(
-                {"policy": policy, "reference": reference, "output": output, **mean_ci(diff)}
+                {
+                    "policy": policy,
+                    "reference": reference,
+                    "output": output,
+                    **mean_ci(diff, bounds=bounds_of(output, difference=True)),
+                }
             )
     return pd.DataFrame(rows)
 
@@ -203,7 +199,7 @@ def envelopes(data: SweepData, columns: list[str], confidence: float = CONFIDENC
     for (group, step), frame in series.groupby(["group", "step"], sort=True):
         for column in present:
             values = frame[column].to_numpy(dtype=float)
-            ci = mean_ci(values, confidence)
+            ci = mean_ci(values, confidence, bounds_of(column))
             rows.append(
                 {
                     "group": group,
