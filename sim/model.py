@@ -256,6 +256,8 @@ class CommunityModel(Model):
             self.time_bank.month()
         update_satisfaction(hh, self.world.of_compound(self.compounds.service_quality), sc.service)
         self.datacollector.collect(self)
+        if self.steps >= sc.steps:
+            self.running = False  # the horizon: batch_run, the app and `while running` stop here
 
     def participation_pushes(self) -> np.ndarray:
         """Sum of the pushes mechanisms give each household's participation drive."""
