@@ -186,8 +186,32 @@ def write_merged(
         for t, o in zip(tasks, outcomes, strict=True)
     ]
     pd.DataFrame(rows).to_csv(folder / "communities.csv", index=False)
-    draw_figures(series, folder / "figures", scenario.name)
+    draw_figures(series, folder / "figures", scenario.name, band=community_band(tasks))
     return city_summary(series, tasks, outcomes)
+
+
+#: Quantiles over communities drawn as the band around a city's lines.
+BAND_QUANTILES = (0.05, 0.95)
+MIN_BAND_COMMUNITIES = 3
+
+
+def community_band(tasks: list[CommunityTask]):
+    """The 5% and 95% quantiles over communities, per step, of every figure's column
+    (None with fewer than MIN_BAND_COMMUNITIES communities)."""
+    from sim.report.figures import Band, figure_columns
+
+    if len(tasks) < MIN_BAND_COMMUNITIES:
+        return None
+    columns = figure_columns()
+    stacks = [pd.read_parquet(Path(t.folder) / "series.parquet", columns=columns) for t in tasks]
+    values = np.stack([frame.to_numpy(dtype=np.float64) for frame in stacks])
+    low, high = np.quantile(values, BAND_QUANTILES, axis=0)
+    low_pct, high_pct = (round(100 * q) for q in BAND_QUANTILES)
+    return Band(
+        pd.DataFrame(low, columns=columns),
+        pd.DataFrame(high, columns=columns),
+        f"{low_pct}-{high_pct}% of the {len(tasks)} communities; lines: the city's weighted means",
+    )
 
 
 def merge_series(tasks: list[CommunityTask]) -> pd.DataFrame:

@@ -168,7 +168,14 @@ def test_process_backend_writes_the_same_bytes_with_any_number_of_workers(
     run_city(scenario, out, "default", backend="process", workers=workers)
     for name in CSV_FILES:
         assert (out / name).read_bytes() == (sequential / name).read_bytes(), name
+    for figure in (sequential / "figures").glob("*.svg"):
+        assert (out / "figures" / figure.name).read_bytes() == figure.read_bytes(), figure.name
     assert reproducible_summary(out) == reproducible_summary(sequential)
+
+
+def test_city_figures_show_the_spread_over_communities(sequential):
+    svg = (sequential / "figures" / "participation.svg").read_text(encoding="utf-8")
+    assert f"Bands: 5-95% of the {COMMUNITIES} communities" in svg
 
 
 def test_command_line_city_run_matches_the_library(sequential, tmp_path, capsys):

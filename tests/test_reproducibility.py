@@ -101,12 +101,13 @@ def test_resolved_scenario_in_summary_reproduces_the_run(runs, tmp_path):
     pd.testing.assert_frame_equal(again, expected, check_exact=False, rtol=1e-9)
 
 
-def test_figures_folder_holds_the_four_standard_pngs(runs):
+def test_figures_folder_holds_the_four_standard_figures_as_png_and_svg(runs):
     folder = runs["a"] / "figures"
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted(f"{name}.png" for name in FIGURES)
+    assert names == sorted(f"{name}.{fmt}" for name in FIGURES for fmt in ("png", "svg"))
     for name in FIGURES:
         assert (folder / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert b"<svg" in (folder / f"{name}.svg").read_bytes()[:500]
 
 
 def test_run_leaves_no_staging_folders_behind(runs):

@@ -1,9 +1,12 @@
-"""Standard figures of a run's time series (PNG), drawn apart from the simulation.
+"""Standard figures of a run's time series, drawn apart from the simulation.
 
 Four figures are always drawn; those of `OPTIONAL_FIGURES` only when their mechanism acted in
-the run (a crowdfunding project was proposed; points were issued or awards given).
+the run (a crowdfunding project was proposed; points were issued or awards given). Each is
+written as a vector file (SVG) and a PNG at print resolution. A run of many communities (a
+city) shows the spread over its communities as a band around each line, and says so.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -11,6 +14,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+
+#: Each figure is written in these formats; PNG at PRINT_DPI.
+FORMATS = ("png", "svg")
+PRINT_DPI = 200
+#: SVG text stays text (editable in a paper's figure); element ids are the same every run.
+SAVE_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "cogov"}
 
 FIGURES = {
     "participation": (
@@ -71,6 +80,12 @@ OPTIONAL_FIGURES = {
 SHARE_SCALED = {"participation", "fee_collection", "trust", "volunteering"}
 
 
+def figure_columns() -> list[str]:
+    """Every time-series column some figure draws."""
+    specs = [*FIGURES.values(), *OPTIONAL_FIGURES.values()]
+    return list(dict.fromkeys(column for _, series, _ in specs for column, _ in series))
+
+
 def figures_for(timeseries: pd.DataFrame) -> dict:
     """The standard figures, plus the optional ones whose mechanism acted in this run."""
     last = timeseries.iloc[-1]
@@ -83,15 +98,58 @@ def figures_for(timeseries: pd.DataFrame) -> dict:
     return chosen
 
 
-def draw_figures(timeseries: pd.DataFrame, folder: Path, title: str) -> list[Path]:
-    """Write one PNG per standard figure into `folder`; return their paths."""
+@dataclass(frozen=True)
+class Band:
+    """A spread to draw around each line: per-step lower and upper values of every column
+    (e.g. the 5% and 95% quantiles over a city's communities), and what it is."""
+
+    low: pd.DataFrame
+    high: pd.DataFrame
+    caption: str
+
+
+def save_figure(fig, folder: Path, name: str) -> list[Path]:
+    """Write `fig` as folder/name.<format> for every format; close it; the paths."""
+    paths = []
+    with plt.rc_context(SAVE_SETTINGS):
+        for fmt in FORMATS:
+            path = folder / f"{name}.{fmt}"
+            dpi = PRINT_DPI if fmt == "png" else None
+            fig.savefig(path, dpi=dpi, metadata=stable_metadata(fmt))
+            paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def stable_metadata(fmt: str) -> dict | None:
+    """File metadata without dates or versions, so that the same run gives the same bytes."""
+    if fmt == "svg":
+        return {"Date": None, "Creator": None}
+    if fmt == "pdf":
+        return {"CreationDate": None, "Creator": None, "Producer": None}
+    return None
+
+
+def draw_figures(
+    timeseries: pd.DataFrame, folder: Path, title: str, band: Band | None = None
+) -> list[Path]:
+    """Write each standard figure into `folder` (SVG and PNG); return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     years = timeseries["step"] / 52.0
     for name, (heading, series, ylabel) in figures_for(timeseries).items():
-        fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+        fig, ax = plt.subplots(figsize=(7, 4))
         for column, label in series:
-            ax.plot(years, timeseries[column], label=label)
+            (line,) = ax.plot(years, timeseries[column], label=label)
+            if band is not None and column in band.low:
+                ax.fill_between(
+                    years,
+                    band.low[column],
+                    band.high[column],
+                    color=line.get_color(),
+                    alpha=0.18,
+                    lw=0,
+                )
         ax.set_title(f"{heading} - {title}")
         ax.set_xlabel("years")
         ax.set_ylabel(ylabel)
@@ -99,9 +157,8 @@ def draw_figures(timeseries: pd.DataFrame, folder: Path, title: str) -> list[Pat
             ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=8)
-        fig.tight_layout()
-        path = folder / f"{name}.png"
-        fig.savefig(path)
-        plt.close(fig)
-        written.append(path)
+        if band is not None:
+            fig.text(0.01, 0.01, f"Bands: {band.caption}.", fontsize=7, color="0.3")
+        fig.tight_layout(rect=(0, 0.03, 1, 1) if band is not None else None)
+        written.extend(save_figure(fig, folder, name))
     return written
