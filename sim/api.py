@@ -17,8 +17,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim import API
 from sim.scenario.loader import (
-    ScenarioError,
+    ScenarioError as ScenarioError,  # re-exported: part of the interface
+)
+from sim.scenario.loader import (
     apply_override,
     build_scenario,
     load_scenario,
@@ -108,14 +111,4 @@ def to_yaml(value: Any) -> str:
     return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
 
 
-__all__ = [
-    "Scenario",
-    "ScenarioError",
-    "build",
-    "change",
-    "counterfactual",
-    "load",
-    "run",
-    "sweep",
-    "sweep_runs",
-]
+__all__ = list(API)

@@ -162,22 +162,20 @@ def report_counterfactual(args: argparse.Namespace, scenario, out: Path) -> None
         compare,
         counterfactual_scenario,
         default_counterfactual_seeds,
+        effect_intervals,
         parse_seeds,
+        seeds_text,
     )
-    from sim.intervals import bounds_of, mean_interval
 
     seeds = parse_seeds(args.seeds) if args.seeds else default_counterfactual_seeds(scenario)
     other = counterfactual_scenario(scenario, args.counterfactual, args.scenario)
     report = compare(scenario, other, seeds, args.counterfactual)
     (out / "counterfactual.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    effect = mean_interval(
-        [row["participation_rate"] for row in report["per_seed"]],
-        bounds=bounds_of("participation_rate", difference=True),
-    )
+    effect = effect_intervals(report["per_seed"])["participation_rate"]
     print(
         f"participation effect of {', '.join(args.counterfactual)} (factual - counterfactual): "
         f"{effect.text(signed=True)} over {len(seeds)} seed{'s' if len(seeds) != 1 else ''}"
-        f" ({seeds[0]}-{seeds[-1]})"
+        f" ({seeds_text(seeds)})"
     )
 
 

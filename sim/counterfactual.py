@@ -10,7 +10,7 @@ index of the points scheme.
 
 from typing import Any
 
-from sim.intervals import DEFAULT_COUNTERFACTUAL_SEEDS, bounds_of, mean_interval
+from sim.intervals import DEFAULT_COUNTERFACTUAL_SEEDS, Interval, bounds_of, mean_interval
 from sim.runner import simulate
 from sim.scenario.loader import ScenarioError, apply_override, build_scenario, parse_override
 from sim.scenario.schema import Scenario
@@ -59,6 +59,23 @@ def default_counterfactual_seeds(scenario: Scenario) -> list[int]:
     return list(range(scenario.seed, scenario.seed + DEFAULT_COUNTERFACTUAL_SEEDS))
 
 
+def effect_intervals(per_seed: list[dict[str, Any]]) -> dict[str, Interval]:
+    """Each outcome's mean effect over the seeds and its 95% interval (within [-1, 1])."""
+    return {
+        outcome: mean_interval(
+            [row[outcome] for row in per_seed], bounds=bounds_of(outcome, difference=True)
+        )
+        for outcome in OUTCOMES
+    }
+
+
+def seeds_text(seeds: list[int]) -> str:
+    """'1-10' for a run of consecutive seeds, else '1,4,9'."""
+    if len(seeds) > 1 and seeds == list(range(seeds[0], seeds[0] + len(seeds))):
+        return f"{seeds[0]}-{seeds[-1]}"
+    return ",".join(str(s) for s in seeds)
+
+
 def compare(
     factual: Scenario, counterfactual: Scenario, seeds: list[int], changes: list[str]
 ) -> dict[str, Any]:
@@ -74,9 +91,7 @@ def compare(
             }
         )
     effects = {}
-    for outcome in OUTCOMES:
-        values = [row[outcome] for row in per_seed]
-        ci = mean_interval(values, bounds=bounds_of(outcome, difference=True))
+    for outcome, ci in effect_intervals(per_seed).items():
         effects[outcome] = {
             "mean": ci.mean,
             "ci95_low": ci.low if ci.exists else None,
