@@ -239,6 +239,15 @@ class Households(Section):
         unit="[0,1]",
         source="calibrated",
     )
+    compound_expectation_sd: float = param(
+        0.05,
+        "Standard deviation across compounds of the mean quality their households expect (Beta "
+        "around expectation_mean; households then vary around their compound's mean)",
+        ge=0,
+        le=0.5,
+        unit="[0,1]",
+        source="assumed",
+    )
     initial_trust_firm: float = param(
         0.5,
         "Mean initial trust in the property firm",
@@ -254,6 +263,25 @@ class Households(Section):
         le=0.99,
         unit="[0,1]",
         source="calibrated",
+    )
+    compound_trust_sd: float = param(
+        0.08,
+        "Standard deviation across compounds of the mean initial trust in the firm and in "
+        "committees (Beta around initial_trust_firm and initial_trust_committee; households "
+        "then vary around their compound's mean)",
+        ge=0,
+        le=0.5,
+        unit="[0,1]",
+        source="assumed: compounds differ in their history with firms and committees",
+    )
+    payment_propensity_sd: float = param(
+        0.3,
+        "Standard deviation of a household's own shift of the fee payment logit (Normal, mean 0)",
+        ge=0,
+        le=5,
+        unit="logit",
+        source="assumed; lit: people differ in willingness to contribute (Fischbacher, "
+        "Gaechter & Fehr 2001)",
     )
     trust_concentration: float = param(
         8.0,
@@ -353,6 +381,15 @@ class Service(Section):
         unit="share",
         source="calibrated",
     )
+    firm_cost_sd: float = param(
+        0.1,
+        "Standard deviation across firms of a cost factor (mean 1) that scales a firm's fixed "
+        "and variable costs",
+        ge=0,
+        le=1,
+        unit="ratio",
+        source="assumed: firms differ in wages, scale and efficiency",
+    )
     contract_effort: float = param(
         0.7,
         "Service effort the contract promises; the firm delivers it while fees cover its cost",
@@ -368,6 +405,14 @@ class Service(Section):
         le=1,
         unit="[0,1]",
         source="calibrated",
+    )
+    minimum_effort_sd: float = param(
+        0.05,
+        "Standard deviation across firms of the least effort a firm cuts service to (Beta)",
+        ge=0,
+        le=0.5,
+        unit="[0,1]",
+        source="assumed: some firms cut service harder than others (S2)",
     )
     effort_adjustment: float = param(
         0.5,
@@ -387,6 +432,15 @@ class Service(Section):
     )
     initial_quality: float = param(
         0.7, "Service quality at the start", ge=0, le=1, unit="[0,1]", source="calibrated"
+    )
+    initial_quality_sd: float = param(
+        0.1,
+        "Standard deviation across compounds of the service quality at the start (Beta around "
+        "initial_quality, or unmanaged_initial_quality where nobody manages)",
+        ge=0,
+        le=0.5,
+        unit="[0,1]",
+        source="assumed: compounds of one community differ in upkeep",
     )
     expected_collection_at_entry: float = param(
         0.8,
@@ -420,6 +474,14 @@ class Service(Section):
         unit="months",
         source="calibrated",
     )
+    initial_reserve_months_sd: float = param(
+        1.5,
+        "Standard deviation across firms of their starting reserves (Gamma)",
+        ge=0,
+        le=120,
+        unit="months",
+        source="assumed",
+    )
     exit_after_loss_months: int = param(
         12,
         "Consecutive losing months after which a firm with negative reserves leaves",
@@ -427,6 +489,15 @@ class Service(Section):
         le=240,
         unit="months",
         source="S2: four firms left in turn",
+    )
+    exit_after_loss_months_sd: float = param(
+        4.0,
+        "Standard deviation across firms of the losing months a firm bears before leaving "
+        "(Gamma, rounded, at least 1)",
+        ge=0,
+        le=240,
+        unit="months",
+        source="assumed: firms differ in patience with losses",
     )
     replacement_gap_weeks: int = param(
         26,
@@ -451,6 +522,14 @@ class Service(Section):
         le=1,
         unit="1/month",
         source="S2: the firm hired heavies to collect",
+    )
+    coercion_chance_sd: float = param(
+        0.15,
+        "Standard deviation across firms of their monthly chance of hiring collectors (Beta)",
+        ge=0,
+        le=0.5,
+        unit="1/month",
+        source="assumed: not every firm resorts to heavies",
     )
     coercion_collection: float = param(
         0.4,
@@ -857,6 +936,15 @@ class Scenario(Section):
     steps: int = param(
         260, "Weeks to simulate", ge=0, le=5200, unit="weeks", source="one step is one week"
     )
+    warmup_weeks: int = param(
+        0,
+        "Weeks of baseline dynamics (no mechanism, no policy timeline) run before week 0, so that "
+        "a run starts from the model's own steady state; records and time series start at week 0",
+        ge=0,
+        le=2600,
+        unit="weeks",
+        source="assumed: chosen from the measured settling time (docs/ODD.md)",
+    )
     seed: int = param(
         0, "Seed of the random number generator", ge=0, le=2**63 - 1, unit="-", source="-"
     )
@@ -874,3 +962,14 @@ class Scenario(Section):
     interventions: list[Intervention] = Field(
         default_factory=list, description="Policy timeline: changes applied at given weeks"
     )
+
+    def baseline(self) -> Self:
+        """This scenario with every mechanism switched off and no policy timeline (its warm-up)."""
+        mechanisms = self.mechanisms
+        switched_off = {
+            name: getattr(mechanisms, name).model_copy(update={"enabled": False})
+            for name in type(mechanisms).model_fields
+        }
+        return self.model_copy(
+            update={"mechanisms": mechanisms.model_copy(update=switched_off), "interventions": []}
+        )
