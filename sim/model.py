@@ -66,6 +66,7 @@ class CommunityModel(Model):
         self.params = scenario
         self.seed = seed
         self.week = 0
+        self.running = scenario.steps > 0
         with paused_garbage_collection():
             self.build_world()
         self.build_institutions()
@@ -279,6 +280,8 @@ class CommunityModel(Model):
         """One week of the run (Mesa counts the steps: the week is the step count)."""
         self.week = self.steps
         self.run_week()
+        if self.steps >= self.params.steps:
+            self.running = False  # the horizon: batch_run, SolaraViz and `while running` stop here
 
     def run_week(self) -> None:
         """One week: moves, service, frictions and disputes, participation, monthly bills."""
@@ -316,8 +319,6 @@ class CommunityModel(Model):
             self.time_bank.month()
         update_satisfaction(hh, self.world.of_compound(self.compounds.service_quality), sc.service)
         self.datacollector.collect(self)
-        if self.steps >= sc.steps:
-            self.running = False  # the horizon: batch_run, the app and `while running` stop here
 
     def participation_pushes(self) -> np.ndarray:
         """Sum of the pushes mechanisms give each household's participation drive."""
