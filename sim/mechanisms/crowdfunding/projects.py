@@ -163,6 +163,7 @@ class Project:
     net: np.ndarray  # yuan, as last valued
     valued_for: np.ndarray  # the households last valued
     users: np.ndarray | None = None  # use profile: who uses it (None: everyone)
+    indifference_yuan: float = 0.0  # the indifference band e (fixed at the proposal)
     stage: int = PROPOSED
     failed_at: str = ""
     reason: str = ""
@@ -235,8 +236,18 @@ class Project:
 
     @cached_property
     def harmed(self) -> np.ndarray:
-        """Households whose own flat the project harms (fixed)."""
-        return self.harm > 0
+        """Households whose own flat the project harms beyond its indifference band (fixed)."""
+        return self.harm > self.indifference_yuan
+
+    @cached_property
+    def aggrieved(self) -> np.ndarray:
+        """Harmed households whose harm, less their compensation, still exceeds the band: those
+        with a ground to veto or to dispute the project (fixed)."""
+        return self.harm - self.compensation_yuan > self.indifference_yuan
+
+    def indifferent(self) -> np.ndarray:
+        """Households, as last valued, whose net benefit lies within the indifference band."""
+        return np.abs(self.net) <= self.indifference_yuan
 
     @property
     def open(self) -> bool:
