@@ -546,7 +546,8 @@ class Crowdfunding:
             if funded[index]:
                 self.fund(project, rebated[index])
             else:
-                project.refunded_fen = project.paid_fen.copy()
+                if project.money_back:
+                    project.refunded_fen = project.paid_fen.copy()
                 self.close_failed(project, "fundraising", TARGET_MISSED)
 
     def fund(self, project: Project, rebated_fen: np.ndarray) -> None:

@@ -3,7 +3,8 @@
 A project fails at the survey (`not_feasible`), at the vote (`no_quorum`, `vetoed`,
 `consent_refused`) or in its campaign (`target_missed`). Each project keeps one entry per flat
 of its scope: the household's benefit, harm, share (ask), vote, and the money it gave, got back
-(refund or rebate) and received (compensation); money is kept in fen.
+(refund or rebate) and received (compensation); money is kept in fen. Without money back, the
+gifts to a campaign that missed its target are forfeited: counted as paid, nothing refunded.
 """
 
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ PROJECT_COLUMNS = (
     "target",
     "raised",
     "refunded",
+    "forfeited",
     "rebated",
     "contributors",
     "upkeep_per_year",
@@ -230,6 +232,11 @@ class Project:
         return int(self.paid_fen.sum())
 
     @property
+    def money_back(self) -> bool:
+        """A missed target returns the gifts (the kind's provision point has money back)."""
+        return self.kind.money_back
+
+    @property
     def binding(self) -> bool:
         """Shares are binding once consented (flat, stepped), not voluntary asks."""
         return self.kind.contribution_rule != "voluntary"
@@ -257,6 +264,13 @@ class Project:
     def fail(self, stage_name: str, reason: str, week: int) -> None:
         """Close the project as failed at a stage."""
         self.stage, self.failed_at, self.reason, self.week_failed = FAILED, stage_name, reason, week
+
+    @property
+    def forfeited_fen(self) -> int:
+        """What a failed campaign without money back kept of the gifts (lost to the givers)."""
+        if self.reason != TARGET_MISSED:
+            return 0
+        return int(self.paid_fen.sum() - self.refunded_fen.sum())
 
     def net_paid_fen(self) -> np.ndarray:
         """What each household paid in the end: given, less refunds and rebates."""
@@ -307,6 +321,7 @@ class Project:
             "target": yuan(self.target_fen),
             "raised": yuan(self.raised_fen),
             "refunded": yuan(int(self.refunded_fen.sum())),
+            "forfeited": yuan(self.forfeited_fen),
             "rebated": yuan(int(self.rebated_fen.sum())),
             "contributors": int(np.count_nonzero(self.paid_fen)),
             "upkeep_per_year": kind.upkeep_per_year,
