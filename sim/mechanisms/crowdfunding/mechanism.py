@@ -7,8 +7,12 @@
 
 The survey qualifies a proposal with chance `feasibility`. At the vote every flat of the scope
 is an eligible owner (the household living there stands for it); it takes part with chance
-`vote_turnout` and votes yes with chance m_i (valuation module); the consent module counts the
-vote, which is recorded in model.votes. The works last build_weeks x U(0.8, 1.2) weeks, rounded.
+`vote_turnout` and votes yes with chance m_i (valuation module), unless it is indifferent (net
+benefit within the project's band), when it abstains, follows its stairwell unit or votes no
+by the scenario's mix (consent.cast_ballots: turnout, yes and behaviour draws, in that order);
+only aggrieved owners (harm, less compensation, beyond the band) can veto. The consent module
+counts the vote, which is recorded in model.votes. A campaign that misses its target refunds
+every gift where the kind has money back, and otherwise keeps it (forfeited). The works last build_weeks x U(0.8, 1.2) weeks, rounded.
 Households decide as the contributions module says; effects follow the effects module.
 """
 
