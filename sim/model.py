@@ -37,6 +37,7 @@ from sim.mechanisms.points import TimeBank
 from sim.mechanisms.recognition import Recognition, aspiration_push, leader_push
 from sim.mechanisms.records import MeetingRecord, RecordBook, VoteRecord
 from sim.mechanisms.remuneration_contract import RemunerationCampaigns
+from sim.mechanisms.voluntary_fund import VoluntaryFund
 from sim.metrics import REPORTERS
 from sim.scenario.schema import Scenario
 from sim.series import SeriesCollector
@@ -226,6 +227,7 @@ class CommunityModel(Model):
         self.crowdfunding = None
         self.time_bank = TimeBank(self)
         self.pilot_first = PilotFirst(self)
+        self.voluntary_fund = VoluntaryFund(self)
         self.volunteer_hours = 0.0
         self.teams = 0
         self.sync_mechanisms()
@@ -317,6 +319,7 @@ class CommunityModel(Model):
         if is_month_end(self.week):
             self.settle_month()
             self.time_bank.month()
+            self.voluntary_fund.month()
         update_satisfaction(hh, self.world.of_compound(self.compounds.service_quality), sc.service)
         self.datacollector.collect(self)
 

@@ -19,6 +19,7 @@ from sim.scenario.mechanism_params import (
     SelfManagement,
 )
 from sim.scenario.params import Section, param
+from sim.scenario.voluntary_fund_params import VoluntaryFund
 
 
 class City(Section):
@@ -911,6 +912,7 @@ class Mechanisms(Section):
     recognition: Recognition = Field(default_factory=Recognition)
     remuneration_contract: RemunerationContract = Field(default_factory=RemunerationContract)
     pilot_first: PilotFirst = Field(default_factory=PilotFirst)
+    voluntary_fund: VoluntaryFund = Field(default_factory=VoluntaryFund)
 
 
 class Intervention(Section):
