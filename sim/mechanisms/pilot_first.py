@@ -201,9 +201,12 @@ class PilotFirst:
         candidates = np.flatnonzero(~self.adopted & (examples > 0))
         if candidates.size == 0:
             return
-        support = self.unit_support()[candidates]
-        pull = expit((examples[candidates] - self.threshold[candidates]) / ADOPTION_SPREAD)
-        hazard = spec.adoption_rate * support * pull
+        hazard = adoption_hazard(
+            examples[candidates],
+            self.unit_support()[candidates],
+            self.threshold[candidates],
+            spec.adoption_rate,
+        )
         newly = candidates[model.rng.random(candidates.size) < hazard]
         self.record_adoption(newly, examples[newly])
 
@@ -221,11 +224,9 @@ class PilotFirst:
         return self.seen_success
 
     def examples_in_view(self) -> np.ndarray:
-        """Per unit, a_u: the weighted share of neighbouring units that show the practice
-        (adopted before this week, and not failed)."""
+        """Per unit, a_u: the weighted share of neighbouring units where the practice works."""
         model, world, spec = self.model, self.model.world, self.spec
-        failed = self.outcome_known & ~self.succeeded
-        showing = self.adopted & (self.adopted_week < model.week) & ~failed
+        showing = self.succeeded
         own = showing.astype(np.float64)
         building = np.bincount(world.unit_building, weights=own, minlength=world.buildings)
         compound = np.bincount(self.unit_compound, weights=own, minlength=world.compounds)
@@ -275,6 +276,14 @@ class PilotFirst:
                 "examples_at_adoption": self.examples_at_adoption.round(6),
             }
         )
+
+
+def adoption_hazard(
+    examples: np.ndarray, support: np.ndarray, threshold: np.ndarray, rate: float
+) -> np.ndarray:
+    """h_u = rate x_u logistic((a_u - theta_u) / ADOPTION_SPREAD), 0 where nothing is in view."""
+    pull = expit((examples - threshold) / ADOPTION_SPREAD)
+    return np.where(examples > 0, rate * support * pull, 0.0)
 
 
 def others_share(total: np.ndarray, own: np.ndarray, size: np.ndarray) -> np.ndarray:

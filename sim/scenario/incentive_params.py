@@ -269,12 +269,12 @@ class PilotFirst(Mechanism):
         source="assumed",
     )
     success_weeks: int = param(
-        4,
+        3,
         "Weeks until an adopting unit shows whether the practice works",
         ge=1,
         le=520,
         unit="weeks",
-        source="assumed: a month of use (S0: 8 units within 3 months leaves little more)",
+        source="assumed: a few weeks of use (S0: 8 units within 3 months leaves little more)",
     )
     success_midpoint: float = param(
         0.35,
@@ -333,7 +333,7 @@ class PilotFirst(Mechanism):
         source="lit: Granovetter 1978; value assumed",
     )
     adoption_rate: float = param(
-        0.6,
+        1.0,
         "Weekly chance that a fully supportive unit past its threshold adopts",
         ge=0,
         le=1,
@@ -341,12 +341,12 @@ class PilotFirst(Mechanism):
         source="assumed: S0's followers adopted within 3 months",
     )
     building_weight: float = param(
-        3.0,
+        1.0,
         "Weight of the other units of a unit's building among the examples it sees",
         ge=0,
         le=100,
         unit="-",
-        source="assumed: the same roof and stairwell neighbours are seen first",
+        source="assumed: a unit's building mates also count in its compound, so are seen first",
     )
     compound_weight: float = param(
         2.0,
@@ -365,10 +365,10 @@ class PilotFirst(Mechanism):
         source="lit: Centola & Macy 2007; value assumed",
     )
     community_weight: float = param(
-        0.0,
+        1.0,
         "Weight of the community's share of working units among the examples a unit sees",
         ge=0,
         le=100,
         unit="-",
-        source="assumed: 0, spread is local (a contrast for tests)",
+        source="S0: the public income of the first roofs was talked about; value assumed",
     )

@@ -1,0 +1,125 @@
+"""Pilot first: retries, hold-outs, spread to neighbouring units, S-shaped adoption, adoptions.csv.
+
+Pattern tests run small communities (1-6 compounds) over fixed seeds with stated tolerances,
+each against a contrast that must fail it.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.mechanisms.pilot_first import ADOPTION_COLUMNS, adoption_hazard
+from sim.model import CommunityModel
+from sim.runner import simulate
+from sim.scenario.loader import load_scenario
+
+P = "mechanisms.pilot_first"
+
+
+def scenario(compounds: int, seed: int, weeks: int, *overrides: str):
+    return load_scenario(
+        "default",
+        [
+            f"seed={seed}",
+            f"structure.compounds={compounds}",
+            f"steps={weeks}",
+            f"{P}.enabled=true",
+            *overrides,
+        ],
+    )
+
+
+def adoptions(compounds: int, seed: int, weeks: int, *overrides: str) -> pd.DataFrame:
+    return simulate(scenario(compounds, seed, weeks, *overrides)).adoptions
+
+
+def followers_curve(table: pd.DataFrame, weeks: int) -> np.ndarray:
+    """Share of the units that did not pilot that have adopted, at the end of weeks 1..weeks."""
+    followers = table[~table["pilot"].astype(bool)]
+    adopted = followers["adopted_week"].dropna().to_numpy(dtype=np.int64)
+    counts = np.searchsorted(np.sort(adopted), np.arange(1, weeks + 1), side="right")
+    return counts / max(len(followers), 1)
+
+
+def phase_rates(curve: np.ndarray) -> tuple[float, float, float, float]:
+    """Final share G, and the weekly rates of the first quarter of G (from the pilots' week),
+    of the middle half (25% to 75% of G) and of the approach to saturation (75% to 95%)."""
+    final = float(curve[-1])
+    if final <= 0:
+        return 0.0, 0.0, 0.0, 0.0
+    t25, t75, t95 = (int(np.argmax(curve >= level * final)) for level in (0.25, 0.75, 0.95))
+    early = 0.25 * final / (t25 + 1)
+    middle = 0.5 * final / max(t75 - t25, 1)
+    late = 0.2 * final / max(t95 - t75, 1)
+    return final, early, middle, late
+
+
+def is_s_shaped(curve: np.ndarray) -> bool:
+    """Slow start, acceleration, saturation: spread reaches 30% of the followers, the middle
+    half is faster than the start and than the approach to saturation."""
+    final, early, middle, late = phase_rates(curve)
+    return 0.3 <= final <= 1.0 and middle > early and middle > late
+
+
+# --- adoptions.csv ---------------------------------------------------------------------------
+
+
+def test_adoptions_table_has_one_row_per_unit_and_only_a_header_while_off():
+    result = simulate(scenario(2, 1, 30))
+    table = result.adoptions
+    world = result.model.world
+    assert list(table.columns) == list(ADOPTION_COLUMNS)
+    assert len(table) == world.units
+    assert (table["building"].to_numpy() == world.unit_building).all()
+    assert table["pilot"].sum() >= 1
+    adopted = table["adopted_week"].notna()
+    assert adopted.mean() == pytest.approx(result.timeseries["practice_adoption"].iloc[-1])
+    assert (table.loc[~adopted, "outcome"] == "").all()
+    assert table.loc[table["outcome"].isin(["works", "failed"]), "outcome_week"].notna().all()
+    off = simulate(load_scenario("default", ["structure.compounds=1", "steps=5"])).adoptions
+    assert list(off.columns) == list(ADOPTION_COLUMNS) and off.empty
+
+
+# --- the decision of a unit -------------------------------------------------------------------
+
+
+def test_adoption_hazard_rises_with_examples_and_support_and_is_zero_with_none_in_view():
+    examples = np.array([0.0, 0.1, 0.2, 0.3, 0.6])
+    hazard = adoption_hazard(examples, np.full(5, 0.5), np.full(5, 0.25), 1.0)
+    assert hazard[0] == 0.0
+    assert (np.diff(hazard) > 0).all()
+    assert hazard[-1] == pytest.approx(0.5, abs=1e-3)
+    support = np.array([0.2, 0.4, 0.8])
+    by_support = adoption_hazard(np.full(3, 0.3), support, np.full(3, 0.25), 1.0)
+    assert (np.diff(by_support) > 0).all()
+
+
+# --- retries -----------------------------------------------------------------------------------
+
+
+def test_failed_pilots_are_retried_after_the_wait_in_the_next_most_supportive_units():
+    """With a practice that never works, each attempt pilots the most supportive units left,
+    `retry_weeks` after the last failure, up to `pilot_attempts`; with one attempt, none."""
+    never_works = [f"{P}.success_midpoint=1.0", f"{P}.pilot_units=2", f"{P}.retry_weeks=5"]
+    for seed in (1, 2):
+        model = CommunityModel(scenario(2, seed, 60, *never_works, f"{P}.pilot_attempts=3"))
+        pilot = model.pilot_first
+        for _ in range(60):
+            attempts = pilot.attempts
+            support = pilot.unit_support()
+            open_before = ~pilot.adopted
+            model.step()
+            if pilot.attempts > attempts:
+                chosen = pilot.attempt == pilot.attempts
+                assert chosen.sum() == 2
+                others = open_before & ~chosen
+                assert support[chosen].min() >= support[others].max() - 1e-12
+                if attempts:
+                    failed_at = pilot.outcome_week[pilot.attempt == attempts].max()
+                    assert model.week == failed_at + 5
+        table = simulate(model.params).adoptions
+        assert sorted(table["attempt"].unique()) == [0, 1, 2, 3]
+        assert table["adopted_week"].notna().sum() == 6
+        assert (table.loc[table["pilot"], "outcome"] == "failed").all()
+        once = adoptions(2, seed, 60, *never_works, f"{P}.pilot_attempts=1")
+        assert once["attempt"].max() == 1 and once["adopted_week"].notna().sum() == 2
