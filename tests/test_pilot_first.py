@@ -123,3 +123,114 @@ def test_failed_pilots_are_retried_after_the_wait_in_the_next_most_supportive_un
         assert (table.loc[table["pilot"], "outcome"] == "failed").all()
         once = adoptions(2, seed, 60, *never_works, f"{P}.pilot_attempts=1")
         assert once["attempt"].max() == 1 and once["adopted_week"].notna().sum() == 2
+
+
+# --- spread to neighbouring units ----------------------------------------------------------------
+
+
+def clustering_in_time(table: pd.DataFrame, group: str) -> tuple[float, float]:
+    """Share of the variance of the followers' adoption weeks that lies between the groups
+    (buildings or compounds), and the share expected by chance, (groups - 1) / (followers - 1)."""
+    followers = table[~table["pilot"].astype(bool) & table["adopted_week"].notna()]
+    weeks = followers["adopted_week"].astype(np.float64)
+    total = float(((weeks - weeks.mean()) ** 2).sum())
+    if total == 0:
+        return 0.0, 0.0
+    means = weeks.groupby(followers[group]).transform("mean")
+    between = float(((means - weeks.mean()) ** 2).sum())
+    chance = (followers[group].nunique() - 1) / max(len(followers) - 1, 1)
+    return between / total, chance
+
+
+def test_units_adopt_together_with_their_compound_unlike_spread_by_word_of_mouth_alone():
+    """Followers adopt in waves by compound: the share of the variance of their adoption weeks
+    between compounds is well above chance; with the examples counted only community-wide (no
+    building, compound or tie weight) it falls to about chance."""
+    no_neighbours = [f"{P}.{w}_weight=0" for w in ("building", "compound", "tie")]
+    local, mean_field, chance = [], [], []
+    for compounds, pilots in ((3, 1), (3, 2), (6, 2)):
+        for seed in range(1, 9):
+            runs = ((local, []), (mean_field, no_neighbours))
+            for found, overrides in runs:
+                table = adoptions(compounds, seed, 78, f"{P}.pilot_units={pilots}", *overrides)
+                between, expected = clustering_in_time(table, "compound")
+                found.append(between)
+                chance.append(expected)
+    assert np.mean(local) > np.mean(chance) + 0.1, (local, chance)
+    assert np.mean(local) > np.mean(mean_field) + 0.1, (local, mean_field)
+
+
+# --- hold-outs -----------------------------------------------------------------------------------
+
+
+def test_some_units_hold_out_in_compounds_the_practice_reached():
+    """Units that hold out never adopt, even where the rest of their compound did; without
+    hold-outs and with thresholds at 0, every unit of a reached compound adopts."""
+    none_hold_out = [f"{P}.holdout_share=0", f"{P}.adoption_threshold=0", f"{P}.threshold_sd=0"]
+    for overrides, expect_holdouts in (([], True), (none_hold_out, False)):
+        never, reached_units = 0, 0
+        for seed in range(1, 5):
+            table = adoptions(2, seed, 104, *overrides)
+            followed = table["adopted_week"].notna() & ~table["pilot"]
+            reached = table[table["compound"].isin(table.loc[followed, "compound"])]
+            never += int(reached["adopted_week"].isna().sum())
+            reached_units += len(reached)
+            assert reached.loc[reached["holds_out"], "adopted_week"].isna().all()
+        if expect_holdouts:
+            assert 0.03 <= never / reached_units <= 0.3, (never, reached_units)
+        else:
+            assert never == 0, (never, reached_units)
+
+
+# --- speed: S0's 8 units in 3 months --------------------------------------------------------------
+
+
+def test_a_compound_follows_its_pilot_within_months():
+    """S0: the pilot went first and the others followed, 8 units in 3 months. In one compound
+    (about 8 units) half or more of the units have adopted by week 13 in the median run, and
+    the pilot's week alone is far from it."""
+    at_13, units = [], []
+    for seed in range(1, 9):
+        table = adoptions(1, seed, 13)
+        at_13.append(int(table["adopted_week"].notna().sum()))
+        units.append(len(table))
+    assert np.median(np.array(at_13) / np.array(units)) >= 0.4, (at_13, units)
+    assert np.median(at_13) >= 3, at_13
+
+
+# --- S-shaped adoption -----------------------------------------------------------------------------
+
+GRID = [(compounds, pilots) for compounds in (1, 3, 6) for pilots in (1, 2, 4)]
+S_SEEDS = range(1, 7)
+S_WEEKS = 78
+
+
+def mean_followers_curve(compounds: int, pilots: int, *overrides: str) -> np.ndarray:
+    curves = [
+        followers_curve(
+            adoptions(compounds, seed, S_WEEKS, f"{P}.pilot_units={pilots}", *overrides), S_WEEKS
+        )
+        for seed in S_SEEDS
+    ]
+    return np.mean(curves, axis=0)
+
+
+def test_adoption_is_s_shaped_over_pilot_counts_and_community_sizes():
+    """The followers' mean adoption curve (6 seeds) starts slowly, accelerates and saturates in
+    at least 7 of the 9 settings of 1, 3, 6 compounds and 1, 2, 4 pilots."""
+    shaped = {setting: is_s_shaped(mean_followers_curve(*setting)) for setting in GRID}
+    assert sum(shaped.values()) >= 7, shaped
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [f"{P}.{w}_weight=0" for w in ("building", "compound", "tie", "community")],
+        [f"{P}.enabled=false"],
+    ],
+    ids=["no_neighbour_effect", "pilots_off"],
+)
+def test_without_neighbour_effect_or_pilots_nothing_spreads(overrides):
+    """The contrasts: with no example counted, or no pilots, no setting is S-shaped."""
+    for setting in [(1, 1), (3, 2), (6, 4)]:
+        assert not is_s_shaped(mean_followers_curve(*setting, *overrides)), setting

@@ -59,6 +59,7 @@ ADOPTION_COLUMNS = (
     "outcome",
     "outcome_week",
     "threshold",
+    "holds_out",
     "support_at_adoption",
     "examples_at_adoption",
 )
@@ -76,6 +77,7 @@ class PilotFirst:
         self.succeeded = np.zeros(units, dtype=bool)
         self.attempt = np.zeros(units, dtype=np.int64)  # pilot attempt (0: not a pilot)
         self.threshold = np.zeros(units)
+        self.holds_out = np.zeros(units, dtype=bool)
         self.support_at_adoption = np.full(units, np.nan)
         self.examples_at_adoption = np.full(units, np.nan)
         self.attempts = 0
@@ -121,9 +123,9 @@ class PilotFirst:
         if not self.started:
             if model.week < spec.start_week:
                 return
-            self.threshold = model.rng.normal(
-                spec.adoption_threshold, spec.threshold_sd, model.world.units
-            )
+            units = model.world.units
+            self.threshold = model.rng.normal(spec.adoption_threshold, spec.threshold_sd, units)
+            self.holds_out = model.rng.random(units) < spec.holdout_share
             self.start_pilots()
         elif self.retry_due():
             self.start_pilots()
@@ -145,7 +147,7 @@ class PilotFirst:
         """Pilot in the units with most support that have not adopted (or in random units)."""
         model, spec = self.model, self.spec
         units = model.world.units
-        open_units = np.flatnonzero(~self.adopted)
+        open_units = np.flatnonzero(~self.adopted & ~self.holds_out)
         n = min(spec.pilot_units, open_units.size)
         if spec.seeding == "most_support":
             support = self.unit_support()[open_units]
@@ -198,7 +200,7 @@ class PilotFirst:
         """Units that see examples adopt with a hazard rising with the examples and support."""
         model, spec = self.model, self.spec
         examples = self.examples_in_view()
-        candidates = np.flatnonzero(~self.adopted & (examples > 0))
+        candidates = np.flatnonzero(~self.adopted & ~self.holds_out & (examples > 0))
         if candidates.size == 0:
             return
         hazard = adoption_hazard(
@@ -272,6 +274,7 @@ class PilotFirst:
                 "outcome": outcome,
                 "outcome_week": pd.arrays.IntegerArray(self.outcome_week, ~known),
                 "threshold": self.threshold.round(6),
+                "holds_out": self.holds_out,
                 "support_at_adoption": self.support_at_adoption.round(6),
                 "examples_at_adoption": self.examples_at_adoption.round(6),
             }

@@ -332,6 +332,14 @@ class PilotFirst(Mechanism):
         unit="share",
         source="lit: Granovetter 1978; value assumed",
     )
+    holdout_share: float = param(
+        0.1,
+        "Share of units whose residents never adopt, whatever they see (a threshold above 100%)",
+        ge=0,
+        le=1,
+        unit="share",
+        source="lit: Granovetter 1978 (thresholds of 100%); value assumed (S0 names none)",
+    )
     adoption_rate: float = param(
         1.0,
         "Weekly chance that a fully supportive unit past its threshold adopts",
