@@ -5,32 +5,36 @@ support (`practice_support`) and x_u its unit's mean, weekly while the mechanism
 
 start (first week >= `start_week`): each unit draws its threshold
     theta_u ~ Normal(`adoption_threshold`, `threshold_sd`)      (Granovetter 1978)
-and the first attempt pilots the `pilot_units` units with the highest x_u (`most_support`, ties
-at random) or as many random units (`random`, for comparison).
+and holds out (never adopts, never pilots) with chance `holdout_share` (a threshold above 100%);
+the first attempt pilots the `pilot_units` units with the highest x_u (`most_support`, ties at
+random) or as many random units (`random`, for comparison), hold-outs excepted.
 
-1. retry: when every pilot of the latest attempt has failed and no unit works or awaits its
-   outcome, `retry_weeks` after the last failure showed, the organisers pilot again in the next
-   `pilot_units` units of highest x_u that have not adopted, up to `pilot_attempts` in all.
+1. retry: when no unit works or awaits its outcome (every pilot so far has failed, and the
+   units that followed them too), `retry_weeks` after the last failure showed, the organisers
+   pilot again, chosen as at the start among the units that have not adopted, up to
+   `pilot_attempts` attempts in all.
 2. outcomes: a unit adopted `success_weeks` ago shows whether the practice works there, with
    chance logistic((x_u - `success_midpoint`) / 0.05); a failure costs every household tied to
-   the unit `failure_penalty` of its support.
+   the unit `failure_penalty` of its support. A unit that adopted stays adopted either way.
 3. support: x_i <- x_i + min(1, influence (q_i + visibility v_i + word_of_mouth w)) (1 - x_i),
    q_i the share of i's ties living in units where it works, v_i and w the shares of i's
    compound's and of the community's units where it works.
 4. adoption: a unit that has not adopted sees the examples
-       a_u = (b B_u + c C_u + t T_u + m W) / (b + c + t + m)
+       a_u = (b B_u + c C_u + t T_u + m w) / (b + c + t + m)
    B_u, C_u: shares of the other units of its building and of its compound where it works,
-   T_u: mean over its households of q_i, W: the community's share of working units, and
-   b, c, t, m the `*_weight` parameters. It adopts this week with chance
+   T_u: the mean of q_i over its households, and b, c, t, m the `building_weight`,
+   `compound_weight`, `tie_weight` and `community_weight`. It adopts this week with chance
        h_u = adoption_rate x_u logistic((a_u - theta_u) / 0.04)   if a_u > 0, else 0,
    a hazard that rises with the share of neighbouring units where it works (threshold, or
    complex, contagion: Watts 2002, Centola & Macy 2007) and with the unit's support. A unit
-   whose threshold exceeds the examples it can ever see holds out.
+   sees no example until a pilot has shown that it works (the slow start); a building mate
+   counts in B_u and in C_u, so the pilot's building follows first, then its compound.
 
-Random draws, in this order: at the start one normal per unit (thresholds), then for
-`most_support` one uniform per unit (ties) or for `random` one permutation of the units; at each
-retry one uniform per unit (ties); then each week one uniform per unit whose outcome shows (in
-unit order) and one uniform per unit that has not adopted and sees an example (in unit order).
+Random draws, in this order: at the start one normal then one uniform per unit (thresholds,
+hold-outs); at the start and at each retry, for `most_support` one uniform per unit (ties) or for
+`random` one permutation of the open units; then each week one uniform per unit whose outcome
+shows (in unit order) and one per unit that has not adopted, does not hold out and sees an
+example (in unit order).
 """
 
 from typing import TYPE_CHECKING
