@@ -92,6 +92,8 @@ class PilotFirst:
         self.building_units = world.building_units[world.unit_building]  # per unit
         self.unit_compound_units = self.compound_units[self.unit_compound]
         self.seen_success: tuple[np.ndarray, np.ndarray, float] | None = None
+        self.seen_examples: np.ndarray | None = None
+        self.seen_weights: tuple[float, ...] = ()
 
     @property
     def spec(self):
@@ -184,6 +186,7 @@ class PilotFirst:
         self.succeeded[units[works]] = True
         self.outcome_week[units] = model.week
         self.seen_success = None
+        self.seen_examples = None
         failed = np.zeros(model.world.units, dtype=bool)
         failed[units[~works]] = True
         if failed.any():
@@ -230,21 +233,21 @@ class PilotFirst:
         return self.seen_success
 
     def examples_in_view(self) -> np.ndarray:
-        """Per unit, a_u: the weighted share of neighbouring units where the practice works."""
-        model, world, spec = self.model, self.model.world, self.spec
-        showing = self.succeeded
-        own = showing.astype(np.float64)
-        building = np.bincount(world.unit_building, weights=own, minlength=world.buildings)
-        compound = np.bincount(self.unit_compound, weights=own, minlength=world.compounds)
-        flats = showing[world.unit]
-        tie_share = flagged_neighbours(model.adjacency, flats) / np.maximum(model.degree, 1)
-        ties = np.bincount(world.unit, weights=tie_share, minlength=world.units)
+        """Per unit, a_u: the weighted share of neighbouring units where the practice works
+        (it changes only with outcomes, or with the weights)."""
+        world, spec = self.model.world, self.spec
         weights = (
             spec.building_weight,
             spec.compound_weight,
             spec.tie_weight,
             spec.community_weight,
         )
+        if self.seen_examples is not None and self.seen_weights == weights:
+            return self.seen_examples
+        own = self.succeeded.astype(np.float64)
+        building = np.bincount(world.unit_building, weights=own, minlength=world.buildings)
+        compound = np.bincount(self.unit_compound, weights=own, minlength=world.compounds)
+        ties = np.bincount(world.unit, weights=self.successes_seen()[0], minlength=world.units)
         shares = (
             others_share(building[world.unit_building], own, self.building_units),
             others_share(compound[self.unit_compound], own, self.unit_compound_units),
@@ -252,7 +255,9 @@ class PilotFirst:
             np.full(world.units, own.mean()),
         )
         total = sum(w * share for w, share in zip(weights, shares, strict=True))
-        return total / max(sum(weights), 1e-12)
+        self.seen_examples = total / max(sum(weights), 1e-12)
+        self.seen_weights = weights
+        return self.seen_examples
 
     @property
     def adoption_share(self) -> float:
