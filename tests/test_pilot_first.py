@@ -80,6 +80,12 @@ def test_adoptions_table_has_one_row_per_unit_and_only_a_header_while_off():
     assert list(off.columns) == list(ADOPTION_COLUMNS) and off.empty
 
 
+def test_adoptions_table_is_the_same_for_the_same_seed_and_differs_for_another():
+    tables = [adoptions(2, seed, 40).to_csv(index=False) for seed in (3, 3, 4)]
+    assert tables[0] == tables[1]
+    assert tables[0] != tables[2]
+
+
 # --- the decision of a unit -------------------------------------------------------------------
 
 
@@ -112,7 +118,8 @@ def test_failed_pilots_are_retried_after_the_wait_in_the_next_most_supportive_un
             if pilot.attempts > attempts:
                 chosen = pilot.attempt == pilot.attempts
                 assert chosen.sum() == 2
-                others = open_before & ~chosen
+                others = open_before & ~chosen & ~pilot.holds_out
+                assert not pilot.holds_out[chosen].any()
                 assert support[chosen].min() >= support[others].max() - 1e-12
                 if attempts:
                     failed_at = pilot.outcome_week[pilot.attempt == attempts].max()
