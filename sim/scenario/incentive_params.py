@@ -234,8 +234,8 @@ class PilotFirst(Mechanism):
 
     S0 tells one compound: the units with the best support went first, the others followed,
     and 8 units had solar roofs within 3 months. It gives no count of pilots, no timing of the
-    steps and no failure; those are assumed, set so that a compound of typical size (about 8
-    units) has most of its units adopted about 3 months after the pilot.
+    steps and no failure; those are assumed, set so that in a compound of typical size (about 8
+    units) half the units or more have adopted 3 months after the pilot in the median run.
     """
 
     start_week: int = param(1, "Week the pilots start", ge=1, le=5200, unit="week", source="S0")
