@@ -7,6 +7,7 @@ DIR/votes.csv        one row per vote (e.g. on the remuneration contract)
 DIR/interventions.csv one row per scenario key changed by the policy timeline
 DIR/projects.csv     one row per crowdfunded project (kind, stages reached and when, money)
 DIR/contributions.csv one row per household of each project put to a vote (vote, share, paid)
+DIR/adoptions.csv    one row per stairwell unit once pilot first has started (pilot, week adopted)
 DIR/summary.json     final metrics, run time and provenance
 DIR/figures/*.png    participation, fee collection, trust, disputes (+ projects, volunteering)
 
@@ -76,6 +77,11 @@ class RunResult:
     def contributions(self) -> pd.DataFrame:
         """One row per household of each project put to a vote."""
         return contributions_frame(self.crowdfunded())
+
+    @cached_property
+    def adoptions(self) -> pd.DataFrame:
+        """One row per stairwell unit once pilot first has started."""
+        return self.model.pilot_first.to_frame()
 
     def crowdfunded(self) -> list[Project]:
         """The run's crowdfunding projects (none when the mechanism was not built)."""
@@ -185,6 +191,7 @@ def write_outputs(
         result.interventions.to_csv(staging / "interventions.csv", index=False)
         result.projects.to_csv(staging / "projects.csv", index=False)
         result.contributions.to_csv(staging / "contributions.csv", index=False)
+        result.adoptions.to_csv(staging / "adoptions.csv", index=False)
         draw_figures(result.timeseries, staging / "figures", scenario.name)
         summary = {
             **result.summary,

