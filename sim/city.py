@@ -27,8 +27,9 @@ from sim.experiments.execution import open_pool
 from sim.experiments.run import flatten_summary
 from sim.metrics import CITY_MERGE, CITY_WEIGHTS, SUM
 from sim.provenance import provenance
-from sim.runner import series_summary, simulate, staged_folder, write_summary
+from sim.runner import series_summary, simulate, write_summary
 from sim.scenario.schema import Scenario
+from sim.staging import staged_folder
 
 #: Record tables, concatenated with a leading `community` column.
 RECORD_TABLES = ("disputes", "meetings", "votes", "projects", "contributions", "interventions")
