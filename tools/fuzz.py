@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,7 +64,9 @@ def nested(opening: str, closing: str, depth: int = 20_000) -> str:
     return opening * depth + closing * depth
 
 
-def factorial_experiment(parameters: int = 6, levels: int = 1000) -> str:
+def factorial_experiment(
+    parameters: int = 6, levels: int = 1000, scenario: str = "small.yaml"
+) -> str:
     """An experiment file whose factorial design has levels ** parameters points."""
     keys = [
         "households.renter_share",
@@ -76,7 +79,7 @@ def factorial_experiment(parameters: int = 6, levels: int = 1000) -> str:
     body = "".join(
         f"  {key}: {{type: real, low: 0.1, high: 0.3, levels: {levels}}}\n" for key in keys
     )
-    return f"name: huge\nscenario: small.yaml\nparameters:\n{body}"
+    return f"name: huge\nscenario: {scenario}\nparameters:\n{body}"
 
 
 @dataclass
@@ -149,7 +152,7 @@ def interventions_check(folder: Path) -> str | None:
 
 
 def cases() -> dict[str, Case]:
-    """Every case, by name."""
+    """Every case, by name: bad input first, then the faults (from run_out_in_proc on)."""
     scenario = {"small.yaml": SMALL}
     sweep = {"small.yaml": SMALL, "tiny.yaml": SWEEP}
     run_bad = ["run", "bad.yaml", "--out", "out"]
@@ -240,6 +243,7 @@ def cases() -> dict[str, Case]:
             ["bad.yaml", "interventions[0].set.mechanisms.pionts"],
         ),
         # ------------------------------------------------------------------ unwritable
+        # (the faults: tests/test_faults.py runs each of these cases)
         "run_out_in_proc": Case(
             ["run", "small.yaml", "--out", "/proc/cogov-fuzz"], scenario, ["--out"]
         ),
@@ -325,6 +329,13 @@ def cases() -> dict[str, Case]:
     }
 
 
+def fault_cases() -> dict[str, Case]:
+    """The cases of faults (unwritable and full disks, kill -9, closed pipes)."""
+    every = cases()
+    names = list(every)
+    return {name: every[name] for name in names[names.index("run_out_in_proc") :]}
+
+
 @contextlib.contextmanager
 def frozen_paths(paths: list[Path]) -> Iterator[bool]:
     """Make folders immutable (even root cannot write into them) while the block runs; yields
@@ -364,19 +375,22 @@ def run_case(name: str, case: Case, folder: Path) -> Outcome:
         if not frozen:
             return Outcome(name, "skipped", [], "chattr not available")
         try:
+            killed = kill_while(case, folder) if case.kill_when is not None else []
             done = execute(case, folder)
         except subprocess.TimeoutExpired:
             return Outcome(name, "problem", [], f"ran over {TIMEOUT} s")
     leftovers = sorted(set(hidden_entries(folder)) - set(before))
     leftovers += [p for p in case.absent if (folder / p).exists()]
     verdict, detail = judge(case, done, folder)
+    if case.kill_when is not None and verdict == "ok":
+        if not killed:
+            return Outcome(name, "problem", leftovers, "the kill left nothing to clean up")
+        detail = f"the rerun cleaned up {killed}"
     return Outcome(name, verdict, leftovers, detail)
 
 
 def execute(case: Case, folder: Path) -> subprocess.CompletedProcess:
-    """Run the case's command (killing it first when the case says so)."""
-    if case.kill_when is not None:
-        kill_while(case, folder)
+    """Run the case's command."""
     if case.shell is not None:
         line = case.shell.format(cogov=cogov_command())
         return subprocess.run(
@@ -390,8 +404,9 @@ def execute(case: Case, folder: Path) -> subprocess.CompletedProcess:
     return run_cogov(folder, case.argv)
 
 
-def kill_while(case: Case, folder: Path) -> None:
-    """Start the command and kill -9 its process group once `kill_when` exists."""
+def kill_while(case: Case, folder: Path) -> list[str]:
+    """Start the command and kill -9 its process group once `kill_when` exists; the hidden
+    entries the killed command left."""
     process = subprocess.Popen(
         [PYTHON, "-m", "sim.cli", *case.argv],
         cwd=folder,
@@ -409,6 +424,8 @@ def kill_while(case: Case, folder: Path) -> None:
     process.wait()
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # workers of the killed run
+    time.sleep(0.2)  # the workers' exit
+    return [p for p in hidden_entries(folder) if "/" not in p]
 
 
 def judge(case: Case, done: subprocess.CompletedProcess, folder: Path) -> tuple[str, str]:
@@ -451,19 +468,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-k", dest="pattern", help="only cases whose name holds this")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per case")
+    parser.add_argument("-j", dest="jobs", type=int, default=2, help="cases at a time (2)")
     args = parser.parse_args(argv)
     chosen = {n: c for n, c in cases().items() if not args.pattern or args.pattern in n}
     outcomes = []
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cogov-fuzz-") as scratch:
-        for name, case in chosen.items():
-            folder = Path(scratch) / name
+
+        def one(item: tuple[str, Case]) -> Outcome:
+            folder = Path(scratch) / item[0]
             folder.mkdir()
-            outcome = run_case(name, case, folder)
-            outcomes.append(outcome)
-            if args.verbose:
-                extra = f"; leftovers {outcome.leftovers}" if outcome.leftovers else ""
-                print(f"{name:<30} {outcome.verdict:<9} {outcome.detail}{extra}", flush=True)
+            return run_case(*item, folder)
+
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            for outcome in pool.map(one, chosen.items()):
+                outcomes.append(outcome)
+                if args.verbose:
+                    extra = f"; leftovers {outcome.leftovers}" if outcome.leftovers else ""
+                    print(f"{outcome.name:<30} {outcome.verdict:<9} {outcome.detail}{extra}")
     count = {v: sum(o.verdict == v for o in outcomes) for v in ("error", "ok", "traceback")}
     problems = sum(o.verdict == "problem" for o in outcomes)
     skipped = sum(o.verdict == "skipped" for o in outcomes)
