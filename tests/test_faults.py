@@ -136,3 +136,62 @@ def test_nested_intervention_is_the_same_partial_change_as_its_dotted_keys(
     state = nested.model.params.mechanisms
     assert state.party_mobilisation.enabled and state.joint_meetings.enabled
     assert state.points.enabled and state.joint_meetings.cadence_weeks == 2
+
+
+def refuse_folders_under(folder: str) -> None:
+    """On a Dask worker: make no folder under the client's `folder`, as if it were absent."""
+    real = os.mkdir
+
+    def mkdir(path, *args, **kwargs):
+        if os.fspath(path).startswith(folder):
+            raise FileNotFoundError(errno.ENOENT, "not on this worker's file system", path)
+        return real(path, *args, **kwargs)
+
+    os.mkdir = mkdir
+
+
+def test_dask_workers_without_the_clients_files_send_sweep_and_city_results_back(tmp_path):
+    """Workers in their own working folders, unable to make folders under the client's, as on
+    a cluster without a shared file system: results come back over the wire, the same bytes."""
+    distributed = pytest.importorskip("distributed")
+    from sim.city import run_city
+    from sim.experiments.loader import load_experiment
+    from sim.experiments.storage import SweepStore
+    from sim.experiments.sweep import run_sweep
+
+    client_folder = tmp_path / "client"
+    client_folder.mkdir()
+    (client_folder / "small.yaml").write_text(fuzz.SMALL)
+    (client_folder / "town.yaml").write_text(fuzz.CITY)
+    (client_folder / "tiny.yaml").write_text(fuzz.SWEEP)
+    experiment = load_experiment(client_folder / "tiny.yaml")
+    town = load_scenario(client_folder / "town.yaml")
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        local_directory=str(tmp_path / "workers"),
+    )
+    try:
+        with distributed.Client(cluster) as client:
+            for i, address in enumerate(client.scheduler_info()["workers"]):
+                own = tmp_path / "workers" / f"cwd{i}"
+                own.mkdir(parents=True)
+                client.run(os.chdir, str(own), workers=[address])
+            client.run(refuse_folders_under, str(client_folder))
+            where = {"backend": "dask", "scheduler": cluster.scheduler_address}
+            run_sweep(experiment, client_folder / "dask_sweep", **where)
+            run_city(town, client_folder / "dask_city", str(client_folder / "town.yaml"), **where)
+    finally:
+        cluster.close()
+    run_sweep(experiment, client_folder / "sweep", backend="sequential")
+    run_city(town, client_folder / "city", str(client_folder / "town.yaml"), backend="sequential")
+    for name in ("dask_sweep", "sweep"):
+        assert SweepStore(client_folder / name).read_runs()["status"].eq("ok").all()
+    got, want = (SweepStore(client_folder / n).read_runs() for n in ("dask_sweep", "sweep"))
+    drop = ["elapsed_seconds"]
+    pd.testing.assert_frame_equal(got.drop(columns=drop), want.drop(columns=drop))
+    for name in ("timeseries.csv", "disputes.csv", "communities.csv", "interventions.csv"):
+        dask_bytes = (client_folder / "dask_city" / name).read_bytes()
+        assert dask_bytes == (client_folder / "city" / name).read_bytes(), name
