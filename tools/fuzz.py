@@ -295,6 +295,12 @@ def cases() -> dict[str, Case]:
             status=1,
             absent=[],
         ),
+        "sweep_disk_full_at_parts": Case(
+            shell="ulimit -f 12; {cogov} sweep tiny.yaml --out out --quiet --workers 1",
+            files=sweep,
+            status=1,
+            absent=[],
+        ),
         "city_disk_full": Case(
             shell="ulimit -f 20; {cogov} run town.yaml --out out --workers 1",
             files={"town.yaml": CITY},
