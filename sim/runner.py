@@ -11,16 +11,13 @@ DIR/adoptions.csv    one row per stairwell unit once pilot first has started (pi
 DIR/summary.json     final metrics, run time and provenance
 DIR/figures/*.png    participation, fee collection, trust, disputes (+ projects, volunteering)
 
-Outputs are first written to a hidden sibling folder and renamed into place, so a failed or
-interrupted run leaves nothing half-written.
+Outputs are first written to a hidden sibling folder and renamed into place (sim.staging), so
+a failed, interrupted or killed run leaves nothing half-written.
 """
 
 import json
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +31,7 @@ from sim.mechanisms.crowdfunding.reporting import crowdfunding_summary
 from sim.model import CommunityModel
 from sim.provenance import provenance
 from sim.scenario.schema import Scenario
+from sim.staging import staged_folder
 
 
 @dataclass
@@ -174,11 +172,17 @@ def summarise(model: CommunityModel, timeseries: pd.DataFrame) -> dict[str, Any]
 
 
 def write_outputs(
-    result: RunResult, out_dir: Path, scenario: Scenario, seed: int, source: str
+    result: RunResult,
+    out_dir: Path,
+    scenario: Scenario,
+    seed: int,
+    source: str,
+    extra: dict[str, str] | None = None,
 ) -> Path:
     """Write the run's files into `out_dir`, replacing it atomically.
 
-    `source` is the scenario as the user named it (a shipped name or a path).
+    `source` is the scenario as the user named it (a shipped name or a path); `extra` maps
+    further file names to their text (e.g. counterfactual.json).
     """
     from sim.report.figures import draw_figures
     from sim.scenario.loader import resolve_scenario_path
@@ -198,6 +202,8 @@ def write_outputs(
             "provenance": provenance(scenario, seed, source, resolve_scenario_path(source)),
         }
         write_summary(summary, staging)
+        for name, text in (extra or {}).items():
+            (staging / name).write_text(text, encoding="utf-8")
     return Path(out_dir)
 
 
@@ -206,29 +212,3 @@ def write_summary(summary: dict[str, Any], folder: Path) -> None:
     (folder / "summary.json").write_text(
         json.dumps(summary, indent=2, sort_keys=False) + "\n", encoding="utf-8"
     )
-
-
-@contextmanager
-def staged_folder(out_dir: Path) -> Iterator[Path]:
-    """A hidden sibling folder to write into, renamed to `out_dir` when the block succeeds
-    and removed when it fails."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    staging.chmod(0o755)
-    try:
-        yield staging
-        replace_folder(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def replace_folder(new: Path, target: Path) -> None:
-    """Move `new` to `target`, replacing any earlier folder there."""
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-        target.rename(old / target.name)
-        new.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        new.rename(target)

@@ -7,7 +7,7 @@ that the baseline reproduces the patterns listed in the ODD (section 1), not fit
 
 from typing import Any, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.crowdfunding_params import Crowdfunding
 from sim.scenario.incentive_params import PilotFirst, Points, Recognition, Volunteering
@@ -20,6 +20,9 @@ from sim.scenario.mechanism_params import (
 )
 from sim.scenario.params import Section, param
 from sim.scenario.voluntary_fund_params import VoluntaryFund
+
+#: The most households a community's structure may hold (its largest possible build).
+MAX_HOUSEHOLDS = 2_000_000
 
 
 class City(Section):
@@ -132,6 +135,19 @@ class Structure(Section):
         ):
             if getattr(self, low) > getattr(self, high):
                 raise ValueError(f"{low} must not exceed {high}")
+        most = (
+            self.compounds
+            * self.buildings_per_compound_max
+            * self.units_per_building_max
+            * self.floors_max
+            * self.households_per_floor
+        )
+        if most > MAX_HOUSEHOLDS:
+            raise ValueError(
+                f"up to {most:,} households (compounds x buildings_per_compound_max x "
+                f"units_per_building_max x floors_max x households_per_floor); a community "
+                f"holds at most {MAX_HOUSEHOLDS:,}"
+            )
         return self
 
 
@@ -922,8 +938,33 @@ class Intervention(Section):
         1, "Week from which the change holds", ge=1, le=5200, unit="week", source="-"
     )
     set: dict[str, Any] = Field(
-        description="Dotted scenario keys and their new values, e.g. {mechanisms.points.enabled: true}"
+        description="Dotted scenario keys and their new values, e.g. {mechanisms.points.enabled: "
+        "true}; a nested mapping means the same as its dotted keys"
     )
+
+    @field_validator("set", mode="before")
+    @classmethod
+    def _dotted(cls, changes: Any) -> Any:
+        """Nested mappings as dotted keys, so that a change is partial and recorded per key."""
+        return dotted_keys(changes) if isinstance(changes, dict) else changes
+
+
+def dotted_keys(changes: dict, prefix: str = "") -> dict[str, Any]:
+    """``{a: {b: 1}, c.d: 2}`` as ``{a.b: 1, c.d: 2}``; an empty mapping or a key given twice
+    is refused."""
+    if not changes:
+        raise ValueError(f"{prefix or 'set'} is an empty mapping and changes nothing")
+    flat: dict[str, Any] = {}
+    for key, value in changes.items():
+        if not isinstance(key, str):
+            raise ValueError(f"key {key!r} is not a dotted scenario key")
+        name = f"{prefix}.{key}" if prefix else key
+        inner = dotted_keys(value, name) if isinstance(value, dict) else {name: value}
+        for dotted, leaf in inner.items():
+            if dotted in flat:
+                raise ValueError(f"{dotted} is given twice")
+            flat[dotted] = leaf
+    return flat
 
 
 class Scenario(Section):
