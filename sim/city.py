@@ -31,7 +31,15 @@ from sim.runner import series_summary, simulate, staged_folder, write_summary
 from sim.scenario.schema import Scenario
 
 #: Record tables, concatenated with a leading `community` column.
-RECORD_TABLES = ("disputes", "meetings", "votes", "projects", "contributions", "interventions")
+RECORD_TABLES = (
+    "disputes",
+    "meetings",
+    "votes",
+    "projects",
+    "contributions",
+    "interventions",
+    "buildings",
+)
 #: The workers' files, inside the staging folder (removed before it is renamed into place).
 PARTS = ".communities"
 WEIGHT_PREFIX = "weight:"

@@ -42,10 +42,11 @@ class Structure(Section):
     buildings (a CSV or GeoJSON file, see docs/ODD.md), which replaces them all.
     """
 
-    from_file: str | None = param(
-        None,
+    from_file: str = param(
+        "",
         "A real community's buildings, one row or feature per building (CSV or GeoJSON), "
-        "relative to the scenario file; replaces the counts and ranges of this section",
+        "relative to the scenario file; replaces the counts and ranges of this section "
+        "(empty: the community is drawn from them)",
         unit="path",
         source="a street office's building register",
     )
@@ -147,14 +148,14 @@ class Structure(Section):
     @model_validator(mode="after")
     def _file_or_counts(self) -> Self:
         drawn = sorted(self.model_fields_set - {"from_file"})
-        if self.from_file is not None and drawn:
+        if self.from_file and drawn:
             raise ValueError(f"from_file replaces the counts and ranges; remove {', '.join(drawn)}")
         return self
 
     @model_serializer(mode="wrap")
     def _only_file(self, handler: Any) -> dict[str, Any]:
         data = handler(self)
-        return {"from_file": self.from_file} if self.from_file is not None else data
+        return {"from_file": self.from_file} if self.from_file else data
 
 
 class Households(Section):
@@ -346,6 +347,15 @@ class Network(Section):
         le=1,
         unit="probability",
         source="calibrated",
+    )
+    cross_compound_tie_distance: float = param(
+        100.0,
+        "Distance over which the weight of another compound's building as the end of a "
+        "cross-compound tie falls by a factor e (where the community's file gives footprints)",
+        ge=1,
+        le=100000,
+        unit="m",
+        source="assumed: ties fall off with distance (distance decay)",
     )
 
 

@@ -72,7 +72,10 @@ def tie_edges(
         vs.append(target)
 
     crossing = np.flatnonzero(rng.random(n) < spec.cross_compound_tie_probability)
-    other = rng.integers(0, n, size=crossing.size) if n else crossing
+    if world.building_centres is None:
+        other = rng.integers(0, n, size=crossing.size) if n else crossing
+    else:
+        other = nearby_flat_elsewhere(world, crossing, spec.cross_compound_tie_distance, rng)
     distinct = world.compound[crossing] != world.compound[other]
     us.append(crossing[distinct])
     vs.append(other[distinct])
@@ -89,6 +92,47 @@ def tie_edges(
 
     u, v = canonical(np.concatenate(us), np.concatenate(vs), n)
     return connect_isolates(u, v, world, rng)
+
+
+#: Source buildings whose weights over all buildings are held at once.
+DISTANCE_BLOCK = 512
+
+
+def nearby_flat_elsewhere(
+    world: BuiltCommunity, flats: np.ndarray, scale: float, rng: np.random.Generator
+) -> np.ndarray:
+    """For each of `flats`, a flat of another compound, nearer buildings likelier.
+
+    The building b is drawn with weight F_b exp(-d / scale), F_b its flats and d the distance
+    between the two buildings' footprint centres (0 in the flat's own compound); then a flat of
+    b uniformly. Draws: one uniform per flat for the building, then one for the flat. Where no
+    other compound exists the flat itself is returned (and later dropped as a self-tie).
+    """
+    centres, n_buildings = world.building_centres, world.buildings
+    source = world.building[flats]
+    sources, inverse = np.unique(source, return_inverse=True)
+    pick = rng.random(flats.size)
+    per_source = []
+    for start in range(0, sources.size, DISTANCE_BLOCK):
+        block = sources[start : start + DISTANCE_BLOCK]
+        gap = np.linalg.norm(centres[block][:, None, :] - centres[None, :, :], axis=2)
+        weight = world.building_flats * np.exp(-gap / scale)
+        weight[world.building_compound[block][:, None] == world.building_compound[None, :]] = 0
+        per_source.append(np.cumsum(weight, axis=1))
+    cumulative = np.concatenate(per_source) if per_source else np.zeros((0, n_buildings))
+    total = cumulative[:, -1] if n_buildings else np.zeros(0)
+    row_total = total[inverse]
+    has_other = row_total > 0
+    target = np.array(source)
+    rows = inverse[has_other]
+    threshold = pick[has_other] * row_total[has_other]
+    # the first building whose running weight passes the threshold, found row by row
+    offsets = np.arange(sources.size)[:, None] * (total.max(initial=0.0) + 1.0)
+    keyed = (cumulative + offsets).ravel()
+    found = np.searchsorted(keyed, threshold + offsets[rows, 0], side="right")
+    target[has_other] = np.minimum(found - rows * n_buildings, n_buildings - 1)
+    result = random_member(target, world.building_starts, world.building_flats, rng)
+    return np.where(has_other, result, flats)
 
 
 def next_unit_in_building(world: BuiltCommunity, unit: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ Every bad row or feature is reported, one line each: ``FILE: line L, COLUMN: pro
 import csv
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -323,11 +324,11 @@ class Checker:
         return number
 
     def choice(self, row: Row, column: str, choices: dict[str, Any]) -> Any:
-        """One of `choices` (case-insensitive)."""
+        """One of `choices` (case-insensitive), None where it is not."""
         text = row.values.get(column, "").lower()
         if text not in choices:
             self.bad(row, column, f"unknown {column} {text!r}", "one of " + ", ".join(choices))
-            return next(iter(choices.values()))
+            return None
         return choices[text]
 
     def name(self, row: Row, column: str) -> str:
@@ -365,7 +366,7 @@ def assemble(path: Path, rows: list[Row], geometries: list[Any] | None) -> Place
         else:
             c = compound_index[compound]
             first = compound_first[c]
-            if manager != managers[c]:
+            if None not in (manager, managers[c]) and manager != managers[c]:
                 check.bad(
                     row,
                     "manager",
@@ -413,7 +414,7 @@ def assemble(path: Path, rows: list[Row], geometries: list[Any] | None) -> Place
     arrays = {k: np.asarray(v)[order] for k, v in columns.items() if k != "name"}
     return Place(
         compound_names=tuple(compound_index),
-        compound_manager=np.asarray(managers, dtype=np.int8),
+        compound_manager=np.asarray(managers, dtype=np.int8),  # all known: no problems
         compound_fee=np.asarray(fees, dtype=float),
         building_names=tuple(columns["name"][i] for i in order),
         building_compound=arrays["compound"].astype(np.int64),
@@ -480,6 +481,7 @@ def resolve_from_file(scenario: Any, file: str) -> Any:
     scenario has no file.
     """
     from sim.scenario.crowdfunding_params import structure_problem
+    from sim.scenario.loader import display_path
 
     given = Path(scenario.structure.from_file)
     base = Path(file).resolve().parent if Path(file).is_file() else Path.cwd()
@@ -492,9 +494,33 @@ def resolve_from_file(scenario: Any, file: str) -> Any:
             "a path relative to "
             + ("the scenario file" if Path(file).is_file() else "the working folder"),
         )
-    place = read_place(path)
+    place = read_place(display_path(path))
     problem = structure_problem(scenario.mechanisms.crowdfunding, place.tallest)
     if problem is not None:
         raise ScenarioError(file, *problem)
     structure = scenario.structure.model_copy(update={"from_file": str(path)})
     return scenario.model_copy(update={"structure": structure})
+
+
+def scenario_for(place_file: Path, scenario_file: Path) -> str:
+    """The text of a scenario that runs on `place_file` (checked first), to be written at
+    `scenario_file`: the path to the community is relative to the scenario's folder."""
+    import os
+
+    place = read_place(place_file)
+    relative = os.path.relpath(place_file.resolve(), scenario_file.resolve().parent)
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", scenario_file.stem).lstrip("_.-") or "place"
+    size = (
+        f"{len(place.compound_names)} compounds, {len(place.building_names)} buildings, "
+        f"{place.households:,} flats"
+    )
+    return (
+        f"# A community read from {place_file.name}; change any other section as for a drawn\n"
+        "# community (the structure section's counts and ranges are replaced by the file).\n"
+        f"name: {name}\n"
+        f'description: "{place_file.name}: {size}"\n'
+        "steps: 104\n"
+        "seed: 1\n"
+        "structure:\n"
+        f"  from_file: {json.dumps(Path(relative).as_posix())}\n"
+    )

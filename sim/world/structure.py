@@ -135,7 +135,7 @@ class BuiltCommunity:
 def build_structure(spec: Structure, rng: np.random.Generator) -> BuiltCommunity:
     """Draw the community's buildings, units, floors and flats from the structure section, or
     read them from its `from_file` (which draws nothing)."""
-    if spec.from_file is not None:
+    if spec.from_file:
         from sim.world.places import read_place
 
         return read_place(spec.from_file).built()
