@@ -94,45 +94,49 @@ def tie_edges(
     return connect_isolates(u, v, world, rng)
 
 
-#: Source buildings whose weights over all buildings are held at once.
-DISTANCE_BLOCK = 512
-
-
 def nearby_flat_elsewhere(
     world: BuiltCommunity, flats: np.ndarray, scale: float, rng: np.random.Generator
 ) -> np.ndarray:
-    """For each of `flats`, a flat of another compound, nearer buildings likelier.
+    """For each of `flats`, a flat of another compound, nearer compounds likelier.
 
-    The building b is drawn with weight F_b exp(-d / scale), F_b its flats and d the distance
-    between the two buildings' footprint centres (0 in the flat's own compound); then a flat of
-    b uniformly. Draws: one uniform per flat for the building, then one for the flat. Where no
-    other compound exists the flat itself is returned (and later dropped as a self-tie).
+    The compound c is drawn with weight F_c exp(-d / scale), F_c its flats and d the distance
+    from the flat's building (its footprint's centre) to the compound's centre (the mean of its
+    buildings' centres, by flats); 0 for the flat's own compound. Then a flat of c uniformly.
+    Draws: one uniform per flat for the compound, then one for the flat. Where no other
+    compound exists the flat itself is returned (and later dropped as a self-tie).
     """
-    centres, n_buildings = world.building_centres, world.buildings
-    source = world.building[flats]
-    sources, inverse = np.unique(source, return_inverse=True)
-    pick = rng.random(flats.size)
-    per_source = []
-    for start in range(0, sources.size, DISTANCE_BLOCK):
-        block = sources[start : start + DISTANCE_BLOCK]
-        gap = np.linalg.norm(centres[block][:, None, :] - centres[None, :, :], axis=2)
-        weight = world.building_flats * np.exp(-gap / scale)
-        weight[world.building_compound[block][:, None] == world.building_compound[None, :]] = 0
-        per_source.append(np.cumsum(weight, axis=1))
-    cumulative = np.concatenate(per_source) if per_source else np.zeros((0, n_buildings))
-    total = cumulative[:, -1] if n_buildings else np.zeros(0)
+    centres, n_compounds = world.building_centres, world.compounds
+    flats_of = world.building_flats.astype(float)
+    compound_centres = (
+        np.column_stack(
+            [
+                np.bincount(world.building_compound, flats_of * centres[:, k], n_compounds)
+                for k in (0, 1)
+            ]
+        )
+        / world.compound_flats[:, None]
+    )
+    sources, inverse = np.unique(world.building[flats], return_inverse=True)
+    gap = np.hypot(
+        centres[sources, 0][:, None] - compound_centres[None, :, 0],
+        centres[sources, 1][:, None] - compound_centres[None, :, 1],
+    )
+    weight = world.compound_flats * np.exp(-gap / scale)
+    weight[np.arange(sources.size), world.building_compound[sources]] = 0.0
+    cumulative = np.cumsum(weight, axis=1)
+    total = cumulative[:, -1]
     row_total = total[inverse]
     has_other = row_total > 0
-    target = np.array(source)
+    pick = rng.random(flats.size)
+    # the first compound whose running weight passes the pick, rows laid end to end
+    step = total.max(initial=0.0) + 1.0
+    keyed = (cumulative + step * np.arange(sources.size)[:, None]).ravel()
     rows = inverse[has_other]
-    threshold = pick[has_other] * row_total[has_other]
-    # the first building whose running weight passes the threshold, found row by row
-    offsets = np.arange(sources.size)[:, None] * (total.max(initial=0.0) + 1.0)
-    keyed = (cumulative + offsets).ravel()
-    found = np.searchsorted(keyed, threshold + offsets[rows, 0], side="right")
-    target[has_other] = np.minimum(found - rows * n_buildings, n_buildings - 1)
-    result = random_member(target, world.building_starts, world.building_flats, rng)
-    return np.where(has_other, result, flats)
+    found = np.searchsorted(keyed, pick[has_other] * row_total[has_other] + step * rows, "right")
+    target = world.compound[flats].copy()
+    target[has_other] = np.minimum(found - rows * n_compounds, n_compounds - 1)
+    other = random_member(target, world.compound_starts, world.compound_flats, rng)
+    return np.where(has_other, other, flats)
 
 
 def next_unit_in_building(world: BuiltCommunity, unit: np.ndarray) -> np.ndarray:

@@ -430,46 +430,37 @@ def assemble(path: Path, rows: list[Row], geometries: list[Any] | None) -> Place
 
 def check_footprints(check: Checker, rows: list[Row], geometries: list[Any]) -> list[Any]:
     """Each feature's footprint as a valid shapely Polygon in metres about the centre."""
-    from shapely import affinity
+    import shapely
     from shapely.geometry import shape
 
-    polygons = []
+    polygons: list[Any] = []
     for row, geometry in zip(rows, geometries, strict=True):
         kind = geometry.get("type") if isinstance(geometry, dict) else None
+        polygon = None
         if kind != "Polygon":
             check.bad(
                 row, "geometry", f"a {kind or 'missing geometry'}, not a polygon", "a Polygon"
             )
-            polygons.append(None)
-            continue
-        try:
-            polygon = shape(geometry)
-        except (ValueError, TypeError, AttributeError, IndexError) as exc:
-            check.bad(row, "geometry", f"unreadable polygon: {exc}", "a Polygon")
-            polygons.append(None)
-            continue
-        if polygon.is_empty or not polygon.is_valid or polygon.area == 0:
-            check.bad(row, "geometry", "an empty or self-crossing polygon", "a simple Polygon")
-            polygons.append(None)
-            continue
+        else:
+            try:
+                polygon = shape(geometry)
+            except (ValueError, TypeError, AttributeError, IndexError) as exc:
+                check.bad(row, "geometry", f"unreadable polygon: {exc}", "a Polygon")
         polygons.append(polygon)
-    good = [p for p in polygons if p is not None]
-    if len(good) < len(polygons):
+    shapes = np.array(polygons, dtype=object)
+    usable = shapely.is_valid(shapes) & (shapely.area(shapes) > 0)
+    for i in np.flatnonzero(~usable & (shapes != None)):  # noqa: E711 - elementwise
+        check.bad(rows[i], "geometry", "an empty or self-crossing polygon", "a simple Polygon")
+    if not usable.all():
         return polygons
-    lon0 = float(np.mean([p.centroid.x for p in good]))
-    lat0 = float(np.mean([p.centroid.y for p in good]))
+    lon0, lat0 = shapely.get_coordinates(shapely.centroid(shapes)).mean(axis=0)
     if abs(lat0) > 90 or abs(lon0) > 180:
         check.bad(
             rows[0], "geometry", "coordinates are not longitude and latitude", "WGS84 degrees"
         )
         return polygons
-    x_scale = METRES_PER_DEGREE * math.cos(math.radians(lat0))
-    return [
-        affinity.affine_transform(
-            p, [x_scale, 0, 0, METRES_PER_DEGREE, -lon0 * x_scale, -lat0 * METRES_PER_DEGREE]
-        )
-        for p in polygons
-    ]
+    scale = np.array([METRES_PER_DEGREE * math.cos(math.radians(lat0)), METRES_PER_DEGREE])
+    return list(shapely.transform(shapes, lambda xy: (xy - [lon0, lat0]) * scale))
 
 
 # ---------------------------------------------------------------------------- scenarios

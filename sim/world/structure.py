@@ -86,7 +86,10 @@ class BuiltCommunity:
         """Per building: the centroid (x, y) of its footprint in metres, None without them."""
         if self.building_footprints is None:
             return None
-        return np.array([(p.centroid.x, p.centroid.y) for p in self.building_footprints])
+        import shapely
+
+        footprints = np.array(self.building_footprints, dtype=object)
+        return shapely.get_coordinates(shapely.centroid(footprints))
 
     def fee_per_m2(self, default: float) -> np.ndarray | float:
         """Each flat's monthly fee per m2: the file's per compound, else `default`."""
