@@ -160,7 +160,7 @@ def test_shipped_scenario_resolves_its_file_through_the_shipped_folder():
     scenario = load_scenario("sample_place")
     path = Path(scenario.structure.from_file)
     assert path.is_absolute() and path.is_file()
-    assert path.samefile(SAMPLE_CSV)
+    assert path.samefile(SAMPLE_GEOJSON)
 
 
 # ------------------------------------------------------------------------ ties and distance
