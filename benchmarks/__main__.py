@@ -5,12 +5,13 @@ import argparse
 import time
 from pathlib import Path
 
-from benchmarks import build, city, instructions, memory, stepping, sweep
+from benchmarks import build, city, instructions, memory, place, stepping, sweep
 from benchmarks.table import Row, format_table, write_csv
 
 SUITES = {
     "stepping": stepping.run,
     "build": build.run,
+    "place": place.run,
     "memory": memory.run,
     "sweep": sweep.run,
     "city": city.run,

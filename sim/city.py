@@ -41,6 +41,7 @@ RECORD_TABLES = (
     "contributions",
     "interventions",
     "adoptions",
+    "buildings",
 )
 #: The workers' files, inside the staging folder (removed before it is renamed into place).
 PARTS = ".communities"

@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", help="scenario files or shipped names")
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
+    place = sub.add_parser("import", help="write a scenario that runs on a community's file")
+    place.add_argument("file", type=Path, help="a community's buildings (.csv or .geojson)")
+    place.add_argument("--out", type=Path, required=True, help="the scenario file to write")
     add_app_arguments(sub.add_parser("app", help="open the browser app (a local web server)"))
     add_experiment_parsers(sub)
     return parser
@@ -245,10 +248,30 @@ def command_scenarios(_: argparse.Namespace) -> int:
     return 0
 
 
+def command_import(args: argparse.Namespace) -> int:
+    """Check a community file and write a scenario that uses it."""
+    from sim.scenario.loader import build_scenario, read_yaml_mapping
+    from sim.world.places import scenario_for
+
+    if args.out.is_dir():
+        raise ScenarioError(str(args.out), "--out", "is a folder", "a scenario file to write")
+    text = scenario_for(args.file, args.out)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    try:
+        build_scenario(read_yaml_mapping(args.out), str(args.out))
+    except ScenarioError:
+        args.out.unlink()
+        raise
+    print(f"{args.out}: a scenario on {args.file}; run it with: cogov run {args.out}")
+    return 0
+
+
 COMMANDS = {
     "run": command_run,
     "validate": command_validate,
     "scenarios": command_scenarios,
+    "import": command_import,
     "app": command_app,
     "sweep": command_sweep,
     "analyze": command_analyze,

@@ -84,7 +84,7 @@ class CommunityModel(Model):
         """Structure, households, social network and the Mesa network space."""
         sc = self.params
         self.world = build_structure(sc.structure, self.rng)
-        self.households_per_floor = sc.structure.households_per_floor
+        self.households_per_floor = self.world.flats_per_floor
         self.households: HouseholdState = populate(sc.households, self.world, self.rng)
         self.next_household_id = self.households.size + 1
         self.buildings_moved = np.zeros(self.world.buildings, dtype=bool)
@@ -117,8 +117,11 @@ class CommunityModel(Model):
         quality = np.where(
             has_firm, sc.service.initial_quality, sc.service.unmanaged_initial_quality
         )
+        manager = world.compound_manager
         self.compounds = CompoundState(
-            manager=np.where(has_firm, FIRM, UNMANAGED).astype(np.int8),
+            manager=np.where(has_firm, FIRM, UNMANAGED).astype(np.int8)
+            if manager is None
+            else manager.copy(),
             service_quality=draw_share(
                 self.rng, quality, sc.service.initial_quality_sd, world.compounds
             ),
@@ -132,7 +135,7 @@ class CommunityModel(Model):
         self.owners_committees = {
             int(c): OwnersCommittee(self, int(c)) for c in np.flatnonzero(has_firm)
         }
-        self.firm_fee_due = sc.service.fee_per_m2 * world.area
+        self.firm_fee_due = world.fee_per_m2(sc.service.fee_per_m2) * world.area
         self.full_revenue = np.bincount(
             world.compound, weights=self.firm_fee_due, minlength=world.compounds
         )
@@ -149,6 +152,10 @@ class CommunityModel(Model):
         }
         self.past_firms: list[PropertyFirm] = []
         self.self_management_committees: dict[int, SelfManagementCommittee] = {}
+        for c in np.flatnonzero(self.compounds.manager == SELF_MANAGED):  # a file's compounds
+            self.self_management_committees[int(c)] = SelfManagementCommittee(
+                self, int(c), int(self.compound_households[c]), sc.mechanisms.self_management, 0.0
+            )
 
     def initial_payments(self) -> None:
         """Last month's payments and settled habits before the run starts.

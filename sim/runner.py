@@ -8,8 +8,13 @@ DIR/interventions.csv one row per scenario key changed by the policy timeline
 DIR/projects.csv     one row per crowdfunded project (kind, stages reached and when, money)
 DIR/contributions.csv one row per household of each project put to a vote (vote, share, paid)
 DIR/adoptions.csv    one row per stairwell unit once pilot first has started (pilot, week adopted)
+DIR/buildings.csv    one row per building (names, households, participation, fees, disputes, lifts)
 DIR/summary.json     final metrics, run time and provenance
-DIR/figures/*.png    participation, fee collection, trust, disputes (+ projects, volunteering)
+DIR/figures/*        participation, fee collection, trust, disputes (+ projects, volunteering),
+                     each as SVG and PNG
+
+For a community read from a file, the tables with compound and building columns also carry
+compound_name and building_name, the file's names.
 
 Outputs are first written to a hidden sibling folder and renamed into place (sim.staging), so
 a failed, interrupted or killed run leaves nothing half-written.
@@ -23,6 +28,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandas.api.types import is_integer_dtype
 
@@ -32,6 +38,7 @@ from sim.model import CommunityModel
 from sim.provenance import provenance
 from sim.scenario.schema import Scenario
 from sim.staging import staged_folder
+from sim.world.structure import BuiltCommunity
 
 
 @dataclass
@@ -49,17 +56,17 @@ class RunResult:
     @cached_property
     def disputes(self) -> pd.DataFrame:
         """One row per dispute."""
-        return self.model.disputes.to_frame()
+        return self.named(self.model.disputes.to_frame())
 
     @cached_property
     def meetings(self) -> pd.DataFrame:
         """One row per meeting."""
-        return self.model.meetings.to_frame()
+        return self.named(self.model.meetings.to_frame())
 
     @cached_property
     def votes(self) -> pd.DataFrame:
         """One row per vote."""
-        return self.model.votes.to_frame()
+        return self.named(self.model.votes.to_frame())
 
     @cached_property
     def interventions(self) -> pd.DataFrame:
@@ -69,7 +76,7 @@ class RunResult:
     @cached_property
     def projects(self) -> pd.DataFrame:
         """One row per crowdfunded project."""
-        return projects_frame(self.crowdfunded())
+        return self.named(projects_frame(self.crowdfunded()))
 
     @cached_property
     def contributions(self) -> pd.DataFrame:
@@ -81,10 +88,74 @@ class RunResult:
         """One row per stairwell unit once pilot first has started."""
         return self.model.pilot_first.to_frame()
 
+    def buildings(self) -> pd.DataFrame:
+        """One row per building: names, households and the run's outcomes there."""
+        return buildings_frame(self.model, self.disputes, self.projects)
+
+    def named(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The table with the file's compound and building names beside their numbers."""
+        return with_names(frame, self.model.world)
+
     def crowdfunded(self) -> list[Project]:
         """The run's crowdfunding projects (none when the mechanism was not built)."""
         funding = self.model.crowdfunding
         return funding.projects if funding is not None else []
+
+
+def with_names(frame: pd.DataFrame, world: BuiltCommunity) -> pd.DataFrame:
+    """`frame` with compound_name and building_name after its compound and building columns,
+    where the community was read from a file (-1, no building, gets an empty name)."""
+    if not world.from_file:
+        return frame
+    for column, labels in (
+        ("compound", world.compound_labels),
+        ("building", world.building_labels),
+    ):
+        if column in frame.columns:
+            names = np.array([*labels, ""], dtype=object)
+            index = frame[column].to_numpy(dtype=np.int64)
+            frame.insert(frame.columns.get_loc(column) + 1, f"{column}_name", names[index])
+    return frame
+
+
+def buildings_frame(
+    model: CommunityModel, disputes: pd.DataFrame, projects: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per building at the end of the run: its compound, names, size, the file's lift
+    and year (where read from a file), the share of its households active, the share of those
+    billed last month who paid, the disputes raised by its households, and its elevator
+    projects proposed and built."""
+    world, hh = model.world, model.households
+    billing = model.last_billing
+    billed = world.count_by_building(billing.billed)
+    paid = world.count_by_building(billing.billed & billing.paid)
+    flats = world.building_flats
+    elevators = projects[projects["elevator"].astype(bool)] if len(projects) else projects
+    built = elevators[elevators["stage"] == "built"] if len(elevators) else elevators
+    n = world.buildings
+
+    def per_building(frame: pd.DataFrame) -> np.ndarray:
+        index = frame["building"].to_numpy(dtype=np.int64) if len(frame) else np.zeros(0, int)
+        return np.bincount(index[index >= 0], minlength=n)
+
+    return pd.DataFrame(
+        {
+            "building": np.arange(n),
+            "compound": world.building_compound,
+            "compound_name": np.array(world.compound_labels, dtype=object)[world.building_compound],
+            "building_name": world.building_labels,
+            "units": world.building_units,
+            "floors": world.building_floors,
+            "households": flats,
+            "has_lift": world.building_has_lift if world.from_file else np.zeros(n, dtype=bool),
+            "year_built": world.building_year if world.from_file else np.zeros(n, dtype=int),
+            "participation_rate": world.count_by_building(hh.active) / flats,
+            "fee_collection_rate": np.where(billed > 0, paid / np.maximum(billed, 1), np.nan),
+            "disputes_raised": per_building(disputes),
+            "elevator_projects": per_building(elevators),
+            "elevators_built": per_building(built),
+        }
+    )
 
 
 def simulate(
@@ -196,6 +267,7 @@ def write_outputs(
         result.projects.to_csv(staging / "projects.csv", index=False)
         result.contributions.to_csv(staging / "contributions.csv", index=False)
         result.adoptions.to_csv(staging / "adoptions.csv", index=False)
+        result.buildings.to_csv(staging / "buildings.csv", index=False)
         draw_figures(result.timeseries, staging / "figures", scenario.name)
         summary = {
             **result.summary,

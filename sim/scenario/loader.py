@@ -378,6 +378,10 @@ def validation_error(exc: ValidationError, file: str) -> ScenarioError:
 def build_scenario(data: dict[str, Any], file: str) -> Scenario:
     """Validate scenario data, its policy timeline, and refuse mechanisms not built yet."""
     scenario = validate_state(data, file)
+    if scenario.structure.from_file:
+        from sim.world.places import resolve_from_file
+
+        scenario = resolve_from_file(scenario, file)
     resolve_timeline(scenario, file)
     return scenario
 

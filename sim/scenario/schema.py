@@ -7,7 +7,7 @@ that the baseline reproduces the patterns listed in the ODD (section 1), not fit
 
 from typing import Any, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_serializer, model_validator
 
 from sim.scenario.crowdfunding_params import Crowdfunding
 from sim.scenario.incentive_params import PilotFirst, Points, Recognition, Volunteering
@@ -40,8 +40,20 @@ class City(Section):
 
 
 class Structure(Section):
-    """Sizes of the built community: compounds, buildings, stairwell units, floors, flats."""
+    """Sizes of the built community: compounds, buildings, stairwell units, floors, flats.
 
+    Either drawn from the counts and ranges below, or read from `from_file`, a real community's
+    buildings (a CSV or GeoJSON file, see docs/ODD.md), which replaces them all.
+    """
+
+    from_file: str = param(
+        "",
+        "A real community's buildings, one row or feature per building (CSV or GeoJSON), "
+        "relative to the scenario file; replaces the counts and ranges of this section "
+        "(empty: the community is drawn from them)",
+        unit="path",
+        source="a street office's building register",
+    )
     compounds: int = param(
         29,
         "Number of compounds (xiaoqu) in the community",
@@ -149,6 +161,18 @@ class Structure(Section):
                 f"holds at most {MAX_HOUSEHOLDS:,}"
             )
         return self
+
+    @model_validator(mode="after")
+    def _file_or_counts(self) -> Self:
+        drawn = sorted(self.model_fields_set - {"from_file"})
+        if self.from_file and drawn:
+            raise ValueError(f"from_file replaces the counts and ranges; remove {', '.join(drawn)}")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _only_file(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        return {"from_file": self.from_file} if self.from_file else data
 
 
 class Households(Section):
@@ -368,6 +392,15 @@ class Network(Section):
         le=1,
         unit="probability",
         source="calibrated",
+    )
+    cross_compound_tie_distance: float = param(
+        100.0,
+        "Distance over which the weight of another compound's building as the end of a "
+        "cross-compound tie falls by a factor e (where the community's file gives footprints)",
+        ge=1,
+        le=100000,
+        unit="m",
+        source="assumed: ties fall off with distance (distance decay)",
     )
 
 
