@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sim.app.server import add_arguments as add_app_arguments
 from sim.app.server import command_app
+from sim.calibration.cli import add_calibration_parser, command_calibrate
 from sim.experiments.cli import (
     add_experiment_parsers,
     command_analyze,
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("scenarios", help="list the shipped scenarios")
     add_app_arguments(sub.add_parser("app", help="open the browser app (a local web server)"))
     add_experiment_parsers(sub)
+    add_calibration_parser(sub)
     return parser
 
 
@@ -218,6 +220,7 @@ COMMANDS = {
     "app": command_app,
     "sweep": command_sweep,
     "analyze": command_analyze,
+    "calibrate": command_calibrate,
 }
 
 
