@@ -167,3 +167,24 @@ def test_resume_refuses_a_changed_file(tmp_path):
     )
     assert done.returncode == 2
     assert "has changed since the run" in done.stderr
+
+
+def test_dask_backend_runs_a_calibration(tmp_path):
+    small = {
+        **CALIBRATION,
+        "abc": {"population": 6, "generations": 2, "seed": 3},
+        "outputs": {"predictive_draws": 3},
+    }
+    path = tmp_path / "calibration.yaml"
+    path.write_text(yaml.safe_dump(small, sort_keys=False))
+    done = subprocess.run(
+        command(path, tmp_path / "out", "--backend", "dask", "--workers", "1"),
+        cwd=ROOT,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [t for t, _ in stored_generations(tmp_path / "out")] == [0, 1]
+    assert len(pd.read_csv(tmp_path / "out" / "posterior.csv")) == 6
