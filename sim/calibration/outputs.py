@@ -180,15 +180,21 @@ def provenance(calibration: Calibration, history: Any) -> dict[str, Any]:
 
 
 def scenario_header(
-    calibration: Calibration, table: pd.DataFrame, done: list[Generation], point: str
+    calibration: Calibration,
+    table: pd.DataFrame,
+    done: list[Generation],
+    point: str,
+    simulations: int,
 ) -> list[str]:
-    """The calibrated scenario's provenance comments."""
+    """The calibrated scenario's provenance comments (`simulations`: all, the prior's too)."""
+    generated = sum(g.simulations for g in done)
     lines = [
         f"Calibrated scenario: {calibration.base_scenario.name} with the posterior {point} of "
         f"{len(table)} parameters,",
         f"from {calibration.file} (sha256 {calibration.sha256[:16]}...).",
         f"ABC-SMC (pyabc {metadata.version('pyabc')}): {len(done)} generations, "
-        f"{sum(g.simulations for g in done)} simulations.",
+        f"{sum(g.simulations for g in done)} simulations (and {simulations - generated} from "
+        "the prior to start the distance and epsilon).",
         "generation  epsilon     acceptance",
         *(f"{g.t:>10}  {g.epsilon:<10.4g}  {g.acceptance_rate:.3f}" for g in done),
         "",
@@ -215,7 +221,7 @@ def write_outputs(calibration: Calibration, history: Any, out: Path) -> dict[str
     check.to_csv(out / "predictive_check.csv", index=False)
     point = calibration.spec.outputs.point
     values = dict(zip(table["parameter"], table[point], strict=True))
-    header = scenario_header(calibration, table, done, point)
+    header = scenario_header(calibration, table, done, point, history.total_nr_simulations)
     text = calibrated_scenario(calibration, values, header)
     (out / "calibrated_scenario.yaml").write_text(text, encoding="utf-8")
     draw_figures(frame, table, runs, check, calibration, out / "figures")
