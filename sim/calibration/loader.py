@@ -9,8 +9,10 @@ observation's file, column and row. Every failure is a `ScenarioError`, one line
 """
 
 import copy
+import fnmatch
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,9 +131,6 @@ def load_calibration(source: str | Path) -> Calibration:
 
 def check_targets(spec: CalibrationSpec, file: str) -> None:
     """Refuse a target name, summary metric or time-series column that a run does not have."""
-    import fnmatch
-    import re
-
     from sim.experiments.run import output_catalogue
 
     catalogue = output_catalogue()
