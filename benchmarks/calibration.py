@@ -6,7 +6,9 @@ alone take, each timed in this process: the ratio is pyabc's overhead factor),
 ``calibrate_example_2w`` (two forked workers against one: the ratio is 1 / speed-up) and
 ``calibrate_example_sims_per_particle`` (simulations per accepted particle, 2 workers against
 1; the multicore sampler may run a few more than it accepts at the end of a generation).
-The posterior outputs (predictive runs, figures) are not timed. ``--quick``: 20 particles,
+The notes give each run's CPU seconds (this process and its workers): on a shared machine,
+wall times against CPU times show how much other work slowed a run. The posterior outputs
+(predictive runs, figures) are not timed. ``--quick``: 20 particles,
 2 generations, 52 weeks.
 
 ``python -m benchmarks.calibration [--quick]`` prints this suite's rows alone.
@@ -44,16 +46,32 @@ def measure(calibration, workers: int) -> dict[str, float]:
     from sim.calibration.run import calibrate, generations
 
     with tempfile.TemporaryDirectory() as folder:
+        cpu = cpu_seconds()
         start = time.perf_counter()
         history = calibrate(calibration, Path(folder) / "out", workers=workers, report=None)
         seconds = time.perf_counter() - start
+        cpu = cpu_seconds() - cpu
         done = generations(history)
         return {
             "seconds": seconds,
+            "cpu_seconds": cpu,
             "simulations": int(history.total_nr_simulations),
             "generations": len(done),
             "per_particle": sum(g.simulations for g in done) / sum(g.particles for g in done),
         }
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the forked workers)."""
+    import resource
+
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
 
 
 def simulation_seconds(calibration, count: int = 20) -> float:
@@ -76,6 +94,8 @@ def simulation_seconds(calibration, count: int = 20) -> float:
 
 def run(quick: bool) -> list[Row]:
     """The shipped calibration with 1 and 2 workers."""
+    import pyabc  # noqa: F401 - imported before timing (a few seconds)
+
     calibration = load(quick)
     one = measure(calibration, 1)
     two = measure(calibration, 2)
@@ -87,7 +107,8 @@ def run(quick: bool) -> list[Row]:
             one["seconds"],
             one["simulations"] * per_simulation,
             "s",
-            f"{size}, {one['simulations']} simulations; reference: the simulations alone",
+            f"{size}, {one['simulations']} simulations, {one['cpu_seconds']:.0f} CPU s; "
+            "reference: the simulations alone",
         ),
         Row(
             "calibrate_example_2w",
@@ -95,7 +116,7 @@ def run(quick: bool) -> list[Row]:
             one["seconds"],
             "s",
             f"2 workers against 1: speed-up {one['seconds'] / two['seconds']:.2f}; "
-            f"{two['simulations']} simulations",
+            f"{two['simulations']} simulations, {two['cpu_seconds']:.0f} CPU s",
         ),
         Row(
             "calibrate_example_sims_per_particle",
