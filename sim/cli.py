@@ -12,6 +12,7 @@ from pathlib import Path
 import sim
 from sim.app.server import add_arguments as add_app_arguments
 from sim.app.server import command_app
+from sim.calibration.cli import add_calibration_parser, command_calibrate
 from sim.experiments.cli import (
     add_experiment_parsers,
     command_analyze,
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     place.add_argument("--out", type=Path, required=True, help="the scenario file to write")
     add_app_arguments(sub.add_parser("app", help="open the browser app (a local web server)"))
     add_experiment_parsers(sub)
+    add_calibration_parser(sub)
     return parser
 
 
@@ -275,6 +277,7 @@ COMMANDS = {
     "app": command_app,
     "sweep": command_sweep,
     "analyze": command_analyze,
+    "calibrate": command_calibrate,
 }
 
 

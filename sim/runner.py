@@ -88,6 +88,7 @@ class RunResult:
         """One row per stairwell unit once pilot first has started."""
         return self.model.pilot_first.to_frame()
 
+    @cached_property
     def buildings(self) -> pd.DataFrame:
         """One row per building: names, households and the run's outcomes there."""
         return buildings_frame(self.model, self.disputes, self.projects)
