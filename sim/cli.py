@@ -22,6 +22,7 @@ from sim.scenario.loader import (
     resolve_scenario_path,
     shipped_scenarios,
 )
+from sim.validation.cli import add_patterns_parser, command_patterns
 
 EXIT_BAD_INPUT = 2
 
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("scenarios", help="list the shipped scenarios")
     add_app_arguments(sub.add_parser("app", help="open the browser app (a local web server)"))
     add_experiment_parsers(sub)
+    add_patterns_parser(sub)
     return parser
 
 
@@ -218,6 +220,7 @@ COMMANDS = {
     "app": command_app,
     "sweep": command_sweep,
     "analyze": command_analyze,
+    "patterns": command_patterns,
 }
 
 
