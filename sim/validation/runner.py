@@ -9,9 +9,11 @@ pairs. Runs whose scenarios are identical (a falsifier that leaves an arm as it 
 one run id and run once.
 
 Runs go through sim.experiments.execution (a process pool, Dask or sequential) and are
-stored by sim.experiments.storage under ``OUT/runs/PATTERN/``, keyed by run id (a hash of the
-resolved scenario, seed and version): running again resumes, doing only what is missing.
-Each run keeps only the catalogue's statistics, computed in the worker.
+stored by sim.experiments.storage under ``OUT/runs/PATTERN/``, keyed by run id: a hash of the
+resolved scenario, seed and version (as in a sweep), the statistics the run keeps, and the
+source of the statistics module. Running again resumes, doing only what is missing; a run
+whose statistics changed is run again. Each run keeps only the catalogue's statistics,
+computed in the worker.
 """
 
 import copy
@@ -28,13 +30,13 @@ import yaml
 from sim.experiments.design import from_unit
 from sim.experiments.execution import execute, open_pool
 from sim.experiments.run import OK, RunSettings, RunTask
-from sim.experiments.seeds import run_id, run_seed, values_id
+from sim.experiments.seeds import digest, run_id, run_seed, values_id
 from sim.experiments.storage import SweepStore, runs_schema, series_schema
 from sim.provenance import package_version
 from sim.scenario.loader import apply_override, build_scenario
 from sim.scenario.schema import Scenario
 from sim.validation.catalogue import Catalogue, Pattern
-from sim.validation.statistics import measure_run
+from sim.validation.statistics import code_sha256, measure_run
 
 FALSIFIED = "~"  # variant label: ARM~CHECK
 
@@ -133,6 +135,7 @@ def make_plan(catalogue: Catalogue, pattern: Pattern, seeds: int | None = None) 
     found = variants(pattern)
     replications = seeds or pattern.seeds
     version = package_version()
+    kept = {"statistics": measure_columns(pattern), "code": code_sha256()}
     plan = PatternPlan(pattern, base, conditions, found, pd.DataFrame(), pd.DataFrame(), version)
     design_rows, run_rows = [], []
     for c, values in enumerate(conditions):
@@ -151,7 +154,7 @@ def make_plan(catalogue: Catalogue, pattern: Pattern, seeds: int | None = None) 
                 dump["seed"] = seed
                 run_rows.append(
                     {
-                        "run_id": run_id(dump, seed, version),
+                        "run_id": digest({"run": run_id(dump, seed, version), "keeps": kept}),
                         "point_index": index,
                         "point_id": point_id,
                         "replication": replication,

@@ -11,6 +11,7 @@ statistic and run rather than the event tables. Weeks are the model's steps; a m
 52/12 weeks.
 """
 
+import hashlib
 import inspect
 import math
 from collections.abc import Callable
@@ -262,6 +263,12 @@ def cross_party_days_to_settle(run) -> float:
 
 
 # ------------------------------------------------------------------------------ in the worker
+def code_sha256() -> str:
+    """Hash of this module's source: the code version of the statistics."""
+    with open(__file__, "rb") as source:
+        return hashlib.sha256(source.read()).hexdigest()
+
+
 def statistic_value(run, name: str, args: tuple[tuple[str, Any], ...]) -> float:
     """One statistic of one run."""
     value = STATISTICS[name].function(run, **dict(args))
