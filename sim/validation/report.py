@@ -230,8 +230,8 @@ with what today's model computes; their note says what is pending.
 
 `cogov patterns` writes `patterns.csv` (one row per pattern, check, condition, and role:
 check or falsifier), `report.md` and `figures/` into its output folder, and stores every
-run under `runs/PATTERN/` as a sweep folder (`cogov analyze` reads it); a second call
-resumes, running only what is missing. It exits with status 1 when a check fails (known
+run's statistics under `runs/PATTERN/` as Parquet parts, as a sweep does; a second call
+resumes, running only what is missing (after a crash, or with more seeds). It exits with status 1 when a check fails (known
 failures excepted), so a modeller can put it in their own CI. The test suite runs the same
 catalogue (`pytest -m patterns`) and checks that this file was generated from the current
 catalogue and statistics (their hashes below); model changes that move the numbers are seen
