@@ -148,6 +148,15 @@ def test_a_range_outside_the_scenario_schema_is_refused(tmp_path):
     assert "conditions.ranges[households.initial_trust_firm].high" in str(error.value)
 
 
+def test_a_misspelt_range_key_is_refused_with_the_known_keys(tmp_path):
+    data = tiny()
+    data["patterns"][0]["conditions"]["ranges"]["households.initial_trust_firm"]["hihg"] = 0.3
+    with pytest.raises(ScenarioError) as error:
+        load_catalogue(write_catalogue(tmp_path, data))
+    line = str(error.value)
+    assert "ranges[households.initial_trust_firm].hihg: unknown key (known: type, low, high" in line
+
+
 def test_every_statistic_is_documented_with_a_unit():
     for stat in statistics.STATISTICS.values():
         assert stat.description and stat.unit, stat.name

@@ -396,6 +396,7 @@ def catalogue_error(exc: ValidationError, data: Any, file: str) -> ScenarioError
     parts: list[str] = []
     node: Any = data
     owner: type[BaseModel] | None = CatalogueSpec
+    container: type[BaseModel] | None = CatalogueSpec  # the model holding the last key
     info = None
     i = 0
     while i < len(loc):
@@ -415,6 +416,7 @@ def catalogue_error(exc: ValidationError, data: Any, file: str) -> ScenarioError
             continue
         else:
             parts.append(str(part))
+            container = owner
             fields = owner.model_fields if owner is not None else {}
             info = fields.get(part) if isinstance(part, str) else None
             owner = MODELS.get(part) if isinstance(part, str) else None
@@ -423,9 +425,7 @@ def catalogue_error(exc: ValidationError, data: Any, file: str) -> ScenarioError
     field = ".".join(parts) or "file"
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "extra_forbidden":
-        parent = ".".join(parts[:-1])
-        model = owner_of(parent)
-        known = ", ".join(model.model_fields) if model is not None else ""
+        known = ", ".join(container.model_fields) if container is not None else ""
         return ScenarioError(file, field, "unknown key", f"known: {known}" if known else "")
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         got = f", got {ctx['tag']!r}" if "tag" in ctx else ""
@@ -439,13 +439,3 @@ def catalogue_error(exc: ValidationError, data: Any, file: str) -> ScenarioError
     if "input" in error and not isinstance(error["input"], dict | list) and kind != "missing":
         problem = f"{problem}, got {error['input']!r}"
     return ScenarioError(file, field, problem, allowed_text(kind, ctx, info))
-
-
-def owner_of(path: str) -> type[BaseModel] | None:
-    """The model that holds the keys at a dotted path of the catalogue (ids in brackets)."""
-    if not path:
-        return CatalogueSpec
-    last = path.split(".")[-1].split("[")[0]
-    if last.startswith("ranges"):
-        return None
-    return MODELS.get(last)
