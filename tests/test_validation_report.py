@@ -11,6 +11,7 @@ import yaml
 from scipy import stats
 
 from sim.cli import main
+from sim.experiments.storage import SweepStore
 from sim.scenario.loader import ScenarioError
 from sim.validation import statistics
 from sim.validation.assess import compared, estimate
@@ -111,6 +112,7 @@ def test_the_shipped_catalogue_loads_with_a_falsifier_and_source_for_every_check
         ({"statistic": "nonsense"}, "checks[low_collection].statistic", "known: window_mean"),
         ({"args.colum": "x"}, "checks[low_collection].args.colum", "window_mean takes: column"),
         ({"args.start": "zero"}, "checks[low_collection].args.start", "a int"),
+        ({"args.column": "fee_colection"}, "args.column: unknown column", "fee_collection_rate"),
         ({"arm": "elsewhere"}, "patterns[tiny_trap]", "arm 'elsewhere'"),
         ({"compare": "difference"}, "checks[low_collection]", "needs an 'against' arm"),
         ({"expect": {"tolerance": 0.1}}, "checks[low_collection].expect", "min, max or both"),
@@ -272,6 +274,20 @@ def test_a_known_failure_is_reported_without_failing_the_command(tmp_path, capsy
     path = write_catalogue(tmp_path, tiny(expect={"min": 0.99}, known_failure="reported"))
     assert main(["patterns", "--catalogue", str(path), "--out", str(tmp_path / "out")]) == 0
     assert "known failure" in capsys.readouterr().out
+
+
+def test_a_statistic_that_raises_records_a_failed_run_and_fails_the_pattern(tmp_path, capsys):
+    """The worker keeps a run whose statistic raised as a failed row, not a crash."""
+    path = write_catalogue(
+        tmp_path, tiny(statistic="pipeline_share", args={"stage": "nonsense", "kind": "gate"})
+    )
+    out = tmp_path / "out"
+    args = ["patterns", "--catalogue", str(path), "--out", str(out), "--backend", "sequential"]
+    assert main(args) == 1
+    assert "runs failed or missing" in (out / "report.md").read_text()
+    runs = SweepStore(out / "runs" / "tiny_trap").read_runs()
+    assert len(runs) and (runs["status"] == "failed").all()
+    assert runs["error"].str.contains("Traceback").all()
 
 
 def test_an_unknown_pattern_id_is_refused(capsys):

@@ -42,6 +42,8 @@ from sim.validation.statistics import STATISTICS
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parents[2] / "experiments" / "patterns.yaml"
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,49}$"
+#: Statistic arguments that name a time-series column.
+SERIES_ARGUMENTS = ("column", "leader", "follower")
 
 
 class Closed(BaseModel):
@@ -306,6 +308,8 @@ def check_statistics(pattern: Pattern, file: str, where: str) -> None:
                     f"got {value!r}",
                     f"a {type_name(parameters[key].annotation)}",
                 )
+            if key in SERIES_ARGUMENTS:
+                check_column(value, file, f"{field}.args.{key}")
         missing = [
             k
             for k, p in parameters.items()
@@ -313,6 +317,15 @@ def check_statistics(pattern: Pattern, file: str, where: str) -> None:
         ]
         if missing:
             raise ScenarioError(file, f"{field}.args", f"missing {missing[0]!r}", "required")
+
+
+def check_column(column: str, file: str, field: str) -> None:
+    """A time-series column that a run produces."""
+    from sim.experiments.run import output_catalogue
+
+    known = [c for c in output_catalogue().series if c != "step"]
+    if column not in known:
+        raise ScenarioError(file, field, f"unknown column {column!r}", "known: " + ", ".join(known))
 
 
 def fits(annotation: Any, value: Any) -> bool:
