@@ -27,6 +27,7 @@ from sim.scenario.loader import (
     shipped_scenarios,
 )
 from sim.staging import WriteError, check_writable
+from sim.validation.cli import add_patterns_parser, command_patterns
 
 EXIT_BAD_INPUT = 2
 
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_app_arguments(sub.add_parser("app", help="open the browser app (a local web server)"))
     add_experiment_parsers(sub)
     add_calibration_parser(sub)
+    add_patterns_parser(sub)
     return parser
 
 
@@ -278,6 +280,7 @@ COMMANDS = {
     "sweep": command_sweep,
     "analyze": command_analyze,
     "calibrate": command_calibrate,
+    "patterns": command_patterns,
 }
 
 
