@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ASSETS := .cache/solara-assets
 SCENARIO ?= default
 
-.PHONY: demo test format bench showcase clean app browser-setup
+.PHONY: demo test format bench showcase clean app browser-setup validate
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found (see tools/find-python)" >&2; exit 1; }
@@ -57,3 +57,8 @@ showcase: $(VENV)/.installed
 	$(BIN)/cogov run fee_spiral --out results/showcase/fee_spiral --quiet
 	$(BIN)/cogov run elevator_retrofit --out results/showcase/elevator_retrofit --quiet
 	rm -f results/showcase/*/disputes.csv
+
+# The pattern-oriented validation report (docs/validation.md and its figures), regenerated
+# from experiments/patterns.yaml; the runs are kept in results/patterns/ (resumable).
+validate: $(VENV)/.installed
+	$(BIN)/cogov patterns --out results/patterns --doc docs/validation.md

@@ -5,18 +5,19 @@ import argparse
 import time
 from pathlib import Path
 
-from benchmarks import build, city, instructions, memory, stepping, sweep
+from benchmarks import build, calibration, city, instructions, memory, place, stepping, sweep
 from benchmarks.table import Row, format_table, write_csv
 
 SUITES = {
     "stepping": stepping.run,
     "build": build.run,
+    "place": place.run,
     "memory": memory.run,
     "sweep": sweep.run,
     "city": city.run,
 }
 #: Suites run only when named with --only (they need tools or time the default run should not).
-OPTIONAL_SUITES = {"instructions": instructions.run}
+OPTIONAL_SUITES = {"instructions": instructions.run, "calibration": calibration.run}
 CSV_NAME = "benchmarks.csv"
 
 
@@ -33,7 +34,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=list(SUITES),
         metavar="SUITE",
         help=f"run only these suites ({', '.join(SUITES)}; default: all of them; also"
-        f" {', '.join(OPTIONAL_SUITES)}, which needs valgrind)",
+        f" {', '.join(OPTIONAL_SUITES)}: instructions needs valgrind, calibration minutes)",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("results/bench"), help="folder for benchmarks.csv"

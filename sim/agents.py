@@ -11,6 +11,7 @@ import numpy as np
 from mesa import Agent
 from mesa.discrete_space import FixedAgent
 
+from sim.dynamics.firm_conduct import FirmTraits
 from sim.mechanisms.party_mobilisation import buildings_with_party_head
 from sim.scenario.schema import SelfManagement, Service
 from sim.state import BUILDING_HEAD, CENTRAL_HOUSEHOLD
@@ -92,10 +93,14 @@ class PropertyFirm(Agent):
     to e* each month. After `exit_after_loss_months` consecutive losing months with negative
     reserves the firm leaves. A losing firm whose compound pays less than `coercion_collection`
     hires collectors with monthly chance `coercion_chance` (see the firm_conduct module).
+    F and V carry the firm's own cost factor; e_min, its patience, starting reserves and
+    coercion chance are its own `traits` too (the scenario's means when none are given).
 
     A firm that has committed at a joint meeting to invest first delivers the committed effort
     while the commitment runs if it keeps it, and does not leave while the residents' committee
-    stands guarantor. Under the remuneration contract its pay follows its `terms` instead.
+    stands guarantor; committing starts its losing streak afresh, and losing months under the
+    guarantee do not add to it (it invests first on the guarantee's word, and judges the
+    compound by the months after). Under the remuneration contract its pay follows its `terms` instead.
     """
 
     def __init__(
@@ -106,15 +111,17 @@ class PropertyFirm(Agent):
         spec: Service,
         *,
         entrant: bool,
+        traits: FirmTraits | None = None,
     ) -> None:
         super().__init__(model)
         self.compound = compound
         self.spec = spec
+        self.traits = traits = traits if traits is not None else FirmTraits.typical(spec)
         self.full_revenue = full_revenue
-        self.fixed_cost = spec.fixed_cost_share * full_revenue
-        self.variable_cost = spec.variable_cost_share * full_revenue
+        self.fixed_cost = traits.cost_factor * spec.fixed_cost_share * full_revenue
+        self.variable_cost = traits.cost_factor * spec.variable_cost_share * full_revenue
         self.effort = spec.entry_effort if entrant else spec.contract_effort
-        self.reserves = spec.initial_reserve_months * full_revenue
+        self.reserves = traits.reserve_months * full_revenue
         self.expected_revenue = spec.expected_collection_at_entry * full_revenue
         self.loss_months = 0
         self.revenue_total = 0.0
@@ -140,6 +147,7 @@ class PropertyFirm(Agent):
         self.commitment_months_left = months
         self.commitment_kept = kept
         self.ever_committed = True
+        self.loss_months = 0
 
     @property
     def guaranteed(self) -> bool:
@@ -150,7 +158,7 @@ class PropertyFirm(Agent):
         """The effort expected fees pay for, between the contract minimum and `ceiling`."""
         spend = self.expected_revenue - self.fixed_cost
         affordable = spend / self.variable_cost if self.variable_cost > 0 else ceiling
-        return float(min(max(min(ceiling, affordable), self.spec.minimum_effort), ceiling))
+        return float(min(max(min(ceiling, affordable), self.traits.minimum_effort), ceiling))
 
     def budgeted_effort(self) -> float:
         """Next month's target effort under the firm's contract and commitments."""
@@ -173,14 +181,17 @@ class PropertyFirm(Agent):
         self.cost_total += cost
         self.reserves += profit
         self.months += 1
-        self.loss_months = self.loss_months + 1 if profit < 0 else 0
+        if profit >= 0:
+            self.loss_months = 0
+        elif not self.guaranteed:
+            self.loss_months += 1
         self.expected_revenue = 0.5 * (self.expected_revenue + revenue)
         self.effort += self.spec.effort_adjustment * (self.budgeted_effort() - self.effort)
         self.commitment_months_left = max(0, self.commitment_months_left - 1)
 
     def wants_to_exit(self) -> bool:
         """Persistent losses with reserves used up, and no guarantee running."""
-        persistent = self.loss_months >= self.spec.exit_after_loss_months
+        persistent = self.loss_months >= self.traits.exit_after_loss_months
         return persistent and self.reserves < 0 and not self.guaranteed
 
     def collects_coercively(self, collection: float, rng: np.random.Generator) -> bool:
@@ -188,7 +199,8 @@ class PropertyFirm(Agent):
         if self.terms is not None or self.guaranteed or self.loss_months < 1:
             return False
         return (
-            collection < self.spec.coercion_collection and rng.random() < self.spec.coercion_chance
+            collection < self.spec.coercion_collection
+            and rng.random() < self.traits.coercion_chance
         )
 
 

@@ -5,9 +5,10 @@ Community i (from 0) is an ordinary run, ``simulate(scenario with city.communiti
 seed_i)``, where seed_i is a 32-bit integer drawn from the i-th child of
 ``numpy.random.SeedSequence(scenario.seed)``. Each worker writes its community's time series
 (with the weights the merge needs) and record tables into the hidden staging folder of the
-output and returns only its summary, a few numbers; the parent then merges the files in
-community order, never in order of completion, so the outputs do not depend on the backend or
-the number of workers. How each time-series column combines: ``sim.metrics.CITY_MERGE``.
+output and returns only its summary, a few numbers (on Dask, whose workers may not share the
+file system, it returns the files too and the parent writes them); the parent then merges the
+files in community order, never in order of completion, so the outputs do not depend on the
+backend or the number of workers. How each time-series column combines: ``sim.metrics.CITY_MERGE``.
 """
 
 import concurrent.futures as cf
@@ -27,11 +28,21 @@ from sim.experiments.execution import open_pool
 from sim.experiments.run import flatten_summary
 from sim.metrics import CITY_MERGE, CITY_WEIGHTS, SUM
 from sim.provenance import provenance
-from sim.runner import series_summary, simulate, staged_folder, write_summary
+from sim.runner import series_summary, simulate, write_summary
 from sim.scenario.schema import Scenario
+from sim.staging import staged_folder
 
 #: Record tables, concatenated with a leading `community` column.
-RECORD_TABLES = ("disputes", "meetings", "votes", "projects", "contributions", "interventions")
+RECORD_TABLES = (
+    "disputes",
+    "meetings",
+    "votes",
+    "projects",
+    "contributions",
+    "interventions",
+    "adoptions",
+    "buildings",
+)
 #: The workers' files, inside the staging folder (removed before it is renamed into place).
 PARTS = ".communities"
 WEIGHT_PREFIX = "weight:"
@@ -43,12 +54,15 @@ class CityRunError(RuntimeError):
 
 @dataclass(frozen=True)
 class CommunityTask:
-    """One community to run: its index, seed, scenario and the folder its files go to."""
+    """One community to run: its index, seed, scenario and the folder its files go to;
+    with `send_files` the worker returns the files instead of writing them (a cluster whose
+    workers do not share the client's file system)."""
 
     index: int
     seed: int
     scenario: Scenario
     folder: str
+    send_files: bool = False
 
 
 def community_seeds(seed: int, communities: int) -> list[int]:
@@ -71,16 +85,26 @@ def run_community(task: CommunityTask) -> dict[str, Any]:
         weights.append({name: weight(model) for name, weight in CITY_WEIGHTS.items()})
 
     result = simulate(task.scenario, task.seed, observe=observe)
-    folder = Path(task.folder)
-    folder.mkdir()  # not its parents: a run given up meanwhile has removed them
     series = result.timeseries.join(pd.DataFrame(weights).add_prefix(WEIGHT_PREFIX))
-    series.to_parquet(folder / "series.parquet", index=False)
+    files = {"series.parquet": series.to_parquet(index=False)}
     for name in RECORD_TABLES:
-        getattr(result, name).to_csv(folder / f"{name}.csv", index=False)
-    return {
+        files[f"{name}.csv"] = getattr(result, name).to_csv(index=False).encode("utf-8")
+    outcome = {
         "summary": flatten_summary(result.summary),
         "run_time_seconds": result.summary["run_time_seconds"],
     }
+    if task.send_files:
+        return {**outcome, "files": files}
+    write_files(task, files)
+    return outcome
+
+
+def write_files(task: CommunityTask, files: dict[str, bytes]) -> None:
+    """A community's files into its folder."""
+    folder = Path(task.folder)
+    folder.mkdir()  # not its parents: a run given up meanwhile has removed them
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
 
 
 def run_city(
@@ -105,7 +129,10 @@ def run_city(
     with staged_folder(Path(out_dir)) as staging:
         parts = staging / PARTS
         parts.mkdir()
-        tasks = [CommunityTask(i, s, one, str(parts / f"{i:04d}")) for i, s in enumerate(seeds)]
+        send = backend == "dask"  # a cluster's workers may not share this file system
+        tasks = [
+            CommunityTask(i, s, one, str(parts / f"{i:04d}"), send) for i, s in enumerate(seeds)
+        ]
         outcomes = run_communities(tasks, backend, workers, scheduler, progress)
         summary = write_merged(tasks, outcomes, scenario, staging)
         times = [outcome["run_time_seconds"] for outcome in outcomes]
@@ -155,9 +182,12 @@ def run_communities(
             for future in sorted(done, key=lambda f: in_flight[f].index):
                 task = in_flight.pop(future)
                 try:
-                    outcomes[task.index] = future.result()
+                    outcome = future.result()
                 except Exception as exc:
                     raise CityRunError(failure(task, exc)) from exc
+                if "files" in outcome:
+                    write_files(task, outcome.pop("files"))
+                outcomes[task.index] = outcome
                 if progress is not None:
                     progress()
     finally:

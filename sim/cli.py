@@ -4,12 +4,15 @@ Bad input exits with status 2 and one line, ``error: FILE: FIELD: problem (allow
 """
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
 
 import sim
 from sim.app.server import add_arguments as add_app_arguments
 from sim.app.server import command_app
+from sim.calibration.cli import add_calibration_parser, command_calibrate
 from sim.experiments.cli import (
     add_experiment_parsers,
     command_analyze,
@@ -23,6 +26,8 @@ from sim.scenario.loader import (
     resolve_scenario_path,
     shipped_scenarios,
 )
+from sim.staging import WriteError, check_writable
+from sim.validation.cli import add_patterns_parser, command_patterns
 
 EXIT_BAD_INPUT = 2
 
@@ -80,8 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", help="scenario files or shipped names")
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
+    place = sub.add_parser("import", help="write a scenario that runs on a community's file")
+    place.add_argument("file", type=Path, help="a community's buildings (.csv or .geojson)")
+    place.add_argument("--out", type=Path, required=True, help="the scenario file to write")
     add_app_arguments(sub.add_parser("app", help="open the browser app (a local web server)"))
     add_experiment_parsers(sub)
+    add_calibration_parser(sub)
+    add_patterns_parser(sub)
     return parser
 
 
@@ -97,15 +107,18 @@ def command_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, overrides)
     if args.scheduler and args.backend != "dask":
         raise ScenarioError("--scheduler", args.scheduler, "needs --backend dask", "--backend dask")
+    counterfactual = plan_counterfactual(args, scenario)
     out = args.out or Path("results") / scenario.name
     check_writable(out)
     if scenario.city.communities > 1:
         return run_city(args, scenario, out)
     with progress_bar(scenario.steps, quiet=args.quiet) as bar:
         result = simulate(scenario, progress=bar.update if bar else None)
-    write_outputs(result, out, scenario, scenario.seed, args.scenario)
-    if args.counterfactual:
-        report_counterfactual(args, scenario, out)
+    report = compare_counterfactual(args, scenario, *counterfactual) if counterfactual else None
+    extra = {"counterfactual.json": json.dumps(report, indent=2) + "\n"} if report else None
+    write_outputs(result, out, scenario, scenario.seed, args.scenario, extra)
+    if report is not None:
+        print_counterfactual(args, report)
     households = result.summary["community"]["households"]
     report_run(scenario, f"{households} households", result.summary["final"], out)
     return 0
@@ -154,39 +167,52 @@ def run_city(args: argparse.Namespace, scenario, out: Path) -> int:
     return 0
 
 
-def report_counterfactual(args: argparse.Namespace, scenario, out: Path) -> None:
-    """Run the counterfactual on common seeds; write and print the effects."""
-    import json
-
+def plan_counterfactual(args: argparse.Namespace, scenario) -> tuple | None:
+    """The counterfactual scenario and its seeds, checked before anything runs (None without
+    --counterfactual)."""
     from sim.counterfactual import (
-        compare,
         counterfactual_scenario,
         default_counterfactual_seeds,
-        effect_intervals,
         parse_seeds,
-        seeds_text,
     )
 
-    seeds = parse_seeds(args.seeds) if args.seeds else default_counterfactual_seeds(scenario)
-    other = counterfactual_scenario(scenario, args.counterfactual, args.scenario)
-    report = compare(scenario, other, seeds, args.counterfactual)
-    (out / "counterfactual.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if not args.counterfactual:
+        if args.seeds is not None:
+            raise ScenarioError(
+                "--seeds", args.seeds, "seeds are for --counterfactual", "--counterfactual K=V"
+            )
+        return None
+    if args.seeds is not None:
+        seeds = parse_seeds(args.seeds)
+    else:
+        seeds = default_counterfactual_seeds(scenario)
+    try:
+        other = counterfactual_scenario(scenario, args.counterfactual, args.scenario)
+    except ScenarioError as exc:
+        file = "--counterfactual" if exc.file == "--set" else exc.file
+        field = exc.field if exc.file == "--set" else f"--counterfactual {exc.field}"
+        raise ScenarioError(file, field, exc.problem, exc.allowed) from None
+    return other, seeds
+
+
+def compare_counterfactual(args: argparse.Namespace, scenario, other, seeds: list[int]) -> dict:
+    """Run the counterfactual on common seeds; the effects."""
+    from sim.counterfactual import compare
+
+    return compare(scenario, other, seeds, args.counterfactual)
+
+
+def print_counterfactual(args: argparse.Namespace, report: dict) -> None:
+    """The line that gives the participation effect."""
+    from sim.counterfactual import effect_intervals, seeds_text
+
+    seeds = report["seeds"]
     effect = effect_intervals(report["per_seed"])["participation_rate"]
     print(
         f"participation effect of {', '.join(args.counterfactual)} (factual - counterfactual): "
         f"{effect.text(signed=True)} over {len(seeds)} seed{'s' if len(seeds) != 1 else ''}"
         f" ({seeds_text(seeds)})"
     )
-
-
-def check_writable(out: Path) -> None:
-    """Refuse an output path that cannot become a folder."""
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(str(out), "--out", "exists and is not a folder", "a folder path")
-    parent = out.parent if str(out.parent) else Path(".")
-    existing = next((p for p in [parent, *parent.parents] if p.exists()), Path("."))
-    if not existing.is_dir():
-        raise ScenarioError(str(out), "--out", f"{existing} is not a folder", "a folder path")
 
 
 class progress_bar:  # noqa: N801 - used as a context manager
@@ -223,13 +249,35 @@ def command_scenarios(_: argparse.Namespace) -> int:
     return 0
 
 
+def command_import(args: argparse.Namespace) -> int:
+    """Check a community file and write a scenario that uses it."""
+    from sim.scenario.loader import build_scenario, read_yaml_mapping
+    from sim.world.places import scenario_for
+
+    if args.out.is_dir():
+        raise ScenarioError(str(args.out), "--out", "is a folder", "a scenario file to write")
+    text = scenario_for(args.file, args.out)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    try:
+        build_scenario(read_yaml_mapping(args.out), str(args.out))
+    except ScenarioError:
+        args.out.unlink()
+        raise
+    print(f"{args.out}: a scenario on {args.file}; run it with: cogov run {args.out}")
+    return 0
+
+
 COMMANDS = {
     "run": command_run,
     "validate": command_validate,
     "scenarios": command_scenarios,
+    "import": command_import,
     "app": command_app,
     "sweep": command_sweep,
     "analyze": command_analyze,
+    "calibrate": command_calibrate,
+    "patterns": command_patterns,
 }
 
 
@@ -237,10 +285,20 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `cogov` command."""
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return status
+    except BrokenPipeError:
+        # The reader went away (`cogov scenarios | head -1`): stop quietly. Python's recipe:
+        # point stdout at devnull so that the flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except WriteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)
         return 130

@@ -231,6 +231,16 @@ def practice_adoption(model: "CommunityModel") -> float:
     return model.pilot_first.adoption_share
 
 
+def fund_contribution_share(model: "CommunityModel") -> float:
+    """Mean share of the suggested contribution households gave in the latest voluntary-fund round."""
+    return model.voluntary_fund.mean_share
+
+
+def fund_raised(model: "CommunityModel") -> float:
+    """Yuan given to voluntary funds (cumulative)."""
+    return model.voluntary_fund.raised
+
+
 REPORTERS: dict[str, Callable[["CommunityModel"], float | int]] = {
     "participation_rate": participation_rate,
     "volunteer_rate": volunteer_rate,
@@ -274,6 +284,8 @@ REPORTERS: dict[str, Callable[["CommunityModel"], float | int]] = {
     "awards_given": awards_given,
     "volunteer_leaders": volunteer_leaders,
     "practice_adoption": practice_adoption,
+    "fund_contribution_share": fund_contribution_share,
+    "fund_raised": fund_raised,
     **PIPELINE_REPORTERS,
 }
 
@@ -391,6 +403,8 @@ CITY_MERGE: dict[str, str] = {
     "projects_fundraising": SUM,
     "projects_under_construction": SUM,
     "projects_failed": SUM,
+    "fund_contribution_share": "households",
+    "fund_raised": SUM,
 }
 
 

@@ -18,7 +18,7 @@ from sim.agents import (
 from sim.dynamics import disputes as dispute_rules
 from sim.dynamics.calendar import is_month_end
 from sim.dynamics.fees import Billing, bill_households, payment_probability
-from sim.dynamics.firm_conduct import coerce_payment
+from sim.dynamics.firm_conduct import coerce_payment, draw_firm_traits
 from sim.dynamics.participation import participation_probability, update_participation
 from sim.dynamics.service import experience_service, update_quality, update_satisfaction
 from sim.dynamics.turnover import MoveOutChances, draw_movers, replace_households
@@ -37,6 +37,7 @@ from sim.mechanisms.points import TimeBank
 from sim.mechanisms.recognition import Recognition, aspiration_push, leader_push
 from sim.mechanisms.records import MeetingRecord, RecordBook, VoteRecord
 from sim.mechanisms.remuneration_contract import RemunerationCampaigns
+from sim.mechanisms.voluntary_fund import VoluntaryFund
 from sim.metrics import REPORTERS
 from sim.scenario.schema import Scenario
 from sim.series import SeriesCollector
@@ -53,6 +54,7 @@ from sim.timeline import PolicyTimeline
 from sim.world.network import adjacency, random_member, tie_edges, to_graph
 from sim.world.population import assign_party_roles, populate
 from sim.world.structure import build_structure, expand_ranges, layout_positions
+from sim.world.traits import draw_share
 
 
 class CommunityModel(Model):
@@ -65,19 +67,14 @@ class CommunityModel(Model):
         self.params = scenario
         self.seed = seed
         self.week = 0
+        self.running = scenario.steps > 0
         with paused_garbage_collection():
             self.build_world()
         self.build_institutions()
         self.initial_payments()
         self.initial_participation()
-        self.firm_exits = 0
-        self.firm_entries = 0
-        self.households_moved_in = 0
-        self.fees_paid_by_past_households = 0.0
-        self.disputes = dispute_rules.DisputeLedger()
-        self.meetings = RecordBook(MeetingRecord)
-        self.votes = RecordBook(VoteRecord)
-        self.coercive_collections = 0
+        self.warm_up(scenario.warmup_weeks)
+        self.start_records()
         self.start_mechanisms()
         self.datacollector = SeriesCollector(REPORTERS)
         self.datacollector.collect(self)
@@ -87,7 +84,7 @@ class CommunityModel(Model):
         """Structure, households, social network and the Mesa network space."""
         sc = self.params
         self.world = build_structure(sc.structure, self.rng)
-        self.households_per_floor = sc.structure.households_per_floor
+        self.households_per_floor = self.world.flats_per_floor
         self.households: HouseholdState = populate(sc.households, self.world, self.rng)
         self.next_household_id = self.households.size + 1
         self.buildings_moved = np.zeros(self.world.buildings, dtype=bool)
@@ -110,14 +107,23 @@ class CommunityModel(Model):
         return cls(self, flat, self.grid._cells[flat])
 
     def build_institutions(self) -> None:
-        """Committees, and a firm in every compound that starts with one."""
+        """Committees, and a firm in every compound that starts with one.
+
+        Each compound draws its initial quality, and each firm its traits (firm_conduct module).
+        """
         sc = self.params
         world = self.world
         has_firm = world.compound_has_firm
+        quality = np.where(
+            has_firm, sc.service.initial_quality, sc.service.unmanaged_initial_quality
+        )
+        manager = world.compound_manager
         self.compounds = CompoundState(
-            manager=np.where(has_firm, FIRM, UNMANAGED).astype(np.int8),
-            service_quality=np.where(
-                has_firm, sc.service.initial_quality, sc.service.unmanaged_initial_quality
+            manager=np.where(has_firm, FIRM, UNMANAGED).astype(np.int8)
+            if manager is None
+            else manager.copy(),
+            service_quality=draw_share(
+                self.rng, quality, sc.service.initial_quality_sd, world.compounds
             ),
             effort=np.where(has_firm, sc.service.contract_effort, 0.0),
             households=self.compound_households,
@@ -129,18 +135,27 @@ class CommunityModel(Model):
         self.owners_committees = {
             int(c): OwnersCommittee(self, int(c)) for c in np.flatnonzero(has_firm)
         }
-        self.firm_fee_due = sc.service.fee_per_m2 * world.area
+        self.firm_fee_due = world.fee_per_m2(sc.service.fee_per_m2) * world.area
         self.full_revenue = np.bincount(
             world.compound, weights=self.firm_fee_due, minlength=world.compounds
         )
         self.firms: dict[int, PropertyFirm] = {
             int(c): PropertyFirm(
-                self, int(c), float(self.full_revenue[c]), sc.service, entrant=False
+                self,
+                int(c),
+                float(self.full_revenue[c]),
+                sc.service,
+                entrant=False,
+                traits=draw_firm_traits(sc.service, self.rng),
             )
             for c in np.flatnonzero(has_firm)
         }
         self.past_firms: list[PropertyFirm] = []
         self.self_management_committees: dict[int, SelfManagementCommittee] = {}
+        for c in np.flatnonzero(self.compounds.manager == SELF_MANAGED):  # a file's compounds
+            self.self_management_committees[int(c)] = SelfManagementCommittee(
+                self, int(c), int(self.compound_households[c]), sc.mechanisms.self_management, 0.0
+            )
 
     def initial_payments(self) -> None:
         """Last month's payments and settled habits before the run starts.
@@ -155,7 +170,9 @@ class CommunityModel(Model):
         trust = self.payee_trust()
         p = np.full(hh.size, 0.5)
         for _ in range(20):
-            p = payment_probability(quality, hh.expectation, trust, 2 * p - 1, p, spec)
+            p = payment_probability(
+                quality, hh.expectation, trust, 2 * p - 1, p, spec, hh.payment_propensity
+            )
         paid = billed & (self.rng.random(hh.size) < p)
         hh.paid_last[:] = paid
         hh.habit[:] = np.where(billed, 2 * p - 1, 0.0)
@@ -167,6 +184,47 @@ class CommunityModel(Model):
             revenue_by_compound=np.zeros(self.world.compounds),
         )
 
+    def start_records(self) -> None:
+        """Empty record books and cumulative counters (the run's records start at week 0)."""
+        self.firm_exits = 0
+        self.firm_entries = 0
+        self.households_moved_in = 0
+        self.fees_paid_by_past_households = 0.0
+        self.disputes = dispute_rules.DisputeLedger()
+        self.meetings = RecordBook(MeetingRecord)
+        self.votes = RecordBook(VoteRecord)
+        self.coercive_collections = 0
+
+    def warm_up(self, weeks: int) -> None:
+        """Run `weeks` of baseline dynamics before week 0: no mechanism, no policy timeline.
+
+        The world's state carries over (households, trust, habits, service, firms with their
+        reserves, including firms that entered meanwhile); what it recorded does not: the records
+        and counters, the fees booked, and disputes still open (their grievance stays) are
+        cleared, households are numbered afresh from 1, and Mesa's step count and time are
+        untouched, so week 0 follows the warm-up.
+        """
+        if weeks == 0:
+            return
+        scenario = self.params
+        self.params = scenario.baseline()
+        self.start_records()
+        self.start_mechanisms()
+        self.datacollector = SeriesCollector({})
+        for week in range(1, weeks + 1):
+            self.week = week
+            self.run_week()
+        self.params = scenario
+        self.week = 0
+        hh = self.households
+        hh.household_id[:] = np.arange(1, hh.size + 1)
+        self.next_household_id = hh.size + 1
+        hh.fees_paid[:] = 0.0
+        hh.in_dispute[:] = False
+        self.past_firms = []
+        for firm in self.firms.values():
+            firm.revenue_total = firm.cost_total = 0.0
+
     def start_mechanisms(self) -> None:
         """Start the institutional mechanisms the scenario switches on, and its policy timeline."""
         self.joint_meetings = None
@@ -176,6 +234,7 @@ class CommunityModel(Model):
         self.crowdfunding = None
         self.time_bank = TimeBank(self)
         self.pilot_first = PilotFirst(self)
+        self.voluntary_fund = VoluntaryFund(self)
         self.volunteer_hours = 0.0
         self.teams = 0
         self.sync_mechanisms()
@@ -208,20 +267,33 @@ class CommunityModel(Model):
         self.sync_mechanisms()
 
     def initial_participation(self) -> None:
-        """Households active before the run: those whom motivation and trust alone carry over.
+        """Households active before the run, drawn at the settled chance of taking part.
 
-        Recent activity starts at this draw, so that a points scheme opened in the first weeks
-        marks as inactive before it only the households that were.
+        Each household's chance p starts at its fixed point given neighbours who take part as
+        often as they would: p = P(motivation, trust, sum of neighbours' p / degree), iterated 20
+        times from p = 0 (no mechanism pushes). Recent activity starts at this draw, so that a
+        points scheme opened in the first weeks marks as inactive before it only the households
+        that were.
         """
         hh, spec = self.households, self.params.participation
-        p = participation_probability(hh, np.zeros(hh.size), np.zeros(hh.size), spec)
+        no_push = np.zeros(hh.size)
+        p = no_push
+        for _ in range(20):
+            share = (self.adjacency @ p) / np.maximum(self.degree, 1)
+            p = participation_probability(hh, share, no_push, spec)
         hh.active[:] = self.rng.random(hh.size) < p
         hh.activity[:] = hh.active
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
-        """One week: moves, service, frictions and disputes, participation, monthly bills."""
+        """One week of the run (Mesa counts the steps: the week is the step count)."""
         self.week = self.steps
+        self.run_week()
+        if self.steps >= self.params.steps:
+            self.running = False  # the horizon: batch_run, SolaraViz and `while running` stop here
+
+    def run_week(self) -> None:
+        """One week: moves, service, frictions and disputes, participation, monthly bills."""
         sc = self.params
         hh = self.households
         hh.tenure_weeks += 1
@@ -254,10 +326,9 @@ class CommunityModel(Model):
         if is_month_end(self.week):
             self.settle_month()
             self.time_bank.month()
+            self.voluntary_fund.month()
         update_satisfaction(hh, self.world.of_compound(self.compounds.service_quality), sc.service)
         self.datacollector.collect(self)
-        if self.steps >= sc.steps:
-            self.running = False  # the horizon: batch_run, the app and `while running` stop here
 
     def participation_pushes(self) -> np.ndarray:
         """Sum of the pushes mechanisms give each household's participation drive."""
@@ -427,7 +498,12 @@ class CommunityModel(Model):
         spec = self.params.service
         for compound in due.tolist():
             firm = PropertyFirm(
-                self, compound, float(self.full_revenue[compound]), spec, entrant=True
+                self,
+                compound,
+                float(self.full_revenue[compound]),
+                spec,
+                entrant=True,
+                traits=draw_firm_traits(spec, self.rng),
             )
             self.firms[compound] = firm
             self.firm_entries += 1

@@ -7,24 +7,28 @@ DIR/votes.csv        one row per vote (e.g. on the remuneration contract)
 DIR/interventions.csv one row per scenario key changed by the policy timeline
 DIR/projects.csv     one row per crowdfunded project (kind, stages reached and when, money)
 DIR/contributions.csv one row per household of each project put to a vote (vote, share, paid)
+DIR/adoptions.csv    one row per stairwell unit once pilot first has started (pilot, week adopted)
+DIR/buildings.csv    one row per building (names, households, participation, fees, disputes, lifts)
 DIR/summary.json     final metrics, run time and provenance
-DIR/figures/*.png    participation, fee collection, trust, disputes (+ projects, volunteering)
+DIR/figures/*        participation, fee collection, trust, disputes (+ projects, volunteering),
+                     each as SVG and PNG
 
-Outputs are first written to a hidden sibling folder and renamed into place, so a failed or
-interrupted run leaves nothing half-written.
+For a community read from a file, the tables with compound and building columns also carry
+compound_name and building_name, the file's names.
+
+Outputs are first written to a hidden sibling folder and renamed into place (sim.staging), so
+a failed, interrupted or killed run leaves nothing half-written.
 """
 
 import json
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandas.api.types import is_integer_dtype
 
@@ -33,6 +37,8 @@ from sim.mechanisms.crowdfunding.reporting import crowdfunding_summary
 from sim.model import CommunityModel
 from sim.provenance import provenance
 from sim.scenario.schema import Scenario
+from sim.staging import staged_folder
+from sim.world.structure import BuiltCommunity
 
 
 @dataclass
@@ -50,17 +56,17 @@ class RunResult:
     @cached_property
     def disputes(self) -> pd.DataFrame:
         """One row per dispute."""
-        return self.model.disputes.to_frame()
+        return self.named(self.model.disputes.to_frame())
 
     @cached_property
     def meetings(self) -> pd.DataFrame:
         """One row per meeting."""
-        return self.model.meetings.to_frame()
+        return self.named(self.model.meetings.to_frame())
 
     @cached_property
     def votes(self) -> pd.DataFrame:
         """One row per vote."""
-        return self.model.votes.to_frame()
+        return self.named(self.model.votes.to_frame())
 
     @cached_property
     def interventions(self) -> pd.DataFrame:
@@ -70,17 +76,87 @@ class RunResult:
     @cached_property
     def projects(self) -> pd.DataFrame:
         """One row per crowdfunded project."""
-        return projects_frame(self.crowdfunded())
+        return self.named(projects_frame(self.crowdfunded()))
 
     @cached_property
     def contributions(self) -> pd.DataFrame:
         """One row per household of each project put to a vote."""
         return contributions_frame(self.crowdfunded())
 
+    @cached_property
+    def adoptions(self) -> pd.DataFrame:
+        """One row per stairwell unit once pilot first has started."""
+        return self.model.pilot_first.to_frame()
+
+    @cached_property
+    def buildings(self) -> pd.DataFrame:
+        """One row per building: names, households and the run's outcomes there."""
+        return buildings_frame(self.model, self.disputes, self.projects)
+
+    def named(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The table with the file's compound and building names beside their numbers."""
+        return with_names(frame, self.model.world)
+
     def crowdfunded(self) -> list[Project]:
         """The run's crowdfunding projects (none when the mechanism was not built)."""
         funding = self.model.crowdfunding
         return funding.projects if funding is not None else []
+
+
+def with_names(frame: pd.DataFrame, world: BuiltCommunity) -> pd.DataFrame:
+    """`frame` with compound_name and building_name after its compound and building columns,
+    where the community was read from a file (-1, no building, gets an empty name)."""
+    if not world.from_file:
+        return frame
+    for column, labels in (
+        ("compound", world.compound_labels),
+        ("building", world.building_labels),
+    ):
+        if column in frame.columns:
+            names = np.array([*labels, ""], dtype=object)
+            index = frame[column].to_numpy(dtype=np.int64)
+            frame.insert(frame.columns.get_loc(column) + 1, f"{column}_name", names[index])
+    return frame
+
+
+def buildings_frame(
+    model: CommunityModel, disputes: pd.DataFrame, projects: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per building at the end of the run: its compound, names, size, the file's lift
+    and year (where read from a file), the share of its households active, the share of those
+    billed last month who paid, the disputes raised by its households, and its elevator
+    projects proposed and built."""
+    world, hh = model.world, model.households
+    billing = model.last_billing
+    billed = world.count_by_building(billing.billed)
+    paid = world.count_by_building(billing.billed & billing.paid)
+    flats = world.building_flats
+    elevators = projects[projects["elevator"].astype(bool)] if len(projects) else projects
+    built = elevators[elevators["stage"] == "built"] if len(elevators) else elevators
+    n = world.buildings
+
+    def per_building(frame: pd.DataFrame) -> np.ndarray:
+        index = frame["building"].to_numpy(dtype=np.int64) if len(frame) else np.zeros(0, int)
+        return np.bincount(index[index >= 0], minlength=n)
+
+    return pd.DataFrame(
+        {
+            "building": np.arange(n),
+            "compound": world.building_compound,
+            "compound_name": np.array(world.compound_labels, dtype=object)[world.building_compound],
+            "building_name": world.building_labels,
+            "units": world.building_units,
+            "floors": world.building_floors,
+            "households": flats,
+            "has_lift": world.building_has_lift if world.from_file else np.zeros(n, dtype=bool),
+            "year_built": world.building_year if world.from_file else np.zeros(n, dtype=int),
+            "participation_rate": world.count_by_building(hh.active) / flats,
+            "fee_collection_rate": np.where(billed > 0, paid / np.maximum(billed, 1), np.nan),
+            "disputes_raised": per_building(disputes),
+            "elevator_projects": per_building(elevators),
+            "elevators_built": per_building(built),
+        }
+    )
 
 
 def simulate(
@@ -168,11 +244,17 @@ def summarise(model: CommunityModel, timeseries: pd.DataFrame) -> dict[str, Any]
 
 
 def write_outputs(
-    result: RunResult, out_dir: Path, scenario: Scenario, seed: int, source: str
+    result: RunResult,
+    out_dir: Path,
+    scenario: Scenario,
+    seed: int,
+    source: str,
+    extra: dict[str, str] | None = None,
 ) -> Path:
     """Write the run's files into `out_dir`, replacing it atomically.
 
-    `source` is the scenario as the user named it (a shipped name or a path).
+    `source` is the scenario as the user named it (a shipped name or a path); `extra` maps
+    further file names to their text (e.g. counterfactual.json).
     """
     from sim.report.figures import draw_figures
     from sim.scenario.loader import resolve_scenario_path
@@ -185,12 +267,16 @@ def write_outputs(
         result.interventions.to_csv(staging / "interventions.csv", index=False)
         result.projects.to_csv(staging / "projects.csv", index=False)
         result.contributions.to_csv(staging / "contributions.csv", index=False)
+        result.adoptions.to_csv(staging / "adoptions.csv", index=False)
+        result.buildings.to_csv(staging / "buildings.csv", index=False)
         draw_figures(result.timeseries, staging / "figures", scenario.name)
         summary = {
             **result.summary,
             "provenance": provenance(scenario, seed, source, resolve_scenario_path(source)),
         }
         write_summary(summary, staging)
+        for name, text in (extra or {}).items():
+            (staging / name).write_text(text, encoding="utf-8")
     return Path(out_dir)
 
 
@@ -199,29 +285,3 @@ def write_summary(summary: dict[str, Any], folder: Path) -> None:
     (folder / "summary.json").write_text(
         json.dumps(summary, indent=2, sort_keys=False) + "\n", encoding="utf-8"
     )
-
-
-@contextmanager
-def staged_folder(out_dir: Path) -> Iterator[Path]:
-    """A hidden sibling folder to write into, renamed to `out_dir` when the block succeeds
-    and removed when it fails."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    staging.chmod(0o755)
-    try:
-        yield staging
-        replace_folder(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def replace_folder(new: Path, target: Path) -> None:
-    """Move `new` to `target`, replacing any earlier folder there."""
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-        target.rename(old / target.name)
-        new.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        new.rename(target)

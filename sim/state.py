@@ -51,6 +51,7 @@ class HouseholdState:
     team_member: np.ndarray  # belongs to its building's volunteer team
     inactive_weeks: np.ndarray  # consecutive weeks not active
     practice_support: np.ndarray  # support for the pilot-first practice, in [0, 1]
+    payment_propensity: np.ndarray  # own shift of the fee payment logit (0 = typical)
 
     @property
     def size(self) -> int:

@@ -10,6 +10,7 @@ import pytest
 
 import sim.scenario.loader
 from sim.cli import main
+from tools.fuzz import alias_bomb, factorial_experiment, nested
 
 
 @dataclass
@@ -86,6 +87,96 @@ CASES = {
     ),
     "validate_bad_file": Case(
         ["validate", "{file}"], "households:\n  renter_share: 1.5\n", ["{file}", "renter_share"]
+    ),
+    "yaml_lists_nested_too_deep": Case(
+        ["run", "{file}"], "steps: " + nested("[", "]") + "\n", ["{file}", "line 1", "100 deep"]
+    ),
+    "yaml_mappings_nested_too_deep": Case(
+        ["run", "{file}"], "steps: " + nested("{a: ", "}") + "\n", ["{file}", "100 deep"]
+    ),
+    "yaml_alias_bomb": Case(
+        ["run", "{file}"], f"description: {alias_bomb()}\n", ["{file}", "aliases", "100,000"]
+    ),
+    "yaml_alias_bomb_in_set": Case(
+        ["run", "default", "--set", f"description={alias_bomb()}"],
+        fragments=["--set", "description", "aliases"],
+    ),
+    "yaml_recursive_alias": Case(
+        ["run", "{file}"], "description: &a [1, *a]\n", ["{file}", "alias *a"]
+    ),
+    "yaml_list_as_key": Case(
+        ["run", "{file}"], "? [a, b]\n: 1\n", ["{file}", "line 1", "key is a list"]
+    ),
+    "yaml_mapping_as_nested_key": Case(
+        ["run", "{file}"], "structure:\n  ? {a: 1}\n  : 1\n", ["{file}", "line 2", "key"]
+    ),
+    "boolean_steps": Case(["run", "{file}"], "steps: true\n", ["{file}", "steps", "boolean"]),
+    "boolean_share": Case(
+        ["run", "{file}"], "households:\n  renter_share: false\n", ["renter_share", "boolean"]
+    ),
+    "structure_over_the_household_limit": Case(
+        ["run", "{file}"],
+        "structure: {compounds: 5000, buildings_per_compound_max: 200, "
+        "units_per_building_max: 20, floors_max: 60, households_per_floor: 8}\n",
+        ["{file}", "structure", "9,600,000,000", "at most 2,000,000"],
+    ),
+    "intervention_unknown_nested_key": Case(
+        ["run", "{file}"],
+        "interventions:\n  - at_week: 1\n    set: {mechanisms: {pionts: {enabled: true}}}\n",
+        ["{file}", "interventions[0].set.mechanisms.pionts", "unknown key"],
+    ),
+    "intervention_empty_nested_set": Case(
+        ["run", "{file}"],
+        "interventions:\n  - at_week: 1\n    set: {mechanisms: {}}\n",
+        ["{file}", "interventions.0.set", "empty"],
+    ),
+    "intervention_key_nested_and_dotted": Case(
+        ["run", "{file}"],
+        "interventions:\n  - at_week: 1\n    set: {mechanisms.joint_meetings.enabled: true, "
+        "mechanisms: {joint_meetings: {enabled: false}}}\n",
+        ["{file}", "mechanisms.joint_meetings.enabled is given twice"],
+    ),
+    "counterfactual_not_key_value": Case(
+        ["run", "default", "--counterfactual", "bogus"], fragments=["--counterfactual", "bogus"]
+    ),
+    "counterfactual_unknown_key": Case(
+        ["run", "default", "--counterfactual", "mechanisms.nope=1"],
+        fragments=["--counterfactual mechanisms.nope", "unknown key"],
+    ),
+    "seeds_reversed": Case(
+        ["run", "default", "--counterfactual", "mechanisms.joint_meetings.enabled=true"]
+        + ["--seeds", "5-1"],
+        fragments=["--seeds", "5-1"],
+    ),
+    "seeds_not_numbers": Case(
+        ["run", "default", "--counterfactual", "mechanisms.joint_meetings.enabled=true"]
+        + ["--seeds", "abc"],
+        fragments=["--seeds", "abc"],
+    ),
+    "seeds_without_counterfactual": Case(
+        ["run", "default", "--seeds", "1-3"], fragments=["--seeds", "--counterfactual"]
+    ),
+    "experiment_alias_bomb": Case(
+        ["sweep", "{file}", "--out", "{dir}/out"],
+        f"scenario: default\ndescription: {alias_bomb()}\n",
+        ["{file}", "line 2", "aliases"],
+    ),
+    "experiment_factorial_too_large": Case(
+        ["sweep", "{file}", "--out", "{dir}/out"],
+        factorial_experiment(scenario="default"),
+        ["{file}", "design", "1000 x 1000", "at most 10,000,000"],
+    ),
+    "experiment_levers_cross_too_large": Case(
+        ["sweep", "{file}", "--out", "{dir}/out"],
+        factorial_experiment(parameters=2, scenario="default").replace("parameters:", "levers:")
+        + "design: {method: lhs, samples: 100}\nparameters:\n"
+        "  participation.noise: {type: real, low: 0.1, high: 0.2}\n",
+        ["{file}", "levers", "100,000,000 design points", "100 x 1000 x 1000"],
+    ),
+    "experiment_every_zero": Case(
+        ["sweep", "{file}", "--out", "{dir}/out"],
+        "scenario: default\noutputs: {timeseries: {steps: {every: 0}}}\n",
+        ["{file}", "outputs.timeseries.steps", "every must be an integer >= 1, got 0"],
     ),
 }
 

@@ -112,16 +112,21 @@ def test_strong_crowding_lowers_participation_of_the_previously_active():
         assert with_points < without - 0.03, (seed, with_points, without)
 
 
-def test_after_withdrawal_participation_ends_below_its_pre_scheme_level():
+def test_after_withdrawal_intrinsic_motivation_returns_to_the_never_treated_level():
+    """Crowding fades once the scheme ends (half-life 26 weeks): two years after, mean
+    motivation is within 0.01 of the run without points (0.002 to 0.005 in seeds 1-3), having
+    been more than 0.04 below it at the end. Contrast: with no recovery it stays more than 0.03
+    below (0.04 to 0.06). The bound on the participation after-effect is tested in
+    tests/test_points_after_effect.py."""
     for seed in SEEDS:
+        never = series(NO_TIMELINE, seed=seed)
         ts = series(seed=seed)
-        without = series(NO_TIMELINE, seed=seed)
-        after = window(ts, "participation_rate", 208, 260)
-        assert after < window(ts, "participation_rate", 26, 52) - 0.03
-        assert after < window(without, "participation_rate", 208, 260) - 0.03
-        assert window(ts, "intrinsic_motivation", 250, 260) < window(
-            ts, "intrinsic_motivation", 40, 52
-        )
+        end = window(ts, "intrinsic_motivation", 150, 157)
+        assert end < window(never, "intrinsic_motivation", 150, 157) - 0.04
+        without = window(never, "intrinsic_motivation", 250, 261)
+        assert abs(window(ts, "intrinsic_motivation", 250, 261) - without) < 0.01
+        kept = series("mechanisms.points.recovery_half_life_weeks=0", seed=seed)
+        assert window(kept, "intrinsic_motivation", 250, 261) < without - 0.03
 
 
 # --- recognition ---------------------------------------------------------------------------
@@ -214,14 +219,16 @@ def weeks_to(curve: np.ndarray, level: float) -> int:
 
 
 def test_pilot_first_adoption_is_s_shaped():
-    """Slow start, acceleration, saturation (S0: solar roofs, 8 units in 3 months)."""
+    """Slow start, acceleration, saturation below 100% (units hold out) in the whole community;
+    the grid of sizes and pilot counts, and the contrasts, are in tests/test_pilot_first.py."""
     for seed in SEEDS:
         curve = adoption("most_support", seed)
-        t10, t50, t90 = weeks_to(curve, 0.1), weeks_to(curve, 0.5), weeks_to(curve, 0.9)
-        assert t90 < curve.size, f"seed {seed}: never reached 90%"
-        early_rate = 0.1 / max(t10, 1)
-        middle_rate = 0.4 / max(t50 - t10, 1)
-        assert middle_rate > 2 * early_rate, (seed, t10, t50)
+        final = curve[-1]
+        assert 0.6 <= final < 0.97, f"seed {seed}: final share {final}"
+        t10, t50 = weeks_to(curve, 0.1 * final), weeks_to(curve, 0.5 * final)
+        early_rate = 0.1 * final / max(t10, 1)
+        middle_rate = 0.4 * final / max(t50 - t10, 1)
+        assert middle_rate > early_rate, (seed, t10, t50)
         assert curve[-1] - curve[-26] < 0.05
 
 

@@ -80,3 +80,10 @@ def test_installed_package_lists_and_runs_shipped_scenarios(installed, tmp_path)
 def test_installed_package_finds_shipped_experiments_by_name(installed, tmp_path):
     code = "from sim.experiments.loader import load_experiment; print(load_experiment('screening').spec.name)"
     assert sh(installed / "bin" / "python", "-c", code, cwd=tmp_path).stdout.strip() == "screening"
+
+
+def test_installed_package_runs_the_shipped_community_from_its_file(installed, tmp_path):
+    cogov = installed / "bin" / "cogov"
+    out = tmp_path / "place"
+    sh(cogov, "run", "sample_place", "--steps", "2", "--out", out, "--quiet", cwd=tmp_path)
+    assert (out / "buildings.csv").read_text().count("\n") == 39  # header and 38 buildings

@@ -12,7 +12,7 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.app import building_view, network_view
+from sim.app import building_view, map_view, network_view
 from sim.app.controls import SettingsPanel
 from sim.app.export import scenario_filename, scenario_yaml, timeseries_csv, timeseries_filename
 from sim.app.indicators import INDICATORS
@@ -26,9 +26,15 @@ from sim.scenario.schema import Scenario
 SCENARIO_ENV = "COGOV_APP_SCENARIO"
 TITLE = "cogov: neighbourhood co-governance"
 VIEWS = ("Buildings", "Social network")
+#: The view of a community read from a file with footprints.
+MAP_VIEW = "Map"
 BUILDING_CAPTION = (
     "Each cell is a household: buildings stand side by side in their compound (C1, C2, ...), "
     "each stairwell unit a column of floors, ground floor at the bottom."
+)
+MAP_CAPTION = (
+    "Each shape is a building at its footprint, coloured by its households (scales: their "
+    "mean; categories: the most common); the outline shows who manages its compound."
 )
 NETWORK_CAPTION = (
     "Each dot is a household, each disc a compound (its buildings as sectors); lines are social "
@@ -58,6 +64,7 @@ CSS = """
 .cogov-plot { background: #fff; border: 1px solid #e3e3e3; border-radius: 6px; padding: 8px; }
 .cogov-view img { width: 100%; height: auto; display: block; }
 .cogov-view.network img { max-width: 640px; margin: 0 auto; }
+.cogov-view.map img { max-width: 900px; margin: 0 auto; }
 .cogov-header { margin: 0 0 10px 2px; }
 .cogov-header .name { font-size: 20px; font-weight: 600; color: #222; margin-right: 10px; }
 .cogov-header .about { font-size: 13px; color: #555; }
@@ -147,8 +154,9 @@ def Legend(model: AppModel, state: str, view: str, tick: int):
         with html("span"):
             html("span", cls="cogov-dot", style=f"background: {PARTY_MARK}")
             html("span", f"Party member ({int(model.households.is_party.sum()):,})")
-        if view == VIEWS[0]:
-            html("span", "Strip under each compound, who manages it:")
+        if view in (VIEWS[0], MAP_VIEW):
+            where = "Outline" if view == MAP_VIEW else "Strip under each compound"
+            html("span", f"{where}, who manages it:")
             for label, colour in MANAGERS.values():
                 with html("span"):
                     html("span", cls="cogov-chip", style=f"background: {colour}")
@@ -173,6 +181,15 @@ def BuildingPicture(model: AppModel, state: str, tick: int):
 
 
 @solara.component
+def MapPicture(model: AppModel, state: str, tick: int):
+    """The map view of the model now: buildings at their footprints."""
+    layout = solara.use_memo(lambda: map_view.map_layout(model.world), [model])
+    png = map_view.render_png(model, layout, state)
+    with solara.v.Html(tag="div", class_="cogov-view map"):
+        solara.Image(png, format="png")
+
+
+@solara.component
 def NetworkPicture(model: AppModel, state: str, tick: int):
     """The social network view of the model now."""
     layout = solara.use_memo(lambda: network_view.network_layout(model.world), [model])
@@ -188,22 +205,27 @@ def HouseholdPanel(
 ):
     """The building or network view with its selectors and legend."""
     labels = {spec.label: key for key, spec in HOUSEHOLD_STATES.items()}
+    views = [*VIEWS, MAP_VIEW] if map_view.has_map(model.world) else list(VIEWS)
+    shown = view.value if view.value in views else VIEWS[0]
     with solara.v.Html(tag="div", class_="cogov-panel"):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.ToggleButtonsSingle(value=view, values=list(VIEWS))
+            solara.ToggleButtonsSingle(value=view, values=views)
             solara.Text("Colour households by:", style={"margin-left": "12px"})
             solara.ToggleButtonsSingle(
                 value=HOUSEHOLD_STATES[state.value].label,
                 values=list(labels),
                 on_value=lambda label: state.set(labels[label]),
             )
-        if view.value == VIEWS[0]:
+        if shown == MAP_VIEW:
+            html("div", MAP_CAPTION, "cogov-caption")
+            MapPicture(model, state.value, tick)
+        elif shown == VIEWS[0]:
             html("div", BUILDING_CAPTION, "cogov-caption")
             BuildingPicture(model, state.value, tick)
         else:
             html("div", NETWORK_CAPTION, "cogov-caption")
             NetworkPicture(model, state.value, tick)
-        Legend(model, state.value, view.value, tick)
+        Legend(model, state.value, shown, tick)
 
 
 @solara.component

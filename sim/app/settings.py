@@ -66,6 +66,10 @@ def load_source(source: str) -> tuple[dict[str, Any], str]:
 def most_households(scenario: Scenario) -> int:
     """The most households the scenario's structure can produce."""
     s = scenario.structure
+    if s.from_file:
+        from sim.world.places import read_place
+
+        return read_place(s.from_file).households
     per_building = s.units_per_building_max * s.floors_max * s.households_per_floor
     return s.compounds * s.buildings_per_compound_max * per_building
 

@@ -2,9 +2,10 @@
 
 A household billed by a firm or a self-management committee pays with probability
 
-    p_i = logistic(b0 + bq (Q_c - E_i) + bt (T_i - 1/2) + bh h_i + bn (N_i - 1/2))
+    p_i = logistic(b0 + a_i + bq (Q_c - E_i) + bt (T_i - 1/2) + bh h_i + bn (N_i - 1/2))
 
-Q_c: service quality of its compound; E_i: the quality it expects; T_i: its trust in whoever
+a_i: its own payment propensity, a shift drawn when it moves in (Normal, mean 0, standard
+deviation `households.payment_propensity_sd`); Q_c: service quality of its compound; E_i: the quality it expects; T_i: its trust in whoever
 collects (the firm, or the committee where self-managed); h_i in [-1, 1]: its payment habit,
 which moves each month toward +1 if it paid and -1 if not (h <- h + r ((2 paid - 1) - h));
 N_i: share of its billed network neighbours who paid last month (1/2 when none is billed).
@@ -50,10 +51,12 @@ def payment_probability(
     habit: np.ndarray,
     neighbours_paid: np.ndarray,
     spec: Fees,
+    propensity: np.ndarray | float = 0.0,
 ) -> np.ndarray:
-    """Chance that each household pays this month's bill."""
+    """Chance that each household pays this month's bill (`propensity`: each one's own shift)."""
     z = (
         spec.intercept
+        + propensity
         + spec.weight_quality * (quality - expectation)
         + spec.weight_trust * (trust - 0.5)
         + spec.weight_habit * habit
@@ -89,7 +92,9 @@ def bill_households(
     """
     billed = amount_due > 0
     share = neighbours_paid_share(adjacency, hh.paid_last, billed_last)
-    p = payment_probability(quality, hh.expectation, payee_trust, hh.habit, share, spec)
+    p = payment_probability(
+        quality, hh.expectation, payee_trust, hh.habit, share, spec, hh.payment_propensity
+    )
     paid = billed & (rng.random(hh.size) < p)
     habit_step = spec.habit_rate * (np.where(paid, 1.0, -1.0) - hh.habit)
     np.add(hh.habit, habit_step, out=hh.habit, where=billed)

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from sim.scenario.loader import ScenarioError
+from sim.staging import WriteError, check_writable, os_reason
 
 DEFAULT_ROOT = Path("results") / "sweeps"
 
@@ -103,6 +104,13 @@ def command_sweep(args: argparse.Namespace) -> int:
     except WorkersCannotRun as exc:
         print(f"error: {out}: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a full disk, a file too large: stored runs stay whole
+        print(
+            f"error: {out}: sweep stopped: {os_reason(exc)}; the runs stored before are kept "
+            "(continue with --resume)",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print(
             f"error: interrupted; the runs finished so far are stored in {out}/ "
@@ -117,7 +125,7 @@ def command_sweep(args: argparse.Namespace) -> int:
 
 def command_analyze(args: argparse.Namespace) -> int:
     """Analyse a sweep folder and write its report."""
-    from sim.experiments.report import write_report
+    from sim.experiments.report import REPORT, write_report
     from sim.experiments.storage import SweepStore
 
     store = SweepStore(args.folder)
@@ -125,6 +133,7 @@ def command_analyze(args: argparse.Namespace) -> int:
         raise ScenarioError(
             str(args.folder), "folder", "holds no sweep", "a folder written by cogov sweep"
         )
+    check_writable(store.root / REPORT, "folder")
     outputs = [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs else None
     report = write_report(
         store,
@@ -135,7 +144,11 @@ def command_analyze(args: argparse.Namespace) -> int:
         discover=args.discover,
     )
     if args.export_csv:
-        for path in store.export_csv():
+        try:
+            paths = store.export_csv()
+        except OSError as exc:
+            raise WriteError(store.root / "csv", exc) from exc
+        for path in paths:
             print(f"written {path}")
     print(f"report written to {report}", file=sys.stdout)
     return 0

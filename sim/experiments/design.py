@@ -35,7 +35,7 @@ from sim.experiments.spec import (
     RealParameter,
     SobolDesign,
 )
-from sim.scenario.loader import ScenarioError
+from sim.scenario.loader import ScenarioError, parse_yaml
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,37 @@ def factorial_levels(parameter: Any) -> list[Any]:
             centres = (np.arange(parameter.levels) + 0.5) / parameter.levels
             return from_unit(parameter, centres, clip=False)
     raise TypeError(f"no levels for {parameter!r}")
+
+
+def level_count(parameter: Any) -> int:
+    """How many levels `factorial_levels` gives, counted without making them."""
+    match parameter:
+        case IntegerParameter():
+            span = parameter.high - parameter.low + 1
+            return span if parameter.levels is None else min(parameter.levels, span)
+        case CategoricalParameter():
+            return len(parameter.values)
+        case BooleanParameter():
+            return 2
+        case RealParameter() | DistributionParameter():
+            return parameter.levels
+    raise TypeError(f"no levels for {parameter!r}")
+
+
+def point_count(experiment_spec: Any) -> int | None:
+    """Design points before the levers are crossed (None for a CSV design, known when read)."""
+    design = experiment_spec.design
+    dimensions = len(experiment_spec.parameters)
+    match design:
+        case LatinHypercubeDesign():
+            return design.samples
+        case SobolDesign():
+            return design.samples * (2 * dimensions + 2 if design.second_order else dimensions + 2)
+        case MorrisDesign():
+            return design.trajectories * (dimensions + 1)
+        case CsvDesign():
+            return None
+    return math.prod(level_count(p) for p in experiment_spec.parameters.values())
 
 
 def from_unit(parameter: Any, u: np.ndarray, clip: bool = True) -> list[Any]:
@@ -199,7 +230,7 @@ def read_points(experiment: Experiment) -> list[dict[str, Any]]:
 def csv_value(parameter: Any, cell: str, file: str, where: str) -> Any:
     """One CSV cell read as YAML and checked against its parameter."""
     try:
-        value = yaml.safe_load(cell) if cell else None
+        value = parse_yaml(cell) if cell else None
     except yaml.YAMLError:
         value = cell
     match parameter:

@@ -8,14 +8,17 @@ validation machinery), and the outputs against the metrics a run produces. Every
 
 import copy
 import fnmatch
+import math
 from pathlib import Path
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from sim.experiments.design import level_count, point_count
 from sim.experiments.spec import (
     DESIGN_METHODS,
+    MAX_POINTS,
     PARAMETER_TYPES,
     TAIL,
     BooleanParameter,
@@ -27,6 +30,7 @@ from sim.experiments.spec import (
     RealParameter,
 )
 from sim.scenario.loader import (
+    SHORT,
     ScenarioError,
     apply_override,
     build_scenario,
@@ -73,6 +77,7 @@ def load_experiment(source: str | Path) -> Experiment:
             "a scenario with city.communities: 1",
         )
     check_parameters(spec, base, file)
+    check_size(spec, file)
     summary = resolve_summary(spec.outputs.summary, file)
     columns = resolve_columns(spec.outputs.timeseries.columns, file)
     return Experiment(
@@ -169,6 +174,25 @@ def check_parameters(spec: ExperimentSpec, base: dict[str, Any], file: str) -> N
                 except ScenarioError as exc:
                     field = f"{where}.{attr}" if attr else where
                     raise ScenarioError(file, field, exc.problem, exc.allowed) from None
+
+
+def check_size(spec: ExperimentSpec, file: str) -> None:
+    """Refuse a design of more than MAX_POINTS points, levers crossed (counted, not built)."""
+    points = point_count(spec)  # None for a CSV design
+    policies = [level_count(p) for p in spec.levers.values()]
+    total = (points or 1) * math.prod(policies)
+    if total > MAX_POINTS:
+        if spec.design.method == "factorial":
+            sizes = [level_count(p) for p in spec.parameters.values()]
+        else:
+            sizes = [points] if points is not None else []
+        where = "design" if (points or 0) > MAX_POINTS else "levers"
+        raise ScenarioError(
+            file,
+            where,
+            f"{total:,} design points ({' x '.join(str(n) for n in sizes + policies)})",
+            f"at most {MAX_POINTS:,}: fewer levels or samples",
+        )
 
 
 def annotation_types(annotation: Any) -> set[type]:
@@ -305,7 +329,7 @@ def experiment_error(exc: ValidationError, file: str) -> ScenarioError:
         )
     problem = error["msg"].removeprefix("Value error, ")
     if "input" in error and not isinstance(error["input"], dict | list) and kind != "missing":
-        problem = f"{problem}, got {error['input']!r}"
+        problem = f"{problem}, got {SHORT.repr(error['input'])}"
     return ScenarioError(file, field, problem, allowed_text(kind, ctx, field_model))
 
 

@@ -15,8 +15,6 @@
 The folder is written beside and renamed into place, like a run's outputs.
 """
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +31,7 @@ from sim.experiments.figures import (
     policy_figure,
 )
 from sim.experiments.storage import SweepStore
-from sim.runner import replace_folder
+from sim.staging import staged_folder
 
 REPORT = "report"
 PREFERRED_OUTPUTS = (
@@ -94,9 +92,7 @@ def write_report(
     numeric = [o for o in data.outputs if pd.api.types.is_numeric_dtype(data.runs[o])]
     condition = discovery.parse_condition(discover, numeric) if discover else None
     target = store.root / REPORT
-    staging = Path(tempfile.mkdtemp(prefix=f".{REPORT}.", dir=store.root))
-    staging.chmod(0o755)
-    try:
+    with staged_folder(target) as staging:
         writer = ReportWriter(data, staging, figures)
         writer.header()
         writer.failures()
@@ -109,10 +105,6 @@ def write_report(
             writer.discovery(condition)
         writer.methods(bootstrap)
         (staging / "report.md").write_text("\n".join(writer.lines) + "\n", encoding="utf-8")
-        replace_folder(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target / "report.md"
 
 

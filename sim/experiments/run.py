@@ -16,6 +16,7 @@ import os
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -56,6 +57,9 @@ class RunSettings:
     series_columns: tuple[str, ...]
     timeout_seconds: float | None = None
     faults: dict[str, Any] | None = None
+    #: A picklable function of the finished run (sim.runner.RunResult) giving more named
+    #: numbers to keep beside the summary metrics (their names must be in `summary`).
+    measures: Callable[[Any], dict[str, float]] | None = None
 
 
 @dataclass
@@ -222,8 +226,14 @@ def run_one(
     except Exception:
         error = traceback.format_exc()
         return failed_row(task, FAILED, error, time.perf_counter() - started), None
-    elapsed = time.perf_counter() - started
     metrics = flatten_summary(result.summary)
+    if settings.measures is not None:
+        try:
+            metrics.update(settings.measures(result))
+        except Exception:
+            error = traceback.format_exc()
+            return failed_row(task, FAILED, error, time.perf_counter() - started), None
+    elapsed = time.perf_counter() - started
     row = {
         **base_row(task),
         "status": OK,

@@ -19,6 +19,8 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 SEED_MAX = 2**63 - 1
 #: Probability mass left out at each end when a distribution's quantiles stand for its range.
 TAIL = 0.001
+#: The most design points an experiment may have (Latin hypercube samples, factorial cells).
+MAX_POINTS = 10_000_000
 DEFAULT_SUMMARY = ["final.*", "last_year.*"]
 
 
@@ -155,7 +157,7 @@ class LatinHypercubeDesign(Closed):
     """`samples` points of a Latin hypercube (scipy.stats.qmc)."""
 
     method: Literal["lhs"]
-    samples: int = Field(ge=1, le=10_000_000)
+    samples: int = Field(ge=1, le=MAX_POINTS)
     seed: int | None = Field(None, ge=0, le=SEED_MAX)
 
 
@@ -222,8 +224,22 @@ class Every(Closed):
 class TimeseriesOutputs(Closed):
     """Which steps and columns of each run's time series to keep."""
 
-    steps: Literal["all", "none"] | list[Annotated[int, Field(ge=0)]] | Every = "all"
+    steps: Literal["all", "none"] | list[Annotated[int, Field(ge=0)]] | Every = Field(
+        "all", description="all, none, a list of steps >= 0, or {every: K} with K >= 1"
+    )
     columns: Literal["all"] | list[str] = "all"
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _every_at_least_one(cls, steps: Any) -> Any:
+        """Say what is wrong with {every: K} (a union's own message names every other form)."""
+        if isinstance(steps, dict):
+            every = steps.get("every")
+            if set(steps) != {"every"}:
+                raise ValueError(f"a mapping of steps holds only `every`, got {sorted(steps)}")
+            if not isinstance(every, int) or isinstance(every, bool) or every < 1:
+                raise ValueError(f"every must be an integer >= 1, got {every!r}")
+        return steps
 
 
 class Outputs(Closed):

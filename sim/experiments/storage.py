@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from sim.experiments.run import FAILED, OK, RUN_COLUMNS, SERIES_COLUMNS, TIMEOUT, BatchOutput
 from sim.scenario.loader import ScenarioError
+from sim.staging import nearest_existing, probe
 
 try:  # advisory lock against two sweeps writing into one folder (POSIX only)
     import fcntl
@@ -93,18 +94,33 @@ def series_schema(columns: dict[str, str]) -> pa.Schema:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write bytes to a file through a temporary file and a rename."""
     staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    with staging.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(staging, path)
+    with removed_on_failure(staging):
+        with staging.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(staging, path)
 
 
 def write_table_atomic(table: pa.Table, path: Path) -> None:
     """Write a Parquet file through a temporary file and a rename."""
     staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    pq.write_table(table, staging)
-    os.replace(staging, path)
+    with removed_on_failure(staging):
+        pq.write_table(table, staging)
+        os.replace(staging, path)
+
+
+@contextlib.contextmanager
+def removed_on_failure(path: Path) -> Iterator[None]:
+    """Remove `path` (a file or a folder) when the block fails."""
+    try:
+        yield
+    except BaseException:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        raise
 
 
 def frame_to_table(frame: pd.DataFrame) -> pa.Table:
@@ -147,13 +163,15 @@ class SweepStore:
             raise ScenarioError(
                 str(root), "--out", "is a folder that holds other files", "an empty or new folder"
             )
-        existing = next((p for p in [root, *root.parents] if p.exists()), Path("."))
-        if not existing.is_dir() or not os.access(existing, os.W_OK):
-            raise ScenarioError(str(root), "--out", f"{existing} is not writable", "a folder path")
+        existing = nearest_existing(root)
+        if not existing.is_dir():
+            raise ScenarioError(str(root), "--out", f"{existing} is not a folder", "a folder path")
+        probe(existing, root)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Create the folder and hold its lock (one sweep writes into a folder at a time)."""
+        created = not self.root.exists()
         self.parts.mkdir(parents=True, exist_ok=True)
         handle = (self.root / LOCK).open("a")
         try:
@@ -169,6 +187,10 @@ class SweepStore:
                     ) from None
             self.remove_staging()
             yield
+        except BaseException:
+            if created and not self.part_folders():  # nothing stored: leave no folder
+                shutil.rmtree(self.root, ignore_errors=True)
+            raise
         finally:
             handle.close()
 
@@ -176,8 +198,9 @@ class SweepStore:
         """Delete parts left half-written by a sweep that was killed."""
         for stale in self.parts.glob(f"{STAGING_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)
-        for stale in self.root.glob(".*.parquet.*"):
-            stale.unlink(missing_ok=True)
+        for pattern in (DESIGN, PLAN, MANIFEST, EXPERIMENT_COPY, "csv/.*.csv"):
+            for stale in self.root.glob(f"{pattern}.*" if "/" in pattern else f".{pattern}.*"):
+                stale.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ writing
     def write_plan(self, design: pd.DataFrame, plan: pd.DataFrame, experiment_text: str) -> None:
@@ -192,7 +215,6 @@ class SweepStore:
         """Store a batch's rows as one part, atomically; returns the part's folder."""
         name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         staging = self.parts / f"{STAGING_PREFIX}{name}"
-        staging.mkdir()
         runs = pa.Table.from_pylist(
             [{f: row.get(f) for f in runs_schema.names} for row in output.runs], schema=runs_schema
         )
@@ -202,12 +224,14 @@ class SweepStore:
             )
         else:
             series = series_schema.empty_table()
-        for table, file in ((runs, RUNS_PART), (series, SERIES_PART)):
-            pq.write_table(table, staging / file)
-            with (staging / file).open("rb") as fh:
-                os.fsync(fh.fileno())
-        final = self.parts / name
-        os.rename(staging, final)
+        staging.mkdir()
+        with removed_on_failure(staging):
+            for table, file in ((runs, RUNS_PART), (series, SERIES_PART)):
+                pq.write_table(table, staging / file)
+                with (staging / file).open("rb") as fh:
+                    os.fsync(fh.fileno())
+            final = self.parts / name
+            os.rename(staging, final)
         return final
 
     # ------------------------------------------------------------------ reading

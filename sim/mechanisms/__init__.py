@@ -13,5 +13,6 @@ BUILT_MECHANISMS: frozenset[str] = frozenset(
         "points",
         "recognition",
         "pilot_first",
+        "voluntary_fund",
     }
 )

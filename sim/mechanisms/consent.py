@@ -16,6 +16,16 @@ A vote among the eligible owners E, each with the area a_i of their flat, record
 optional veto, the vote also fails if any owner whose own flat the project harms took part and
 said no. Headcounts are compared exactly; areas with a relative tolerance of 1e-9, so that a
 hand-computed boundary case is decided as the law reads.
+
+How owners vote (`cast_ballots`). Each eligible owner takes part with chance `turnout` and, if
+it has a stake, says yes with its own chance y_i. An indifferent owner (one who gains and loses
+about nothing) who takes part abstains after all with chance `abstain` (the calculus of voting:
+no stake, no vote; Riker & Ordeshook 1968), votes as its stairwell unit does with chance
+`follow` (yes with the yes share of the unit's decided voters: those with a stake; the whole
+vote's when its unit has none; it abstains when nobody decided), votes no with chance `no`
+(status-quo bias; Samuelson & Zeckhauser 1988), and otherwise decides by y_i like the others.
+Draws, in this order: one uniform per owner for turnout, one for the yes, and, when some owner
+is indifferent, one for the indifferent behaviour (the yes draw also decides a follower's vote).
 """
 
 from dataclasses import dataclass
@@ -69,6 +79,50 @@ def consent_rule(name: str, share: float = 0.9) -> ConsentRule:
     if name == CIVIL_CODE_MAJOR:
         return ConsentRule(name, quorum=Fraction(2, 3), approval=Fraction(3, 4), strict=False)
     raise ValueError(f"unknown consent rule {name!r} (one of: {', '.join(CONSENT_RULES)})")
+
+
+@dataclass(frozen=True)
+class IndifferentVote:
+    """What indifferent owners who take part do: shares that abstain, follow, vote no."""
+
+    abstain: float = 0.0
+    follow: float = 0.0
+    no: float = 0.0
+
+
+def cast_ballots(
+    yes_chance: np.ndarray,
+    turnout: float,
+    indifferent: np.ndarray,
+    unit: np.ndarray,
+    behaviour: IndifferentVote,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who takes part and who says yes (masks), one entry per eligible owner.
+
+    `indifferent` marks owners without a stake, `unit` gives each owner's stairwell unit (any
+    integer labels); see the module docstring for the rule and the order of the draws.
+    """
+    n = yes_chance.size
+    voted = rng.random(n) < turnout
+    draw = rng.random(n)
+    yes = voted & (draw < yes_chance)
+    if not indifferent.any():
+        return voted, yes
+    pick = rng.random(n)
+    abstains = indifferent & (pick < behaviour.abstain)
+    follows = indifferent & ~abstains & (pick < behaviour.abstain + behaviour.follow)
+    says_no = indifferent & ~abstains & ~follows
+    says_no &= pick < behaviour.abstain + behaviour.follow + behaviour.no
+    decided = voted & ~indifferent
+    labels, group = np.unique(unit, return_inverse=True)
+    voters = np.bincount(group, weights=decided, minlength=labels.size)
+    yeses = np.bincount(group, weights=yes & decided, minlength=labels.size)
+    overall = yeses.sum() / voters.sum() if voters.sum() > 0 else np.nan
+    lead = np.divide(yeses, voters, out=np.full(labels.size, overall), where=voters > 0)[group]
+    voted = voted & ~abstains & ~(follows & np.isnan(lead))
+    yes = np.where(follows, draw < np.nan_to_num(lead), yes & ~says_no) & voted
+    return voted, yes
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,46 @@
 """Pilot first (S0: solar roofs went first on the units with most support; 8 units in 3 months).
 
-A practice (rooftop solar, waste sorting) is adopted by stairwell units. At `start_week` it is
-piloted in `pilot_units` units: those whose households support it most (`most_support`), or
-random units (`random`, for comparison). An adopting unit shows after `success_weeks` whether
-the practice works there: it succeeds with chance logistic((x_u - x_mid) / 0.05), x_u its
-households' mean support and x_mid = `success_midpoint` (a supportive unit makes it work).
-Each week every household's support x moves along the social network toward the practice in
-proportion to its exposure: the share q_i of its neighbours
-living in units where it visibly succeeded, plus `visibility` times the share v_i of its
-compound's units where it succeeded (a solar roof is seen by the whole compound), plus
-`word_of_mouth` times the share w of all the community's units where it succeeded,
+A practice (rooftop solar, waste sorting) is adopted by stairwell units. With x_i a household's
+support (`practice_support`) and x_u its unit's mean, weekly while the mechanism is on:
 
-    x_i <- x_i + min(1, influence (q_i + visibility v_i + word_of_mouth w)) (1 - x_i)
+start (first week >= `start_week`): each unit draws its threshold
+    theta_u ~ Normal(`adoption_threshold`, `threshold_sd`)      (Granovetter 1978)
+and holds out (never adopts, never pilots) with chance `holdout_share` (a threshold above 100%);
+the first attempt pilots the `pilot_units` units with the highest x_u (`most_support`, ties at
+random) or as many random units (`random`, for comparison), hold-outs excepted.
 
-(the step is capped so that support never passes 1)
+1. retry: when no unit works or awaits its outcome (every pilot so far has failed, and the
+   units that followed them too), `retry_weeks` after the last failure showed, the organisers
+   pilot again, chosen as at the start among the units that have not adopted, up to
+   `pilot_attempts` attempts in all.
+2. outcomes: a unit adopted `success_weeks` ago shows whether the practice works there, with
+   chance logistic((x_u - `success_midpoint`) / 0.05); a failure costs every household tied to
+   the unit `failure_penalty` of its support. A unit that adopted stays adopted either way.
+3. support: x_i <- x_i + min(1, influence (q_i + visibility v_i + word_of_mouth w)) (1 - x_i),
+   q_i the share of i's ties living in units where it works, v_i and w the shares of i's
+   compound's and of the community's units where it works.
+4. adoption: a unit that has not adopted sees the examples
+       a_u = (b B_u + c C_u + t T_u + m w) / (b + c + t + m)
+   B_u, C_u: shares of the other units of its building and of its compound where it works,
+   T_u: the mean of q_i over its households, and b, c, t, m the `building_weight`,
+   `compound_weight`, `tie_weight` and `community_weight`. It adopts this week with chance
+       h_u = adoption_rate x_u logistic((a_u - theta_u) / 0.04)   if a_u > 0, else 0,
+   a hazard that rises with the share of neighbouring units where it works (threshold, or
+   complex, contagion: Watts 2002, Centola & Macy 2007) and with the unit's support. A unit
+   sees no example until a pilot has shown that it works (the slow start); a building mate
+   counts in B_u and in C_u, so the pilot's building follows first, then its compound.
 
-and a failure costs the households tied to that unit `failure_penalty` of their support. A unit
-adopts once its mean support reaches `adoption_threshold`. Clustered ties (stairwells) make the
-spread a complex contagion, and adoption over time is S-shaped (Centola & Macy 2007).
+Random draws, in this order: at the start one normal then one uniform per unit (thresholds,
+hold-outs); at the start and at each retry, for `most_support` one uniform per unit (ties) or for
+`random` one permutation of the open units; then each week one uniform per unit whose outcome
+shows (in unit order) and one per unit that has not adopted, does not hold out and sees an
+example (in unit order).
 """
 
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 from scipy.special import expit
 
 from sim.world.network import flagged_neighbours
@@ -32,23 +50,50 @@ if TYPE_CHECKING:
 
 NOT_ADOPTED = -1
 SUCCESS_SPREAD = 0.05  # width of the logistic linking a unit's support to the pilot's success
+ADOPTION_SPREAD = 0.04  # width of the logistic linking the examples in view to a unit's hazard
+
+#: Columns of adoptions.csv, one row per stairwell unit.
+ADOPTION_COLUMNS = (
+    "unit",
+    "building",
+    "compound",
+    "pilot",
+    "attempt",
+    "adopted_week",
+    "outcome",
+    "outcome_week",
+    "threshold",
+    "holds_out",
+    "support_at_adoption",
+    "examples_at_adoption",
+)
 
 
 class PilotFirst:
-    """Unit-by-unit adoption of a practice, seeded by pilots."""
+    """Unit-by-unit adoption of a practice, seeded by pilots and spread to neighbouring units."""
 
     def __init__(self, model: "CommunityModel") -> None:
         self.model = model
-        units = model.world.units
-        self.adopted_week = np.full(units, NOT_ADOPTED, dtype=np.int64)
-        self.outcome_known = np.zeros(units, dtype=bool)
-        self.succeeded = np.zeros(units, dtype=bool)
-        self.started = False
         world = model.world
+        units = world.units
+        self.adopted_week = np.full(units, NOT_ADOPTED, dtype=np.int64)
+        self.outcome_week = np.full(units, NOT_ADOPTED, dtype=np.int64)
+        self.succeeded = np.zeros(units, dtype=bool)
+        self.attempt = np.zeros(units, dtype=np.int64)  # pilot attempt (0: not a pilot)
+        self.threshold = np.zeros(units)
+        self.holds_out = np.zeros(units, dtype=bool)
+        self.support_at_adoption = np.full(units, np.nan)
+        self.examples_at_adoption = np.full(units, np.nan)
+        self.attempts = 0
+        self.last_failure_week = NOT_ADOPTED
         self.unit_households = np.maximum(np.bincount(world.unit, minlength=units), 1)
         self.unit_compound = world.building_compound[world.unit_building]
         self.compound_units = np.bincount(self.unit_compound, minlength=world.compounds)
+        self.building_units = world.building_units[world.unit_building]  # per unit
+        self.unit_compound_units = self.compound_units[self.unit_compound]
         self.seen_success: tuple[np.ndarray, np.ndarray, float] | None = None
+        self.seen_examples: np.ndarray | None = None
+        self.seen_weights: tuple[float, ...] = ()
 
     @property
     def spec(self):
@@ -56,9 +101,19 @@ class PilotFirst:
         return self.model.params.mechanisms.pilot_first
 
     @property
+    def started(self) -> bool:
+        """Whether the first pilots have started."""
+        return self.attempts > 0
+
+    @property
     def adopted(self) -> np.ndarray:
         """Units that have adopted the practice."""
         return self.adopted_week != NOT_ADOPTED
+
+    @property
+    def outcome_known(self) -> np.ndarray:
+        """Adopted units that have shown whether the practice works there."""
+        return self.outcome_week != NOT_ADOPTED
 
     def unit_support(self) -> np.ndarray:
         """Mean support for the practice in each unit."""
@@ -67,30 +122,53 @@ class PilotFirst:
         return total / self.unit_households
 
     def week(self) -> None:
-        """Start the pilots, reveal outcomes, spread support, and let units adopt."""
+        """Start or retry the pilots, reveal outcomes, spread support, and let units adopt."""
         model, spec = self.model, self.spec
         if not spec.enabled:
             return
-        if not self.started and model.week >= spec.start_week:
-            self.start_pilots()
         if not self.started:
-            return
+            if model.week < spec.start_week:
+                return
+            units = model.world.units
+            self.threshold = model.rng.normal(spec.adoption_threshold, spec.threshold_sd, units)
+            self.holds_out = model.rng.random(units) < spec.holdout_share
+            self.start_pilots()
+        elif self.retry_due():
+            self.start_pilots()
         self.reveal_outcomes()
         self.spread_support()
-        support = self.unit_support()
-        newly = ~self.adopted & (support >= spec.adoption_threshold)
-        self.adopted_week[newly] = model.week
+        self.adopt()
+
+    def retry_due(self) -> bool:
+        """The latest attempt failed everywhere, the wait is over, and attempts remain."""
+        spec = self.spec
+        return (
+            self.attempts < spec.pilot_attempts
+            and not self.succeeded.any()
+            and not (self.adopted & ~self.outcome_known).any()
+            and self.model.week - self.last_failure_week >= spec.retry_weeks
+        )
 
     def start_pilots(self) -> None:
-        """Adopt in the pilot units."""
+        """Pilot in the units with most support that have not adopted (or in random units)."""
         model, spec = self.model, self.spec
-        n = min(spec.pilot_units, model.world.units)
+        units = model.world.units
+        open_units = np.flatnonzero(~self.adopted & ~self.holds_out)
+        n = min(spec.pilot_units, open_units.size)
         if spec.seeding == "most_support":
-            order = np.lexsort((model.rng.random(model.world.units), -self.unit_support()))
+            support = self.unit_support()[open_units]
+            order = open_units[np.lexsort((model.rng.random(units)[open_units], -support))]
         else:
-            order = model.rng.permutation(model.world.units)
-        self.adopted_week[order[:n]] = model.week
-        self.started = True
+            order = open_units[model.rng.permutation(open_units.size)]
+        self.attempts += 1
+        self.record_adoption(order[:n], np.zeros(n))
+        self.attempt[order[:n]] = self.attempts
+
+    def record_adoption(self, units: np.ndarray, examples: np.ndarray) -> None:
+        """Mark `units` as adopting this week, with the support and examples they had."""
+        self.adopted_week[units] = self.model.week
+        self.support_at_adoption[units] = self.unit_support()[units]
+        self.examples_at_adoption[units] = examples
 
     def reveal_outcomes(self) -> None:
         """Units past `success_weeks` since adopting show whether the practice works."""
@@ -106,11 +184,13 @@ class PilotFirst:
         chance = expit((self.unit_support()[units] - spec.success_midpoint) / SUCCESS_SPREAD)
         works = model.rng.random(units.size) < chance
         self.succeeded[units[works]] = True
-        self.outcome_known[units] = True
+        self.outcome_week[units] = model.week
         self.seen_success = None
+        self.seen_examples = None
         failed = np.zeros(model.world.units, dtype=bool)
         failed[units[~works]] = True
         if failed.any():
+            self.last_failure_week = model.week
             hh = model.households
             exposed = flagged_neighbours(model.adjacency, failed[model.world.unit]) > 0
             hh.practice_support[exposed] *= 1.0 - spec.failure_penalty
@@ -122,6 +202,22 @@ class PilotFirst:
         exposure = share + spec.visibility * seen + spec.word_of_mouth * word
         step = np.minimum(spec.influence * exposure, 1.0)
         hh.practice_support += step * (1.0 - hh.practice_support)
+
+    def adopt(self) -> None:
+        """Units that see examples adopt with a hazard rising with the examples and support."""
+        model, spec = self.model, self.spec
+        examples = self.examples_in_view()
+        candidates = np.flatnonzero(~self.adopted & ~self.holds_out & (examples > 0))
+        if candidates.size == 0:
+            return
+        hazard = adoption_hazard(
+            examples[candidates],
+            self.unit_support()[candidates],
+            self.threshold[candidates],
+            spec.adoption_rate,
+        )
+        newly = candidates[model.rng.random(candidates.size) < hazard]
+        self.record_adoption(newly, examples[newly])
 
     def successes_seen(self) -> tuple[np.ndarray, np.ndarray, float]:
         """Per household q_i and v_i, and the community's w (they change only with outcomes)."""
@@ -136,7 +232,72 @@ class PilotFirst:
             self.seen_success = (share, seen, float(self.succeeded.mean()))
         return self.seen_success
 
+    def examples_in_view(self) -> np.ndarray:
+        """Per unit, a_u: the weighted share of neighbouring units where the practice works
+        (it changes only with outcomes, or with the weights)."""
+        world, spec = self.model.world, self.spec
+        weights = (
+            spec.building_weight,
+            spec.compound_weight,
+            spec.tie_weight,
+            spec.community_weight,
+        )
+        if self.seen_examples is not None and self.seen_weights == weights:
+            return self.seen_examples
+        own = self.succeeded.astype(np.float64)
+        building = np.bincount(world.unit_building, weights=own, minlength=world.buildings)
+        compound = np.bincount(self.unit_compound, weights=own, minlength=world.compounds)
+        ties = np.bincount(world.unit, weights=self.successes_seen()[0], minlength=world.units)
+        shares = (
+            others_share(building[world.unit_building], own, self.building_units),
+            others_share(compound[self.unit_compound], own, self.unit_compound_units),
+            ties / self.unit_households,
+            np.full(world.units, own.mean()),
+        )
+        total = sum(w * share for w, share in zip(weights, shares, strict=True))
+        self.seen_examples = total / max(sum(weights), 1e-12)
+        self.seen_weights = weights
+        return self.seen_examples
+
     @property
     def adoption_share(self) -> float:
         """Share of units that have adopted."""
         return float(self.adopted.mean())
+
+    def to_frame(self) -> pd.DataFrame:
+        """adoptions.csv: one row per stairwell unit once the pilots have started (else none)."""
+        if not self.started:
+            return pd.DataFrame(columns=list(ADOPTION_COLUMNS))
+        world = self.model.world
+        adopted, known = self.adopted, self.outcome_known
+        outcome = np.where(known, np.where(self.succeeded, "works", "failed"), "")
+        outcome = np.where(adopted & ~known, "pending", outcome)
+        return pd.DataFrame(
+            {
+                "unit": np.arange(world.units),
+                "building": world.unit_building,
+                "compound": self.unit_compound,
+                "pilot": self.attempt > 0,
+                "attempt": self.attempt,
+                "adopted_week": pd.arrays.IntegerArray(self.adopted_week, ~adopted),
+                "outcome": outcome,
+                "outcome_week": pd.arrays.IntegerArray(self.outcome_week, ~known),
+                "threshold": self.threshold.round(6),
+                "holds_out": self.holds_out,
+                "support_at_adoption": self.support_at_adoption.round(6),
+                "examples_at_adoption": self.examples_at_adoption.round(6),
+            }
+        )
+
+
+def adoption_hazard(
+    examples: np.ndarray, support: np.ndarray, threshold: np.ndarray, rate: float
+) -> np.ndarray:
+    """h_u = rate x_u logistic((a_u - theta_u) / ADOPTION_SPREAD), 0 where nothing is in view."""
+    pull = expit((examples - threshold) / ADOPTION_SPREAD)
+    return np.where(examples > 0, rate * support * pull, 0.0)
+
+
+def others_share(total: np.ndarray, own: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Per unit, the share of the other units of its group that hold a flag (0 when alone)."""
+    return (total - own) / np.maximum(size - 1, 1)

@@ -117,7 +117,7 @@ class ProjectKind(Section):
     harm_by_floor: list[NonNegative] = Field(
         default_factory=list,
         description="Harm to the households of floors 1, 2, ... (light, noise, value); a household "
-        "with harm > 0 is 'harmed'",
+        "whose harm exceeds the project's indifference band is 'harmed'",
         json_schema_extra={"unit": "yuan", "source": "S0: low floors opposed; lit"},
     )
     feasibility: float = param(
@@ -179,9 +179,19 @@ class ProjectKind(Section):
         "floor up to structure.floors_max); empty: equal weights",
         json_schema_extra={"unit": "-", "source": "S4: higher floors pay more; lit"},
     )
+    money_back: bool = Field(
+        True,
+        description="Provision point with money back: a campaign that misses its target returns "
+        "every gift; without it the gifts are forfeited (not returned, nothing provided), as in "
+        "the no-refund treatments of the experiments",
+        json_schema_extra={
+            "unit": "-",
+            "source": "lit: Isaac, Schmidtz & Walker 1989; Cadsby & Maynes 1999",
+        },
+    )
     campaign_weeks: int = param(
         12,
-        "Weeks a fund-raising campaign runs before it fails and refunds",
+        "Weeks a fund-raising campaign runs before it fails (and refunds, with money back)",
         ge=1,
         le=520,
         unit="weeks",
@@ -204,12 +214,13 @@ class ProjectKind(Section):
         json_schema_extra={"unit": "-", "source": "S0"},
     )
     redesign_harm_factor: float = param(
-        0.25,
+        0.1,
         "Harm left by the redesign, as a share of the original",
         ge=0,
         le=1,
         unit="ratio",
-        source="S0: the mini elevator kept the courtyard wall clear",
+        source="S0: the 1 m mini elevator kept the courtyard passage clear and won over the "
+        "ground floor; assumed share",
     )
     redesign_cost_factor: float = param(
         1.1,
@@ -429,6 +440,42 @@ class Crowdfunding(Mechanism):
         unit="[0,1]",
         source="lit: Fischbacher, Gaechter & Fehr 2001",
     )
+    indifference_share: float = param(
+        0.1,
+        "Indifference band of a project, as a share of its scope's mean benefit (before harm) to "
+        "a young household: a household whose net benefit lies within it is indifferent, and "
+        "only harm beyond it makes a household 'harmed' (compensated, with a veto)",
+        ge=0,
+        le=1,
+        unit="share",
+        source="assumed",
+    )
+    indifferent_abstain: float = param(
+        0.2,
+        "Share of indifferent owners taking part in a vote who abstain after all",
+        ge=0,
+        le=1,
+        unit="share",
+        source="lit: calculus of voting (Riker & Ordeshook 1968): no stake, no vote; assumed share",
+    )
+    indifferent_follow: float = param(
+        0.6,
+        "Share of indifferent owners who vote as their stairwell unit does (yes with the yes "
+        "share of its decided voters)",
+        ge=0,
+        le=1,
+        unit="share",
+        source="S0: the ground floor, spared by the mini elevator, consented with its "
+        "stairwell after door-to-door visits; assumed share",
+    )
+    indifferent_no: float = param(
+        0.2,
+        "Share of indifferent owners who vote no (status-quo bias); the rest decide by motivation",
+        ge=0,
+        le=1,
+        unit="share",
+        source="lit: Samuelson & Zeckhauser 1988 (status-quo bias); assumed share",
+    )
     obligation: float = param(
         0.5,
         "Willingness to pay a binding share (flat, stepped) regardless of motivation",
@@ -527,6 +574,10 @@ class Crowdfunding(Mechanism):
             raise ValueError(f"kind names must be unique; repeated: {', '.join(repeated)}")
         if self.free_rider_share + self.conditional_cooperator_share > 1:
             raise ValueError("free_rider_share + conditional_cooperator_share must not exceed 1")
+        if self.indifferent_abstain + self.indifferent_follow + self.indifferent_no > 1 + 1e-9:
+            raise ValueError(
+                "indifferent_abstain + indifferent_follow + indifferent_no must not exceed 1"
+            )
         return self
 
 

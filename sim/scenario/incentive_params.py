@@ -129,7 +129,9 @@ class Points(Mechanism):
         ge=0,
         le=1,
         unit="share",
-        source="lit: Frey & Oberholzer-Gee 1997; Deci, Koestner & Ryan 1999",
+        source="lit: Frey & Oberholzer-Gee 1997; Deci, Koestner & Ryan 1999 (tangible rewards: "
+        "d = -0.34 on later free-choice behaviour); bound: a year after the scheme, participation "
+        "at most 1/3 SD below a never-treated community",
     )
     crowding_rate: float = param(
         0.03,
@@ -139,21 +141,15 @@ class Points(Mechanism):
         unit="1/week",
         source="calibrated",
     )
-    recovery_rate: float = param(
-        0.02,
-        "Weekly rate at which motivation recovers after the scheme ends",
+    recovery_half_life_weeks: float = param(
+        26.0,
+        "Half-life of the crowded-out motivation once the scheme ends: motivation returns toward "
+        "its pre-scheme level (0: it never recovers)",
         ge=0,
-        le=1,
-        unit="1/week",
-        source="calibrated",
-    )
-    lasting_loss: float = param(
-        0.5,
-        "Share of the crowded-out motivation that never recovers",
-        ge=0,
-        le=1,
-        unit="share",
-        source="lit: Gneezy & Rustichini 2000 (the loss outlasts the reward)",
+        le=5200,
+        unit="weeks",
+        source="assumed (no source gives one; the loss outlasts the reward, Gneezy & Rustichini "
+        "2000a); keeps the dip a year after within the bound of crowding_strength",
     )
 
 
@@ -230,37 +226,59 @@ class Recognition(Mechanism):
 
 
 class PilotFirst(Mechanism):
-    """A practice (e.g. rooftop solar) adopted unit by unit, starting with pilot units."""
+    """A practice (e.g. rooftop solar) adopted unit by unit, starting with pilot units.
+
+    S0 tells one compound: the units with the best support went first, the others followed,
+    and 8 units had solar roofs within 3 months. It gives no count of pilots, no timing of the
+    steps and no failure; those are assumed, set so that in a compound of typical size (about 8
+    units) half the units or more have adopted 3 months after the pilot in the median run.
+    """
 
     start_week: int = param(1, "Week the pilots start", ge=1, le=5200, unit="week", source="S0")
     pilot_units: int = param(
-        8,
-        "Stairwell units that pilot the practice",
+        1,
+        "Stairwell units piloted at each attempt (the community's most supportive)",
         ge=1,
         le=100000,
         unit="units",
-        source="S0: solar roofs on 8 units in 3 months",
+        source="S0: 'the units with the best support went first' (how many not said); assumed",
     )
     seeding: Literal["most_support", "random"] = Field(
         "most_support",
         description="Pilot in the units with most support (pilot first) or in random units (for comparison)",
         json_schema_extra={"unit": "-", "source": "S0"},
     )
-    success_weeks: int = param(
+    pilot_attempts: int = param(
+        3,
+        "Pilot attempts at most: after a failed attempt the next most supportive units pilot",
+        ge=1,
+        le=100,
+        unit="attempts",
+        source="assumed",
+    )
+    retry_weeks: int = param(
         8,
+        "Weeks the organisers wait after the last pilot of an attempt failed before the next",
+        ge=0,
+        le=520,
+        unit="weeks",
+        source="assumed",
+    )
+    success_weeks: int = param(
+        3,
         "Weeks until an adopting unit shows whether the practice works",
         ge=1,
         le=520,
         unit="weeks",
-        source="S0",
+        source="assumed: a few weeks of use (S0: 8 units within 3 months leaves little more)",
     )
     success_midpoint: float = param(
-        0.45,
+        0.35,
         "Unit support at which a practice is as likely to work as to fail there",
         ge=0,
         le=1,
         unit="[0,1]",
-        source="S0: the practice went first where residents backed it",
+        source="S0: the practice went first where residents backed it; assumed: at the mean support",
     )
     influence: float = param(
         0.15,
@@ -295,10 +313,66 @@ class PilotFirst(Mechanism):
         source="calibrated",
     )
     adoption_threshold: float = param(
-        0.5,
-        "Mean unit support at which a unit adopts",
+        0.25,
+        "Mean of the units' thresholds: the weighted share of neighbouring units where the practice works that a unit needs",
+        ge=-1,
+        le=2,
+        unit="share",
+        source="lit: Granovetter 1978, Watts 2002; value assumed",
+    )
+    threshold_sd: float = param(
+        0.2,
+        "Standard deviation of the units' thresholds (normal, as in Granovetter's model)",
+        ge=0,
+        le=2,
+        unit="share",
+        source="lit: Granovetter 1978; value assumed",
+    )
+    holdout_share: float = param(
+        0.1,
+        "Share of units whose residents never adopt, whatever they see (a threshold above 100%)",
         ge=0,
         le=1,
-        unit="[0,1]",
-        source="lit: Granovetter 1978",
+        unit="share",
+        source="lit: Granovetter 1978 (thresholds of 100%); value assumed (S0 names none)",
+    )
+    adoption_rate: float = param(
+        1.0,
+        "Weekly chance that a fully supportive unit past its threshold adopts",
+        ge=0,
+        le=1,
+        unit="1/week",
+        source="assumed: S0's followers adopted within 3 months",
+    )
+    building_weight: float = param(
+        1.0,
+        "Weight of the other units of a unit's building among the examples it sees",
+        ge=0,
+        le=100,
+        unit="-",
+        source="assumed: a unit's building mates also count in its compound, so are seen first",
+    )
+    compound_weight: float = param(
+        2.0,
+        "Weight of the other units of a unit's compound among the examples it sees",
+        ge=0,
+        le=100,
+        unit="-",
+        source="S0: solar roofs are visible across the compound; value assumed",
+    )
+    tie_weight: float = param(
+        1.0,
+        "Weight of its households' ties to households of working units among the examples a unit sees",
+        ge=0,
+        le=100,
+        unit="-",
+        source="lit: Centola & Macy 2007; value assumed",
+    )
+    community_weight: float = param(
+        1.0,
+        "Weight of the community's share of working units among the examples a unit sees",
+        ge=0,
+        le=100,
+        unit="-",
+        source="S0: the public income of the first roofs was talked about; value assumed",
     )

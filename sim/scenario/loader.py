@@ -5,6 +5,7 @@ Every failure becomes a `ScenarioError` that renders as one line,
 """
 
 import os
+import reprlib
 import typing
 from importlib import resources
 from pathlib import Path
@@ -83,12 +84,76 @@ def resolve_scenario_path(source: str | Path) -> Path:
     )
 
 
+#: Limits on a YAML text, checked on its node graph before any Python object is built: how
+#: deep collections nest, and how many values it holds once aliases are expanded (an alias
+#: bomb, "billion laughs", holds billions from a few lines).
+YAML_MAX_DEPTH = 100
+YAML_MAX_VALUES = 100_000
+#: How error lines show a value: its repr, cut short.
+SHORT = reprlib.Repr(maxlevel=2, maxtuple=4, maxlist=4, maxdict=4, maxstring=60, maxother=60)
+
+
+class YamlLimitError(yaml.MarkedYAMLError):
+    """A YAML text over one of the limits, with what is allowed."""
+
+    def __init__(self, problem: str, mark, allowed: str) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+        self.allowed = allowed
+
+
 class StrictLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping."""
+    """A safe YAML loader that refuses a key given twice in one mapping, a key that is a list
+    or a mapping, collections nested over YAML_MAX_DEPTH deep, and more than YAML_MAX_VALUES
+    values once aliases are expanded (counted on the nodes, without expanding them)."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self.depth = 0
+        self.values: dict[int, int] = {}  # id(node) -> values in it, aliases expanded
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = self.anchors.get(event.anchor)
+            if node is not None and id(node) not in self.values:
+                raise YamlLimitError(
+                    f"alias *{event.anchor} refers to a collection that holds it",
+                    event.start_mark,
+                    "aliases to finished values only",
+                )
+            return super().compose_node(parent, index)
+        if self.depth >= YAML_MAX_DEPTH:
+            raise YamlLimitError(
+                f"collections nest more than {YAML_MAX_DEPTH} deep",
+                self.peek_event().start_mark,
+                f"at most {YAML_MAX_DEPTH} levels",
+            )
+        self.depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        else:
+            children = node.value if isinstance(node, yaml.SequenceNode) else []
+        count = 1 + sum(self.values[id(child)] for child in children)
+        if count > YAML_MAX_VALUES:
+            raise YamlLimitError(
+                f"more than {YAML_MAX_VALUES:,} values once aliases are expanded",
+                node.start_mark,
+                f"at most {YAML_MAX_VALUES:,} values, aliases counted in full",
+            )
+        self.values[id(node)] = count
+        return node
 
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key is a list or a mapping", key_node.start_mark
+                )
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
@@ -98,10 +163,18 @@ class StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def parse_yaml(text: str) -> Any:
+    """Parse YAML text with the StrictLoader's checks; raises yaml.YAMLError."""
+    return yaml.load(text, Loader=StrictLoader)  # noqa: S506
+
+
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
-    """Parse a YAML file that must hold a mapping (no key given twice)."""
+    """Parse a YAML file that must hold a mapping (no key given twice, within the limits)."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)  # noqa: S506
+        data = parse_yaml(path.read_text(encoding="utf-8"))
+    except YamlLimitError as exc:
+        where = f"line {exc.problem_mark.line + 1}"
+        raise ScenarioError(str(path), where, exc.problem, exc.allowed) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"
@@ -130,7 +203,9 @@ def parse_override(text: str) -> tuple[str, Any]:
             "--set", text, "not of the form dotted.key=value", "e.g. mechanisms.points.enabled=true"
         )
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = parse_yaml(raw) if raw.strip() else ""
+    except YamlLimitError as exc:
+        raise ScenarioError("--set", key.strip(), exc.problem, exc.allowed) from None
     except yaml.YAMLError:
         value = raw
     return key.strip(), value
@@ -224,6 +299,8 @@ def describe_allowed(loc: tuple[Any, ...], error: dict[str, Any]) -> str:
     field = field_info(loc)
     if field is None:
         return ""
+    if kind == "value_error" and section_at(loc) is not None:
+        return ""  # a rule across a section's fields: its message says what is allowed
     if loc and isinstance(loc[-1], int) and typing.get_origin(field.annotation) is list:
         item = list_item_section(field.annotation)
         if item is not None:
@@ -294,13 +371,17 @@ def validation_error(exc: ValidationError, file: str) -> ScenarioError:
     else:
         problem = error["msg"].removeprefix("Value error, ")
         if "input" in error and not isinstance(error["input"], dict):
-            problem = f"{problem}, got {error['input']!r}"
+            problem = f"{problem}, got {SHORT.repr(error['input'])}"
     return ScenarioError(file, field, problem, describe_allowed(loc, error))
 
 
 def build_scenario(data: dict[str, Any], file: str) -> Scenario:
     """Validate scenario data, its policy timeline, and refuse mechanisms not built yet."""
     scenario = validate_state(data, file)
+    if scenario.structure.from_file:
+        from sim.world.places import resolve_from_file
+
+        scenario = resolve_from_file(scenario, file)
     resolve_timeline(scenario, file)
     return scenario
 

@@ -7,7 +7,7 @@ that the baseline reproduces the patterns listed in the ODD (section 1), not fit
 
 from typing import Any, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_serializer, model_validator
 
 from sim.scenario.crowdfunding_params import Crowdfunding
 from sim.scenario.incentive_params import PilotFirst, Points, Recognition, Volunteering
@@ -19,6 +19,10 @@ from sim.scenario.mechanism_params import (
     SelfManagement,
 )
 from sim.scenario.params import Section, param
+from sim.scenario.voluntary_fund_params import VoluntaryFund
+
+#: The most households a community's structure may hold (its largest possible build).
+MAX_HOUSEHOLDS = 2_000_000
 
 
 class City(Section):
@@ -36,8 +40,20 @@ class City(Section):
 
 
 class Structure(Section):
-    """Sizes of the built community: compounds, buildings, stairwell units, floors, flats."""
+    """Sizes of the built community: compounds, buildings, stairwell units, floors, flats.
 
+    Either drawn from the counts and ranges below, or read from `from_file`, a real community's
+    buildings (a CSV or GeoJSON file, see docs/ODD.md), which replaces them all.
+    """
+
+    from_file: str = param(
+        "",
+        "A real community's buildings, one row or feature per building (CSV or GeoJSON), "
+        "relative to the scenario file; replaces the counts and ranges of this section "
+        "(empty: the community is drawn from them)",
+        unit="path",
+        source="a street office's building register",
+    )
     compounds: int = param(
         29,
         "Number of compounds (xiaoqu) in the community",
@@ -131,7 +147,32 @@ class Structure(Section):
         ):
             if getattr(self, low) > getattr(self, high):
                 raise ValueError(f"{low} must not exceed {high}")
+        most = (
+            self.compounds
+            * self.buildings_per_compound_max
+            * self.units_per_building_max
+            * self.floors_max
+            * self.households_per_floor
+        )
+        if most > MAX_HOUSEHOLDS:
+            raise ValueError(
+                f"up to {most:,} households (compounds x buildings_per_compound_max x "
+                f"units_per_building_max x floors_max x households_per_floor); a community "
+                f"holds at most {MAX_HOUSEHOLDS:,}"
+            )
         return self
+
+    @model_validator(mode="after")
+    def _file_or_counts(self) -> Self:
+        drawn = sorted(self.model_fields_set - {"from_file"})
+        if self.from_file and drawn:
+            raise ValueError(f"from_file replaces the counts and ranges; remove {', '.join(drawn)}")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _only_file(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        return {"from_file": self.from_file} if self.from_file else data
 
 
 class Households(Section):
@@ -239,6 +280,15 @@ class Households(Section):
         unit="[0,1]",
         source="calibrated",
     )
+    compound_expectation_sd: float = param(
+        0.05,
+        "Standard deviation across compounds of the mean quality their households expect (Beta "
+        "around expectation_mean; households then vary around their compound's mean)",
+        ge=0,
+        le=0.5,
+        unit="[0,1]",
+        source="assumed",
+    )
     initial_trust_firm: float = param(
         0.5,
         "Mean initial trust in the property firm",
@@ -254,6 +304,25 @@ class Households(Section):
         le=0.99,
         unit="[0,1]",
         source="calibrated",
+    )
+    compound_trust_sd: float = param(
+        0.08,
+        "Standard deviation across compounds of the mean initial trust in the firm and in "
+        "committees (Beta around initial_trust_firm and initial_trust_committee; households "
+        "then vary around their compound's mean)",
+        ge=0,
+        le=0.5,
+        unit="[0,1]",
+        source="assumed: compounds differ in their history with firms and committees",
+    )
+    payment_propensity_sd: float = param(
+        0.3,
+        "Standard deviation of a household's own shift of the fee payment logit (Normal, mean 0)",
+        ge=0,
+        le=5,
+        unit="logit",
+        source="assumed; lit: people differ in willingness to contribute (Fischbacher, "
+        "Gaechter & Fehr 2001)",
     )
     trust_concentration: float = param(
         8.0,
@@ -324,6 +393,15 @@ class Network(Section):
         unit="probability",
         source="calibrated",
     )
+    cross_compound_tie_distance: float = param(
+        100.0,
+        "Distance over which the weight of another compound's building as the end of a "
+        "cross-compound tie falls by a factor e (where the community's file gives footprints)",
+        ge=1,
+        le=100000,
+        unit="m",
+        source="assumed: ties fall off with distance (distance decay)",
+    )
 
 
 class Service(Section):
@@ -353,6 +431,15 @@ class Service(Section):
         unit="share",
         source="calibrated",
     )
+    firm_cost_sd: float = param(
+        0.1,
+        "Standard deviation across firms of a cost factor (mean 1) that scales a firm's fixed "
+        "and variable costs",
+        ge=0,
+        le=1,
+        unit="ratio",
+        source="assumed: firms differ in wages, scale and efficiency",
+    )
     contract_effort: float = param(
         0.7,
         "Service effort the contract promises; the firm delivers it while fees cover its cost",
@@ -368,6 +455,14 @@ class Service(Section):
         le=1,
         unit="[0,1]",
         source="calibrated",
+    )
+    minimum_effort_sd: float = param(
+        0.05,
+        "Standard deviation across firms of the least effort a firm cuts service to (Beta)",
+        ge=0,
+        le=0.5,
+        unit="[0,1]",
+        source="assumed: some firms cut service harder than others (S2)",
     )
     effort_adjustment: float = param(
         0.5,
@@ -387,6 +482,15 @@ class Service(Section):
     )
     initial_quality: float = param(
         0.7, "Service quality at the start", ge=0, le=1, unit="[0,1]", source="calibrated"
+    )
+    initial_quality_sd: float = param(
+        0.1,
+        "Standard deviation across compounds of the service quality at the start (Beta around "
+        "initial_quality, or unmanaged_initial_quality where nobody manages)",
+        ge=0,
+        le=0.5,
+        unit="[0,1]",
+        source="assumed: compounds of one community differ in upkeep",
     )
     expected_collection_at_entry: float = param(
         0.8,
@@ -420,6 +524,14 @@ class Service(Section):
         unit="months",
         source="calibrated",
     )
+    initial_reserve_months_sd: float = param(
+        1.5,
+        "Standard deviation across firms of their starting reserves (Gamma)",
+        ge=0,
+        le=120,
+        unit="months",
+        source="assumed",
+    )
     exit_after_loss_months: int = param(
         12,
         "Consecutive losing months after which a firm with negative reserves leaves",
@@ -427,6 +539,15 @@ class Service(Section):
         le=240,
         unit="months",
         source="S2: four firms left in turn",
+    )
+    exit_after_loss_months_sd: float = param(
+        4.0,
+        "Standard deviation across firms of the losing months a firm bears before leaving "
+        "(Gamma, rounded, at least 1)",
+        ge=0,
+        le=240,
+        unit="months",
+        source="assumed: firms differ in patience with losses",
     )
     replacement_gap_weeks: int = param(
         26,
@@ -451,6 +572,14 @@ class Service(Section):
         le=1,
         unit="1/month",
         source="S2: the firm hired heavies to collect",
+    )
+    coercion_chance_sd: float = param(
+        0.15,
+        "Standard deviation across firms of their monthly chance of hiring collectors (Beta)",
+        ge=0,
+        le=0.5,
+        unit="1/month",
+        source="assumed: not every firm resorts to heavies",
     )
     coercion_collection: float = param(
         0.4,
@@ -832,6 +961,7 @@ class Mechanisms(Section):
     recognition: Recognition = Field(default_factory=Recognition)
     remuneration_contract: RemunerationContract = Field(default_factory=RemunerationContract)
     pilot_first: PilotFirst = Field(default_factory=PilotFirst)
+    voluntary_fund: VoluntaryFund = Field(default_factory=VoluntaryFund)
 
 
 class Intervention(Section):
@@ -841,8 +971,33 @@ class Intervention(Section):
         1, "Week from which the change holds", ge=1, le=5200, unit="week", source="-"
     )
     set: dict[str, Any] = Field(
-        description="Dotted scenario keys and their new values, e.g. {mechanisms.points.enabled: true}"
+        description="Dotted scenario keys and their new values, e.g. {mechanisms.points.enabled: "
+        "true}; a nested mapping means the same as its dotted keys"
     )
+
+    @field_validator("set", mode="before")
+    @classmethod
+    def _dotted(cls, changes: Any) -> Any:
+        """Nested mappings as dotted keys, so that a change is partial and recorded per key."""
+        return dotted_keys(changes) if isinstance(changes, dict) else changes
+
+
+def dotted_keys(changes: dict, prefix: str = "") -> dict[str, Any]:
+    """``{a: {b: 1}, c.d: 2}`` as ``{a.b: 1, c.d: 2}``; an empty mapping or a key given twice
+    is refused."""
+    if not changes:
+        raise ValueError(f"{prefix or 'set'} is an empty mapping and changes nothing")
+    flat: dict[str, Any] = {}
+    for key, value in changes.items():
+        if not isinstance(key, str):
+            raise ValueError(f"key {key!r} is not a dotted scenario key")
+        name = f"{prefix}.{key}" if prefix else key
+        inner = dotted_keys(value, name) if isinstance(value, dict) else {name: value}
+        for dotted, leaf in inner.items():
+            if dotted in flat:
+                raise ValueError(f"{dotted} is given twice")
+            flat[dotted] = leaf
+    return flat
 
 
 class Scenario(Section):
@@ -856,6 +1011,15 @@ class Scenario(Section):
     description: str = Field("", description="One line saying what the scenario represents")
     steps: int = param(
         260, "Weeks to simulate", ge=0, le=5200, unit="weeks", source="one step is one week"
+    )
+    warmup_weeks: int = param(
+        0,
+        "Weeks of baseline dynamics (no mechanism, no policy timeline) run before week 0, so that "
+        "a run starts from the model's own steady state; records and time series start at week 0",
+        ge=0,
+        le=2600,
+        unit="weeks",
+        source="assumed: chosen from the measured settling time (docs/ODD.md)",
     )
     seed: int = param(
         0, "Seed of the random number generator", ge=0, le=2**63 - 1, unit="-", source="-"
@@ -874,3 +1038,14 @@ class Scenario(Section):
     interventions: list[Intervention] = Field(
         default_factory=list, description="Policy timeline: changes applied at given weeks"
     )
+
+    def baseline(self) -> Self:
+        """This scenario with every mechanism switched off and no policy timeline (its warm-up)."""
+        mechanisms = self.mechanisms
+        switched_off = {
+            name: getattr(mechanisms, name).model_copy(update={"enabled": False})
+            for name in type(mechanisms).model_fields
+        }
+        return self.model_copy(
+            update={"mechanisms": mechanisms.model_copy(update=switched_off), "interventions": []}
+        )

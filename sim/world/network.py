@@ -72,7 +72,10 @@ def tie_edges(
         vs.append(target)
 
     crossing = np.flatnonzero(rng.random(n) < spec.cross_compound_tie_probability)
-    other = rng.integers(0, n, size=crossing.size) if n else crossing
+    if world.building_centres is None:
+        other = rng.integers(0, n, size=crossing.size) if n else crossing
+    else:
+        other = nearby_flat_elsewhere(world, crossing, spec.cross_compound_tie_distance, rng)
     distinct = world.compound[crossing] != world.compound[other]
     us.append(crossing[distinct])
     vs.append(other[distinct])
@@ -89,6 +92,51 @@ def tie_edges(
 
     u, v = canonical(np.concatenate(us), np.concatenate(vs), n)
     return connect_isolates(u, v, world, rng)
+
+
+def nearby_flat_elsewhere(
+    world: BuiltCommunity, flats: np.ndarray, scale: float, rng: np.random.Generator
+) -> np.ndarray:
+    """For each of `flats`, a flat of another compound, nearer compounds likelier.
+
+    The compound c is drawn with weight F_c exp(-d / scale), F_c its flats and d the distance
+    from the flat's building (its footprint's centre) to the compound's centre (the mean of its
+    buildings' centres, by flats); 0 for the flat's own compound. Then a flat of c uniformly.
+    Draws: one uniform per flat for the compound, then one for the flat. Where no other
+    compound exists the flat itself is returned (and later dropped as a self-tie).
+    """
+    centres, n_compounds = world.building_centres, world.compounds
+    flats_of = world.building_flats.astype(float)
+    compound_centres = (
+        np.column_stack(
+            [
+                np.bincount(world.building_compound, flats_of * centres[:, k], n_compounds)
+                for k in (0, 1)
+            ]
+        )
+        / world.compound_flats[:, None]
+    )
+    sources, inverse = np.unique(world.building[flats], return_inverse=True)
+    gap = np.hypot(
+        centres[sources, 0][:, None] - compound_centres[None, :, 0],
+        centres[sources, 1][:, None] - compound_centres[None, :, 1],
+    )
+    weight = world.compound_flats * np.exp(-gap / scale)
+    weight[np.arange(sources.size), world.building_compound[sources]] = 0.0
+    cumulative = np.cumsum(weight, axis=1)
+    total = cumulative[:, -1]
+    row_total = total[inverse]
+    has_other = row_total > 0
+    pick = rng.random(flats.size)
+    # the first compound whose running weight passes the pick, rows laid end to end
+    step = total.max(initial=0.0) + 1.0
+    keyed = (cumulative + step * np.arange(sources.size)[:, None]).ravel()
+    rows = inverse[has_other]
+    found = np.searchsorted(keyed, pick[has_other] * row_total[has_other] + step * rows, "right")
+    target = world.compound[flats].copy()
+    target[has_other] = np.minimum(found - rows * n_compounds, n_compounds - 1)
+    other = random_member(target, world.compound_starts, world.compound_flats, rng)
+    return np.where(has_other, other, flats)
 
 
 def next_unit_in_building(world: BuiltCommunity, unit: np.ndarray) -> np.ndarray:

@@ -1,4 +1,10 @@
-"""Who lives in the flats: household traits, initial trust, and Party roles."""
+"""Who lives in the flats: household traits, initial trust, and Party roles.
+
+Compounds differ: each draws its own mean initial trust in the firm and in committees and its
+own mean expected quality around the scenario's (Beta, `compound_trust_sd`,
+`compound_expectation_sd`; order of draws: trust in the firm, in committees, expectation), and its
+first households vary around those means. Newcomers bring the scenario's means.
+"""
 
 import numpy as np
 
@@ -11,6 +17,7 @@ from sim.state import (
     HouseholdState,
 )
 from sim.world.structure import BuiltCommunity, expand_ranges, range_starts
+from sim.world.traits import draw_share
 
 
 def beta_with_mean(
@@ -28,12 +35,22 @@ def draw_households(
     rng: np.random.Generator,
     *,
     newcomer: bool,
+    means: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> HouseholdState:
     """Draw households for flats whose tenure (owner or renter) is given.
 
-    Newcomers start with low trust (`newcomer_trust`), no payment habit and no tenure.
+    Newcomers start with low trust (`newcomer_trust`), no payment habit and no tenure. `means`
+    gives each household's mean initial trust in the firm, in committees and expected quality
+    (its compound's; the scenario's when None).
     """
     n = is_owner.size
+    if means is None:
+        means = (
+            np.full(n, spec.initial_trust_firm),
+            np.full(n, spec.initial_trust_committee),
+            np.full(n, spec.expectation_mean),
+        )
+    trust_firm_mean, trust_committee_mean, expectation_mean = means
     k = spec.trust_concentration
     is_party = rng.random(n) < spec.party_member_share
     is_elderly = rng.random(n) < spec.elderly_share
@@ -49,8 +66,8 @@ def draw_households(
         trust_committee = beta_with_mean(rng, spec.newcomer_trust, k, n)
         tenure = np.zeros(n, dtype=np.int64)
     else:
-        trust_firm = beta_with_mean(rng, spec.initial_trust_firm, k, n)
-        trust_committee = beta_with_mean(rng, spec.initial_trust_committee, k, n)
+        trust_firm = beta_with_mean(rng, trust_firm_mean, k, n)
+        trust_committee = beta_with_mean(rng, trust_committee_mean, k, n)
         tenure = rng.integers(0, 52 * 20, size=n)
     propensity = beta_with_mean(rng, propensity_mean, k, n)
     return HouseholdState(
@@ -63,7 +80,7 @@ def draw_households(
         income=spec.income_median * np.exp(rng.normal(0.0, spec.income_log_sd, size=n)),
         propensity=propensity,
         threshold=beta_with_mean(rng, spec.threshold_mean, k, n),
-        expectation=beta_with_mean(rng, np.full(n, spec.expectation_mean if n else 0.5), 2 * k, n),
+        expectation=beta_with_mean(rng, expectation_mean, 2 * k, n),
         trust_firm=trust_firm,
         trust_committee=trust_committee,
         satisfaction=np.full(n, 0.5),
@@ -86,17 +103,34 @@ def draw_households(
         team_member=np.zeros(n, dtype=bool),
         inactive_weeks=np.zeros(n, dtype=np.int64),
         practice_support=beta_with_mean(rng, spec.practice_support_mean, k, n),
+        payment_propensity=rng.normal(0.0, spec.payment_propensity_sd, size=n)
+        if spec.payment_propensity_sd > 0
+        else np.zeros(n),
     )
 
 
 def populate(spec: Households, world: BuiltCommunity, rng: np.random.Generator) -> HouseholdState:
     """The initial households of every flat, with Party roles assigned per building."""
     is_owner = rng.random(world.households) >= spec.renter_share
-    state = draw_households(spec, is_owner, 1, rng, newcomer=False)
+    state = draw_households(
+        spec, is_owner, 1, rng, newcomer=False, means=compound_means(spec, world, rng)
+    )
     assign_party_roles(
         state, world.building_starts, world.building_flats, spec.central_households_per_building
     )
     return state
+
+
+def compound_means(
+    spec: Households, world: BuiltCommunity, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per household: its compound's mean initial trust in the firm, in committees, and expected
+    quality, drawn per compound around the scenario's means."""
+    c, sd = world.compounds, spec.compound_trust_sd
+    trust_firm = draw_share(rng, spec.initial_trust_firm, sd, c)
+    trust_committee = draw_share(rng, spec.initial_trust_committee, sd, c)
+    expectation = draw_share(rng, spec.expectation_mean, spec.compound_expectation_sd, c)
+    return tuple(world.of_compound(m) for m in (trust_firm, trust_committee, expectation))
 
 
 def assign_party_roles(

@@ -6,6 +6,7 @@ second; flats are numbered so that each building, unit and floor is a contiguous
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +28,14 @@ class BuiltCommunity:
     building_units: np.ndarray  # per building: number of stairwell units
     unit_building: np.ndarray  # per unit: its building
     compound_has_firm: np.ndarray  # per compound: a firm serves it at the start
+    # Read from a real community's file (None for a drawn community):
+    compound_manager: np.ndarray | None = None  # per compound: FIRM, SELF_MANAGED or UNMANAGED
+    compound_fee: np.ndarray | None = None  # per compound: yuan/m2/month, NaN = the scenario's
+    compound_names: tuple[str, ...] | None = None  # per compound: its name
+    building_names: tuple[str, ...] | None = None  # per building: its name
+    building_has_lift: np.ndarray | None = None  # per building: a lift is already there
+    building_year: np.ndarray | None = None  # per building: year built, 0 = not known
+    building_footprints: tuple[Any, ...] | None = None  # per building: shapely Polygon, metres
 
     @property
     def households(self) -> int:
@@ -47,6 +56,46 @@ class BuiltCommunity:
     def units(self) -> int:
         """Number of stairwell units."""
         return int(self.unit_building.size)
+
+    @property
+    def flats_per_floor(self) -> int:
+        """Flats on each floor (the most on any floor)."""
+        return int(self.position.max()) + 1 if self.households else 1
+
+    @property
+    def from_file(self) -> bool:
+        """Whether the community was read from a file of real buildings."""
+        return self.building_names is not None
+
+    @cached_property
+    def compound_labels(self) -> list[str]:
+        """Per compound: its name from the file, else its number from 1."""
+        if self.compound_names is not None:
+            return list(self.compound_names)
+        return [str(c + 1) for c in range(self.compounds)]
+
+    @cached_property
+    def building_labels(self) -> list[str]:
+        """Per building: its name from the file, else its number from 1."""
+        if self.building_names is not None:
+            return list(self.building_names)
+        return [str(b + 1) for b in range(self.buildings)]
+
+    @cached_property
+    def building_centres(self) -> np.ndarray | None:
+        """Per building: the centroid (x, y) of its footprint in metres, None without them."""
+        if self.building_footprints is None:
+            return None
+        import shapely
+
+        footprints = np.array(self.building_footprints, dtype=object)
+        return shapely.get_coordinates(shapely.centroid(footprints))
+
+    def fee_per_m2(self, default: float) -> np.ndarray | float:
+        """Each flat's monthly fee per m2: the file's per compound, else `default`."""
+        if self.compound_fee is None:
+            return default
+        return self.of_compound(np.where(np.isnan(self.compound_fee), default, self.compound_fee))
 
     @cached_property
     def compound_flats(self) -> np.ndarray:
@@ -87,7 +136,12 @@ class BuiltCommunity:
 
 
 def build_structure(spec: Structure, rng: np.random.Generator) -> BuiltCommunity:
-    """Draw the community's buildings, units, floors and flats from the structure section."""
+    """Draw the community's buildings, units, floors and flats from the structure section, or
+    read them from its `from_file` (which draws nothing)."""
+    if spec.from_file:
+        from sim.world.places import read_place
+
+        return read_place(spec.from_file).built()
     n_compounds = spec.compounds
     buildings_per_compound = rng.integers(
         spec.buildings_per_compound_min, spec.buildings_per_compound_max + 1, size=n_compounds
@@ -99,16 +153,9 @@ def build_structure(spec: Structure, rng: np.random.Generator) -> BuiltCommunity
     )
     building_floors = rng.integers(spec.floors_min, spec.floors_max + 1, size=n_buildings)
 
-    unit_building = np.repeat(np.arange(n_buildings), building_units)
-    unit_floors = building_floors[unit_building]
-    per_floor = spec.households_per_floor
-    unit_size = unit_floors * per_floor
-    unit = np.repeat(np.arange(unit_building.size), unit_size)
-    offset_in_unit = expand_ranges(np.zeros_like(unit_size), unit_size)
-    floor = offset_in_unit // per_floor + 1
-    position = offset_in_unit % per_floor
-    building = unit_building[unit]
-    compound = building_compound[building]
+    compound, building, unit, floor, position, unit_building = lay_out_flats(
+        building_compound, building_units, building_floors, spec.households_per_floor
+    )
 
     area = rng.normal(spec.flat_area_mean, spec.flat_area_sd, size=unit.size)
     area = np.clip(area, 0.4 * spec.flat_area_mean, 2.5 * spec.flat_area_mean)
@@ -130,6 +177,32 @@ def build_structure(spec: Structure, rng: np.random.Generator) -> BuiltCommunity
         unit_building=unit_building,
         compound_has_firm=has_firm,
     )
+
+
+def lay_out_flats(
+    building_compound: np.ndarray,
+    building_units: np.ndarray,
+    building_floors: np.ndarray,
+    per_floor: int | np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Per flat: compound, building, unit, floor, position; and per unit: its building.
+
+    Buildings are given in order of compound; flats are numbered unit by unit, floor by floor
+    from the ground, so that each compound, building, unit and floor is a contiguous range.
+    `per_floor` is one number or one per building.
+    """
+    unit_building = np.repeat(np.arange(building_units.size), building_units)
+    unit_floors = building_floors[unit_building]
+    unit_per_floor = np.broadcast_to(per_floor, building_units.shape)[unit_building]
+    unit_size = unit_floors * unit_per_floor
+    unit = np.repeat(np.arange(unit_building.size), unit_size)
+    offset_in_unit = expand_ranges(np.zeros_like(unit_size), unit_size)
+    flat_per_floor = unit_per_floor[unit]
+    floor = offset_in_unit // flat_per_floor + 1
+    position = offset_in_unit % flat_per_floor
+    building = unit_building[unit]
+    compound = building_compound[building]
+    return compound, building, unit, floor, position, unit_building
 
 
 def group_starts(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,8 @@ The campaigns running at the start of a week are laid end to end in a ledger kep
 week (a flat of two campaigns appears twice; only arriving and leaving campaigns change it), so
 that motivation, willingness, readiness and the gifts of every household in
 every campaign are one pass of array operations; each campaign's visible progress is what it
-had raised at the start of the week. Benefits are read from each campaign's values by age,
+had raised at the start of the week. Without money back, a household weighs the ask it would
+lose if the campaign failed (contributions.risk_of_loss) against its net benefit. Benefits are read from each campaign's values by age,
 fixed at its proposal, for the household now in each flat.
 """
 
@@ -15,6 +16,7 @@ import numpy as np
 from sim.mechanisms.crowdfunding.contributions import (
     readiness,
     rebate_pro_rata,
+    risk_of_loss,
     voluntary_gift,
     willingness,
 )
@@ -195,12 +197,14 @@ def campaign_week(funding: "Crowdfunding", ledger: Ledger) -> np.ndarray:
     column, owner = ledger.columns, ledger.owner
     flats = column["flats"]
     income, trust = hh.income[flats], hh.trust_committee[flats]
-    chance = motivation(net, income, trust, spec)
-    types = funding.cooperation_types(flats)
-    column["cooperation"][:] = types
     paid = column["paid_fen"]
     raised = ledger.per_project(paid)
     progress = np.minimum(1.0, raised / np.maximum(ledger.each("target_fen", np.int64), 1))
+    at_risk = ~ledger.each("money_back", bool)[owner]
+    net = net - at_risk * risk_of_loss(progress[owner], trust) * column["ask_yuan"]
+    chance = motivation(net, income, trust, spec)
+    types = funding.cooperation_types(flats)
+    column["cooperation"][:] = types
     binding = ledger.each("binding", bool)[owner]
     will = willingness(
         types,

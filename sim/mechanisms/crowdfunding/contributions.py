@@ -20,7 +20,19 @@ attention x min(1, liquid_months x y_i / s_i) x h_i (a large ask takes longer to
 share is paid exactly; a voluntary gift is s_i clip(m_i V_i / s_i, 1, max_contribution_ratio)
 (a higher step return V_i / s_i brings more: Croson & Marks 2000). The provision point: a
 campaign that reaches its target T is funded and the excess over T is rebated pro rata to what
-each gave; one that misses T by its deadline returns every fen (money-back guarantee).
+each gave; one that misses T by its deadline returns every fen (money-back guarantee: Cadsby &
+Maynes 1999), or, where the kind has no money back, keeps it: the gifts are forfeited, as in
+the experiments' no-refund treatments (Isaac, Schmidtz & Walker 1989), and nothing is provided.
+
+Without money back a gift is at risk: a household that expects the campaign to fail with
+chance 1 - E_i (E_i = max(P, T_i), the same expectation as above) weighs the expected loss of
+its ask, so its motivation m_i is computed from
+
+    net_i - (1 - E_i) s_i        instead of net_i
+
+(with money back it loses nothing if the target is missed). The loss counts in months of
+income in m_i, so it matters when the ask is large relative to the budget and hardly at all
+when it is small.
 """
 
 import numpy as np
@@ -60,6 +72,11 @@ def willingness(
     b = np.where(first_movers, 0.0, b)
     h = motivation * np.clip(a + b * np.maximum(progress, trust), 0.0, 1.0)
     return np.where(binding, spec.obligation + (1.0 - spec.obligation) * h, h)
+
+
+def risk_of_loss(progress: float | np.ndarray, trust: np.ndarray) -> np.ndarray:
+    """Chance a household expects the campaign to miss its target: 1 - max(P, T_i)."""
+    return 1.0 - np.maximum(progress, trust)
 
 
 def readiness(ask_fen: np.ndarray, income: np.ndarray, spec: Crowdfunding) -> np.ndarray:

@@ -52,7 +52,7 @@ def regret(model: "CommunityModel", project: Project) -> None:
 def raise_opposition(model: "CommunityModel", project: Project) -> int:
     """Harmed households outvoted: grievance, and disputes against the keenest supporter."""
     spec = model.params.mechanisms.crowdfunding
-    outvoted = project.harmed & project.voted & ~project.yes
+    outvoted = project.aggrieved & project.voted & ~project.yes
     if not outvoted.any():
         return 0
     opponents = project.flats[outvoted]

@@ -7,8 +7,12 @@
 
 The survey qualifies a proposal with chance `feasibility`. At the vote every flat of the scope
 is an eligible owner (the household living there stands for it); it takes part with chance
-`vote_turnout` and votes yes with chance m_i (valuation module); the consent module counts the
-vote, which is recorded in model.votes. The works last build_weeks x U(0.8, 1.2) weeks, rounded.
+`vote_turnout` and votes yes with chance m_i (valuation module), unless it is indifferent (net
+benefit within the project's band), when it abstains, follows its stairwell unit or votes no
+by the scenario's mix (consent.cast_ballots: turnout, yes and behaviour draws, in that order);
+only aggrieved owners (harm, less compensation, beyond the band) can veto. The consent module
+counts the vote, which is recorded in model.votes. A campaign that misses its target refunds
+every gift where the kind has money back, and otherwise keeps it (forfeited). The works last build_weeks x U(0.8, 1.2) weeks, rounded.
 Households decide as the contributions module says; effects follow the effects module.
 """
 
@@ -18,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.consent import consent_rule, tally
+from sim.mechanisms.consent import IndifferentVote, cast_ballots, consent_rule, tally
 from sim.mechanisms.crowdfunding.campaigns import (
     VALUATION_COLUMNS,
     Ledger,
@@ -63,6 +67,7 @@ from sim.mechanisms.crowdfunding.valuation import (
     FEN_PER_YUAN,
     gross_benefit,
     harm,
+    indifference_band,
     motivation,
     share_weights,
     shares_of_target,
@@ -342,7 +347,11 @@ class Crowdfunding:
         flats = expand_ranges(scopes.starts[chosen], sizes)
         floor = world.floor[flats]
         harms = harm(kind, floor)
-        harmed = harms > 0
+        uses = np.concatenate(users) if kind.benefit == "use" else np.ones(flats.size, dtype=bool)
+        benefit_young = gross_benefit(kind, floor, np.zeros(flats.size, dtype=bool), uses) - harms
+        benefit_elderly = gross_benefit(kind, floor, np.ones(flats.size, dtype=bool), uses) - harms
+        band = indifference_band(benefit_young + harms, owner, chosen.size, spec)
+        harmed = harms > band[owner]
         factor = kind.redesign_cost_factor if kind.redesign else 1.0
         cost_fen = [
             to_fen(fixed * factor + kind.cost_per_household * size)
@@ -359,9 +368,6 @@ class Crowdfunding:
             starts,
         )
         upkeep = upkeep_burden(kind, floor, spec, owner, chosen.size)
-        uses = np.concatenate(users) if kind.benefit == "use" else np.ones(flats.size, dtype=bool)
-        benefit_young = gross_benefit(kind, floor, np.zeros(flats.size, dtype=bool), uses) - harms
-        benefit_elderly = gross_benefit(kind, floor, np.ones(flats.size, dtype=bool), uses) - harms
         compensation_yuan = compensation_fen / FEN_PER_YUAN
         ask_yuan = ask_fen / FEN_PER_YUAN
         benefit, net = values_now(
@@ -408,6 +414,7 @@ class Crowdfunding:
                     net=net[part],
                     valued_for=valued_for[part],
                     users=users[index],
+                    indifference_yuan=float(band[index]),
                 )
             )
         return projects
@@ -473,9 +480,8 @@ class Crowdfunding:
         hh, flats = model.households, project.flats
         project.household_id = hh.household_id[flats]
         project.elderly = hh.is_elderly[flats]
-        voted = rng.random(flats.size) < kind.vote_turnout
-        yes = voted & (rng.random(flats.size) < chance_yes)
-        harmed = project.harmed if kind.harmed_veto else None
+        voted, yes = self.ballots(project, chance_yes, rng)
+        harmed = project.aggrieved if kind.harmed_veto else None
         count = tally(
             consent_rule(kind.consent_rule, kind.consent_share), project.area, voted, yes, harmed
         )
@@ -507,6 +513,20 @@ class Crowdfunding:
             excess = project.raised_fen - project.target_fen
             self.fund(project, rebate_pro_rata(project.paid_fen, excess))
 
+    def ballots(
+        self, project: Project, chance_yes: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Who of the project's owners takes part and who says yes (consent.cast_ballots):
+        indifferent owners (net benefit within the band) act as the scenario says."""
+        spec = self.spec
+        behaviour = IndifferentVote(
+            spec.indifferent_abstain, spec.indifferent_follow, spec.indifferent_no
+        )
+        units = self.model.world.unit[project.flats]
+        return cast_ballots(
+            chance_yes, project.kind.vote_turnout, project.indifferent(), units, behaviour, rng
+        )
+
     def cooperation_types(self, flats: np.ndarray) -> np.ndarray:
         """The cooperation type of the household in each flat (drawn when first needed)."""
         ids = self.model.households.household_id[flats]
@@ -530,7 +550,8 @@ class Crowdfunding:
             if funded[index]:
                 self.fund(project, rebated[index])
             else:
-                project.refunded_fen = project.paid_fen.copy()
+                if project.money_back:
+                    project.refunded_fen = project.paid_fen.copy()
                 self.close_failed(project, "fundraising", TARGET_MISSED)
 
     def fund(self, project: Project, rebated_fen: np.ndarray) -> None:

@@ -3,7 +3,8 @@
 A project fails at the survey (`not_feasible`), at the vote (`no_quorum`, `vetoed`,
 `consent_refused`) or in its campaign (`target_missed`). Each project keeps one entry per flat
 of its scope: the household's benefit, harm, share (ask), vote, and the money it gave, got back
-(refund or rebate) and received (compensation); money is kept in fen.
+(refund or rebate) and received (compensation); money is kept in fen. Without money back, the
+gifts to a campaign that missed its target are forfeited: counted as paid, nothing refunded.
 """
 
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ PROJECT_COLUMNS = (
     "target",
     "raised",
     "refunded",
+    "forfeited",
     "rebated",
     "contributors",
     "upkeep_per_year",
@@ -163,6 +165,7 @@ class Project:
     net: np.ndarray  # yuan, as last valued
     valued_for: np.ndarray  # the households last valued
     users: np.ndarray | None = None  # use profile: who uses it (None: everyone)
+    indifference_yuan: float = 0.0  # the indifference band e (fixed at the proposal)
     stage: int = PROPOSED
     failed_at: str = ""
     reason: str = ""
@@ -229,14 +232,29 @@ class Project:
         return int(self.paid_fen.sum())
 
     @property
+    def money_back(self) -> bool:
+        """A missed target returns the gifts (the kind's provision point has money back)."""
+        return self.kind.money_back
+
+    @property
     def binding(self) -> bool:
         """Shares are binding once consented (flat, stepped), not voluntary asks."""
         return self.kind.contribution_rule != "voluntary"
 
     @cached_property
     def harmed(self) -> np.ndarray:
-        """Households whose own flat the project harms (fixed)."""
-        return self.harm > 0
+        """Households whose own flat the project harms beyond its indifference band (fixed)."""
+        return self.harm > self.indifference_yuan
+
+    @cached_property
+    def aggrieved(self) -> np.ndarray:
+        """Harmed households whose harm, less their compensation, still exceeds the band: those
+        with a ground to veto or to dispute the project (fixed)."""
+        return self.harm - self.compensation_yuan > self.indifference_yuan
+
+    def indifferent(self) -> np.ndarray:
+        """Households, as last valued, whose net benefit lies within the indifference band."""
+        return np.abs(self.net) <= self.indifference_yuan
 
     @property
     def open(self) -> bool:
@@ -246,6 +264,13 @@ class Project:
     def fail(self, stage_name: str, reason: str, week: int) -> None:
         """Close the project as failed at a stage."""
         self.stage, self.failed_at, self.reason, self.week_failed = FAILED, stage_name, reason, week
+
+    @property
+    def forfeited_fen(self) -> int:
+        """What a failed campaign without money back kept of the gifts (lost to the givers)."""
+        if self.reason != TARGET_MISSED:
+            return 0
+        return int(self.paid_fen.sum() - self.refunded_fen.sum())
 
     def net_paid_fen(self) -> np.ndarray:
         """What each household paid in the end: given, less refunds and rebates."""
@@ -296,6 +321,7 @@ class Project:
             "target": yuan(self.target_fen),
             "raised": yuan(self.raised_fen),
             "refunded": yuan(int(self.refunded_fen.sum())),
+            "forfeited": yuan(self.forfeited_fen),
             "rebated": yuan(int(self.rebated_fen.sum())),
             "contributors": int(np.count_nonzero(self.paid_fen)),
             "upkeep_per_year": kind.upkeep_per_year,

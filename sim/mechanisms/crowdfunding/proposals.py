@@ -27,6 +27,7 @@ import numpy as np
 from sim.mechanisms.crowdfunding.valuation import (
     gross_benefit,
     harm,
+    indifference_band,
     share_weights,
     upkeep_burden,
 )
@@ -127,7 +128,7 @@ def need_parts(model: "CommunityModel", kind: ProjectKind, scopes: Scopes, spec:
     young = gross_benefit(kind, floor, np.zeros(floor.size, dtype=bool), users)
     elderly = gross_benefit(kind, floor, np.ones(floor.size, dtype=bool), users)
     harms = harm(kind, floor)
-    harmed = harms > 0
+    harmed = harms > indifference_band(young, scope, n_scopes, spec)[scope]
     compensation = kind.compensation * harmed
     mean_cost = (kind.cost_min + kind.cost_max) / 2
     if kind.redesign:

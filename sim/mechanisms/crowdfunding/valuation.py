@@ -7,7 +7,11 @@ Benefit profiles (per household i on floor f_i; e_i = elderly_benefit_factor if 
     use     V_i = v e_i u_i                (u_i = 1 for a user, drawn with chance use_share)
 
 less the harm h_f of the household's floor (`harm_by_floor`, times `redesign_harm_factor` when
-the redesign is used). Money is counted in fen (1/100 yuan) so that shares add up exactly:
+the redesign is used). A project's indifference band is e = indifference_share x the mean over
+its scope of the benefit before harm to a young household (v, v (f_i - 1) or v u_i): a
+household is harmed (compensated, and with a veto where the kind gives one) only when
+h_i > e, and indifferent in a vote when |net_i| <= e (it gains and loses about nothing beside
+what is at stake in the project). Money is counted in fen (1/100 yuan) so that shares add up exactly:
 
     target T = B + C,   B = cost - min(subsidy, cost),   C = compensation x (harmed households)
     share_i  = B w_i / sum_j w_j + C w_i o_i / sum_j w_j o_j     (rounded to the fen, exactly)
@@ -56,6 +60,16 @@ def gross_benefit(
     else:
         base = np.full(floor.size, kind.benefit_value)
     return base * factor
+
+
+def indifference_band(
+    young_benefit: np.ndarray, scope: np.ndarray, scopes: int, spec: Crowdfunding
+) -> np.ndarray:
+    """Per scope: the indifference band e (yuan), from the benefit before harm to a young
+    household of each flat (`scope`: each flat's scope, 0..scopes-1)."""
+    totals = np.bincount(scope, weights=young_benefit, minlength=scopes)
+    sizes = np.bincount(scope, minlength=scopes)
+    return spec.indifference_share * totals / np.maximum(sizes, 1)
 
 
 def floor_weights(kind: ProjectKind, floor: np.ndarray) -> np.ndarray:

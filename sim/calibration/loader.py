@@ -1,0 +1,269 @@
+"""Loading a calibration file: everything ABC needs is checked before anything runs.
+
+The file against the schema in sim.calibration.spec (unknown keys are errors); the base
+scenario with its fixed overrides; every free parameter's key against the Scenario schema
+(through the experiment loader's checks, the same path as ``--set``) and its prior against
+the key's range; every target's statistic against the outputs a run produces; every CSV
+observation's file, column and row. Every failure is a `ScenarioError`, one line:
+``FILE: FIELD: problem (allowed)``.
+"""
+
+import copy
+import fnmatch
+import hashlib
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from sim.calibration.priors import PriorRange, check_prior
+from sim.calibration.spec import (
+    PRIOR_TYPES,
+    CalibrationSpec,
+    CsvObservation,
+    Prior,
+    Target,
+)
+from sim.calibration.statistics import aggregate
+from sim.experiments.loader import allowed_text, base_scenario_path, check_key, rebuild
+from sim.experiments.spec import NAME_PATTERN
+from sim.scenario.loader import ScenarioError, apply_override, read_yaml_mapping
+from sim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A checked calibration file, ready to run."""
+
+    spec: CalibrationSpec
+    file: str
+    text: str
+    #: The scenario data a particle's values are applied to (base file, `set`, run.steps).
+    base: dict[str, Any]
+    base_scenario: Scenario
+    scenario_file: str
+    #: Each free parameter's support: its prior's range within the scenario key's range.
+    ranges: dict[str, PriorRange]
+    #: Each target's observed value (read from its CSV where it names one).
+    observed: dict[str, float]
+
+    @property
+    def name(self) -> str:
+        """The calibration's name: the file's `name`, else the file's stem."""
+        return self.spec.name or Path(self.file).stem
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the calibration file's text."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def priors(self) -> dict[str, Prior]:
+        """The free parameters and their priors, in file order."""
+        return self.spec.parameters
+
+    @property
+    def targets(self) -> dict[str, Target]:
+        """The targets, in file order."""
+        return self.spec.targets
+
+
+def load_calibration(source: str | Path) -> Calibration:
+    """Read and validate a calibration file; raise ScenarioError on the first problem."""
+    path = Path(source)
+    file = str(path)
+    if not path.is_file():
+        raise ScenarioError(file, "file", "no such calibration file", "a YAML calibration file")
+    data = read_yaml_mapping(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        spec = CalibrationSpec.model_validate(data)
+    except ValidationError as exc:
+        raise calibration_error(exc, file) from None
+    scenario_path = base_scenario_path(spec.scenario, path.parent, file)
+    base = read_yaml_mapping(scenario_path)
+    rebuild(base, str(scenario_path), "scenario")
+    for key, value in spec.set.items():
+        check_key(base, key, file, f"set.{key}")
+        apply_override(base, key, value, file)
+    if spec.run.steps is not None:
+        base["steps"] = spec.run.steps
+    base_scenario = rebuild(base, file, "set")
+    if base_scenario.city.communities > 1:
+        raise ScenarioError(
+            file,
+            "scenario",
+            f"a calibration runs single communities, not a city (city.communities = "
+            f"{base_scenario.city.communities})",
+            "a scenario with city.communities: 1",
+        )
+    ranges = {}
+    for key, prior in spec.parameters.items():
+        where = f"parameters[{key}]"
+        if key in ("seed", "steps") or key.startswith(("city.", "interventions")):
+            raise ScenarioError(
+                file, where, "not a behavioural parameter", "a key of the community or its agents"
+            )
+        if key in spec.set:
+            raise ScenarioError(file, where, "also fixed under set", "a key is fixed or free")
+        check_key(base, key, file, where)
+        ranges[key] = check_prior(key, prior, file, where)
+    check_targets(spec, file)
+    observed = {
+        name: read_observed(target.observed, path.parent, file, f"targets[{name}].observed")
+        for name, target in spec.targets.items()
+    }
+    return Calibration(
+        spec=spec,
+        file=file,
+        text=text,
+        base=base,
+        base_scenario=base_scenario,
+        scenario_file=str(scenario_path),
+        ranges=ranges,
+        observed=observed,
+    )
+
+
+def check_targets(spec: CalibrationSpec, file: str) -> None:
+    """Refuse a target name, summary metric or time-series column that a run does not have."""
+    from sim.experiments.run import output_catalogue
+
+    catalogue = output_catalogue()
+    groups = ", ".join(sorted({k.split(".")[0] + ".*" for k in catalogue.summary}))
+    steps = spec.run.steps
+    for name, target in spec.targets.items():
+        where = f"targets[{name}]"
+        if not re.match(NAME_PATTERN, name):
+            raise ScenarioError(file, where, "not a usable name", "letters, digits, _ . -")
+        for field in ("summary", "per"):
+            metric = getattr(target, field)
+            if metric is not None and metric not in catalogue.summary:
+                close = fnmatch.filter(catalogue.summary, f"*{metric.split('.')[-1]}*")[:4]
+                raise ScenarioError(
+                    file,
+                    f"{where}.{field}",
+                    f"{metric!r} is not a summary metric",
+                    "e.g. " + ", ".join(close or [groups, "final.participation_rate"]),
+                )
+        if target.series is not None:
+            columns = [c for c in catalogue.series if c != "step"]
+            if target.series.column not in columns:
+                raise ScenarioError(
+                    file,
+                    f"{where}.series.column",
+                    f"unknown column {target.series.column!r}",
+                    "known: " + ", ".join(columns),
+                )
+            end = target.series.to_week
+            if steps is not None and max(abs(target.series.from_week), abs(end or 0)) > steps:
+                raise ScenarioError(
+                    file, f"{where}.series", "window outside the run", f"weeks within 0..{steps}"
+                )
+
+
+def read_observed(observed: float | CsvObservation, folder: Path, file: str, where: str) -> float:
+    """The observed value: the number given, or the one a CSV's column yields."""
+    if not isinstance(observed, CsvObservation):
+        return float(observed)
+    path = folder / observed.file
+    try:
+        records = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        problem = "no such file" if isinstance(exc, FileNotFoundError) else f"unreadable: {exc}"
+        raise ScenarioError(
+            file, f"{where}.file", f"{observed.file}: {problem}", "a CSV file"
+        ) from None
+    if observed.column not in records.columns:
+        raise ScenarioError(
+            file,
+            f"{where}.column",
+            f"{observed.file} has no column {observed.column!r}",
+            "columns: " + ", ".join(map(str, records.columns)),
+        )
+    values = pd.to_numeric(records[observed.column], errors="coerce")
+    if observed.row is not None:
+        if not -len(values) <= observed.row < len(values):
+            raise ScenarioError(
+                file, f"{where}.row", f"no row {observed.row}", f"{len(values)} rows"
+            )
+        value = float(values.iloc[observed.row])
+    else:
+        value = aggregate(values.dropna().to_numpy(dtype=float), observed.aggregate)
+    if not math.isfinite(value):
+        raise ScenarioError(
+            file, f"{where}.column", f"{observed.column!r} gives no number there", "numbers"
+        )
+    return value
+
+
+# ------------------------------------------------------------------------------ errors
+def calibration_error(exc: ValidationError, file: str) -> ScenarioError:
+    """The first pydantic error of a calibration file as one ScenarioError line (an unknown
+    key first: a misspelt key also makes the intended one missing)."""
+    errors = exc.errors()
+    # a CSV observation given as a mapping: its own errors, not the number branch's
+    errors = [
+        e for e in errors if not (e["loc"][-1:] == ("float",) and isinstance(e["input"], dict))
+    ]
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    loc = list(error["loc"])
+    parts: list[str] = []
+    model: Any = CalibrationSpec
+    owner: Any = CalibrationSpec
+    info = None
+    i = 0
+    while i < len(loc):
+        part = loc[i]
+        if i == 0 and part in ("targets", "parameters") and len(loc) > 1:
+            parts.append(f"{part}[{loc[1]}]")
+            i += 2
+            if part == "targets":
+                model = Target
+            else:
+                model = PRIOR_TYPES.get(loc[i]) if i < len(loc) else None
+                i += 1 if model is not None else 0
+            continue
+        if part == "float" or (isinstance(part, str) and "CsvObservation" in part):
+            model = CsvObservation if part != "float" else None
+            i += 1
+            continue
+        owner = model
+        parts.append(f"[{part}]" if isinstance(part, int) else str(part))
+        info = getattr(model, "model_fields", {}).get(part) if model else None
+        nested = info.annotation if info is not None else None
+        model = nested if isinstance(nested, type) and issubclass(nested, BaseModel) else None
+        i += 1
+    field = ".".join(parts).replace(".[", "[") or "file"
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        known = ", ".join(owner.model_fields) if owner is not None else ""
+        return ScenarioError(file, field, "unknown key", f"known: {known}" if known else "")
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        got = f", got {ctx['tag']!r}" if "tag" in ctx else ""
+        return ScenarioError(
+            file,
+            f"{field}.prior",
+            f"missing or unknown prior{got}",
+            "one of: " + ", ".join(PRIOR_TYPES),
+        )
+    problem = error["msg"].removeprefix("Value error, ")
+    if "input" in error and not isinstance(error["input"], dict | list) and kind != "missing":
+        problem = f"{problem}, got {error['input']!r}"
+    if kind == "model_type" and field.endswith("observed"):
+        return ScenarioError(
+            file, field, "not a number or a CSV reading", "a number or {file, column, row}"
+        )
+    return ScenarioError(file, field, problem, allowed_text(kind, ctx, info))
+
+
+def particle_scenario_data(calibration: Calibration, values: dict[str, float]) -> dict[str, Any]:
+    """The base scenario data with a particle's values set at their dotted keys."""
+    data = copy.deepcopy(calibration.base)
+    for key, value in values.items():
+        apply_override(data, key, float(value), calibration.file)
+    return data

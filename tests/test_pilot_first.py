@@ -1,0 +1,243 @@
+"""Pilot first: retries, hold-outs, spread to neighbouring units, S-shaped adoption, adoptions.csv.
+
+Pattern tests run small communities (1-6 compounds) over fixed seeds with stated tolerances,
+each against a contrast that must fail it.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.mechanisms.pilot_first import ADOPTION_COLUMNS, adoption_hazard
+from sim.model import CommunityModel
+from sim.runner import simulate
+from sim.scenario.loader import load_scenario
+
+P = "mechanisms.pilot_first"
+
+
+def scenario(compounds: int, seed: int, weeks: int, *overrides: str):
+    return load_scenario(
+        "default",
+        [
+            f"seed={seed}",
+            f"structure.compounds={compounds}",
+            f"steps={weeks}",
+            f"{P}.enabled=true",
+            *overrides,
+        ],
+    )
+
+
+def adoptions(compounds: int, seed: int, weeks: int, *overrides: str) -> pd.DataFrame:
+    return simulate(scenario(compounds, seed, weeks, *overrides)).adoptions
+
+
+def followers_curve(table: pd.DataFrame, weeks: int) -> np.ndarray:
+    """Share of the units that did not pilot that have adopted, at the end of weeks 1..weeks."""
+    followers = table[~table["pilot"].astype(bool)]
+    adopted = followers["adopted_week"].dropna().to_numpy(dtype=np.int64)
+    counts = np.searchsorted(np.sort(adopted), np.arange(1, weeks + 1), side="right")
+    return counts / max(len(followers), 1)
+
+
+def phase_rates(curve: np.ndarray) -> tuple[float, float, float, float]:
+    """Final share G, and the weekly rates of the first quarter of G (from the pilots' week),
+    of the middle half (25% to 75% of G) and of the approach to saturation (75% to 95%)."""
+    final = float(curve[-1])
+    if final <= 0:
+        return 0.0, 0.0, 0.0, 0.0
+    t25, t75, t95 = (int(np.argmax(curve >= level * final)) for level in (0.25, 0.75, 0.95))
+    early = 0.25 * final / (t25 + 1)
+    middle = 0.5 * final / max(t75 - t25, 1)
+    late = 0.2 * final / max(t95 - t75, 1)
+    return final, early, middle, late
+
+
+def is_s_shaped(curve: np.ndarray) -> bool:
+    """Slow start, acceleration, saturation: spread reaches 30% of the followers, the middle
+    half is faster than the start and than the approach to saturation."""
+    final, early, middle, late = phase_rates(curve)
+    return 0.3 <= final <= 1.0 and middle > early and middle > late
+
+
+# --- adoptions.csv ---------------------------------------------------------------------------
+
+
+def test_adoptions_table_has_one_row_per_unit_and_only_a_header_while_off():
+    result = simulate(scenario(2, 1, 30))
+    table = result.adoptions
+    world = result.model.world
+    assert list(table.columns) == list(ADOPTION_COLUMNS)
+    assert len(table) == world.units
+    assert (table["building"].to_numpy() == world.unit_building).all()
+    assert table["pilot"].sum() >= 1
+    adopted = table["adopted_week"].notna()
+    assert adopted.mean() == pytest.approx(result.timeseries["practice_adoption"].iloc[-1])
+    assert (table.loc[~adopted, "outcome"] == "").all()
+    assert table.loc[table["outcome"].isin(["works", "failed"]), "outcome_week"].notna().all()
+    off = simulate(load_scenario("default", ["structure.compounds=1", "steps=5"])).adoptions
+    assert list(off.columns) == list(ADOPTION_COLUMNS) and off.empty
+
+
+def test_adoptions_table_is_the_same_for_the_same_seed_and_differs_for_another():
+    tables = [adoptions(2, seed, 40).to_csv(index=False) for seed in (3, 3, 4)]
+    assert tables[0] == tables[1]
+    assert tables[0] != tables[2]
+
+
+# --- the decision of a unit -------------------------------------------------------------------
+
+
+def test_adoption_hazard_rises_with_examples_and_support_and_is_zero_with_none_in_view():
+    examples = np.array([0.0, 0.1, 0.2, 0.3, 0.6])
+    hazard = adoption_hazard(examples, np.full(5, 0.5), np.full(5, 0.25), 1.0)
+    assert hazard[0] == 0.0
+    assert (np.diff(hazard) > 0).all()
+    assert hazard[-1] == pytest.approx(0.5, abs=1e-3)
+    support = np.array([0.2, 0.4, 0.8])
+    by_support = adoption_hazard(np.full(3, 0.3), support, np.full(3, 0.25), 1.0)
+    assert (np.diff(by_support) > 0).all()
+
+
+# --- retries -----------------------------------------------------------------------------------
+
+
+def test_failed_pilots_are_retried_after_the_wait_in_the_next_most_supportive_units():
+    """With a practice that never works, each attempt pilots the most supportive units left,
+    `retry_weeks` after the last failure, up to `pilot_attempts`; with one attempt, none."""
+    never_works = [f"{P}.success_midpoint=1.0", f"{P}.pilot_units=2", f"{P}.retry_weeks=5"]
+    for seed in (1, 2):
+        model = CommunityModel(scenario(2, seed, 60, *never_works, f"{P}.pilot_attempts=3"))
+        pilot = model.pilot_first
+        for _ in range(60):
+            attempts = pilot.attempts
+            support = pilot.unit_support()
+            open_before = ~pilot.adopted
+            model.step()
+            if pilot.attempts > attempts:
+                chosen = pilot.attempt == pilot.attempts
+                assert chosen.sum() == 2
+                others = open_before & ~chosen & ~pilot.holds_out
+                assert not pilot.holds_out[chosen].any()
+                assert support[chosen].min() >= support[others].max() - 1e-12
+                if attempts:
+                    failed_at = pilot.outcome_week[pilot.attempt == attempts].max()
+                    assert model.week == failed_at + 5
+        table = simulate(model.params).adoptions
+        assert sorted(table["attempt"].unique()) == [0, 1, 2, 3]
+        assert table["adopted_week"].notna().sum() == 6
+        assert (table.loc[table["pilot"], "outcome"] == "failed").all()
+        once = adoptions(2, seed, 60, *never_works, f"{P}.pilot_attempts=1")
+        assert once["attempt"].max() == 1 and once["adopted_week"].notna().sum() == 2
+
+
+# --- spread to neighbouring units ----------------------------------------------------------------
+
+
+def clustering_in_time(table: pd.DataFrame, group: str) -> tuple[float, float]:
+    """Share of the variance of the followers' adoption weeks that lies between the groups
+    (buildings or compounds), and the share expected by chance, (groups - 1) / (followers - 1)."""
+    followers = table[~table["pilot"].astype(bool) & table["adopted_week"].notna()]
+    weeks = followers["adopted_week"].astype(np.float64)
+    total = float(((weeks - weeks.mean()) ** 2).sum())
+    if total == 0:
+        return 0.0, 0.0
+    means = weeks.groupby(followers[group]).transform("mean")
+    between = float(((means - weeks.mean()) ** 2).sum())
+    chance = (followers[group].nunique() - 1) / max(len(followers) - 1, 1)
+    return between / total, chance
+
+
+def test_units_adopt_together_with_their_compound_unlike_spread_by_word_of_mouth_alone():
+    """Followers adopt in waves by compound: the share of the variance of their adoption weeks
+    between compounds is well above chance; with the examples counted only community-wide (no
+    building, compound or tie weight) it falls to about chance."""
+    no_neighbours = [f"{P}.{w}_weight=0" for w in ("building", "compound", "tie")]
+    local, mean_field, chance = [], [], []
+    for compounds, pilots in ((3, 1), (3, 2), (6, 2)):
+        for seed in range(1, 9):
+            runs = ((local, []), (mean_field, no_neighbours))
+            for found, overrides in runs:
+                table = adoptions(compounds, seed, 78, f"{P}.pilot_units={pilots}", *overrides)
+                between, expected = clustering_in_time(table, "compound")
+                found.append(between)
+                chance.append(expected)
+    assert np.mean(local) > np.mean(chance) + 0.1, (local, chance)
+    assert np.mean(local) > np.mean(mean_field) + 0.1, (local, mean_field)
+
+
+# --- hold-outs -----------------------------------------------------------------------------------
+
+
+def test_some_units_hold_out_in_compounds_the_practice_reached():
+    """Units that hold out never adopt, even where the rest of their compound did; without
+    hold-outs and with thresholds at 0, every unit of a reached compound adopts."""
+    none_hold_out = [f"{P}.holdout_share=0", f"{P}.adoption_threshold=0", f"{P}.threshold_sd=0"]
+    for overrides, expect_holdouts in (([], True), (none_hold_out, False)):
+        never, reached_units = 0, 0
+        for seed in range(1, 5):
+            table = adoptions(2, seed, 104, *overrides)
+            followed = table["adopted_week"].notna() & ~table["pilot"]
+            reached = table[table["compound"].isin(table.loc[followed, "compound"])]
+            never += int(reached["adopted_week"].isna().sum())
+            reached_units += len(reached)
+            assert reached.loc[reached["holds_out"], "adopted_week"].isna().all()
+        if expect_holdouts:
+            assert 0.03 <= never / reached_units <= 0.3, (never, reached_units)
+        else:
+            assert never == 0, (never, reached_units)
+
+
+# --- speed: S0's 8 units in 3 months --------------------------------------------------------------
+
+
+def test_a_compound_follows_its_pilot_within_months():
+    """S0: the pilot went first and the others followed, 8 units in 3 months. In one compound
+    (about 8 units) half or more of the units have adopted by week 13 in the median run, and
+    the pilot's week alone is far from it."""
+    at_13, units = [], []
+    for seed in range(1, 9):
+        table = adoptions(1, seed, 13)
+        at_13.append(int(table["adopted_week"].notna().sum()))
+        units.append(len(table))
+    assert np.median(np.array(at_13) / np.array(units)) >= 0.4, (at_13, units)
+    assert np.median(at_13) >= 3, at_13
+
+
+# --- S-shaped adoption -----------------------------------------------------------------------------
+
+GRID = [(compounds, pilots) for compounds in (1, 3, 6) for pilots in (1, 2, 4)]
+S_SEEDS = range(1, 7)
+S_WEEKS = 78
+
+
+def mean_followers_curve(compounds: int, pilots: int, *overrides: str) -> np.ndarray:
+    curves = [
+        followers_curve(
+            adoptions(compounds, seed, S_WEEKS, f"{P}.pilot_units={pilots}", *overrides), S_WEEKS
+        )
+        for seed in S_SEEDS
+    ]
+    return np.mean(curves, axis=0)
+
+
+def test_adoption_is_s_shaped_over_pilot_counts_and_community_sizes():
+    """The followers' mean adoption curve (6 seeds) starts slowly, accelerates and saturates in
+    at least 7 of the 9 settings of 1, 3, 6 compounds and 1, 2, 4 pilots."""
+    shaped = {setting: is_s_shaped(mean_followers_curve(*setting)) for setting in GRID}
+    assert sum(shaped.values()) >= 7, shaped
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [f"{P}.{w}_weight=0" for w in ("building", "compound", "tie", "community")],
+        [f"{P}.enabled=false"],
+    ],
+    ids=["no_neighbour_effect", "pilots_off"],
+)
+def test_without_neighbour_effect_or_pilots_nothing_spreads(overrides):
+    """The contrasts: with no example counted, or no pilots, no setting is S-shaped."""
+    for setting in [(1, 1), (3, 2), (6, 4)]:
+        assert not is_s_shaped(mean_followers_curve(*setting, *overrides)), setting
