@@ -119,6 +119,10 @@ def test_cogov_analyze_writes_the_report_tables_and_figures(sweep, capsys):
     assert "envelope_participation_rate.png" in figures
     assert "effects_final.participation_rate.png" in figures
     assert any(name.startswith("sensitivity_") for name in figures)
+    assert {n.replace(".png", ".svg") for n in figures if n.endswith(".png")} <= figures
+    effects = (report / "figures" / "effects_final.participation_rate.svg").read_text()
+    assert "Mean civic propensity of households" in effects  # the schema's words, not keys
+    assert "propensity_mean" not in effects
     assert "boot_low" in pd.read_csv(report / "point_summary.csv").columns
     indices = pd.read_csv(report / "sensitivity_indices.csv")
     assert set(indices["policy"]) == {

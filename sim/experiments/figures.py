@@ -6,6 +6,7 @@ import pandas as pd
 
 from sim.experiments import analysis
 from sim.experiments.analysis import SweepData
+from sim.report.labels import output_label, parameter_label, shorten
 
 #: Above this many design points, effect plots show binned means instead of each point's CI.
 MAX_POINTS_WITH_BARS = 40
@@ -45,8 +46,12 @@ def envelope_figure(table: pd.DataFrame, column: str):
         )
         ax.fill_between(frame["step"], frame["q05"], frame["q95"], color=colour, alpha=0.1, lw=0)
     ax.set_xlabel("week")
-    ax.set_ylabel(column)
-    ax.set_title(column.replace("_", " "))
+    ax.set_ylabel(output_label(column))
+    ax.set_title(output_label(column))
+    if not crowded:
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        caption = "Bands: 95% interval of the mean (dark), 5-95% of runs (light)."
+        fig.text(0.01, 0.01, caption, fontsize=7, color="0.3")
     if crowded:
         ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5))
     else:
@@ -82,8 +87,8 @@ def effects_figure(rows: pd.DataFrame, data: SweepData, output: str):
                 [y - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - y]
             )
             ax.errorbar(position, y, yerr=np.nan_to_num(err), fmt="o", ms=3, alpha=0.7, capsize=2)
-        ax.set_xlabel(key.split(".", 1)[-1], fontsize=8)
-        ax.set_ylabel(output, fontsize=8)
+        ax.set_xlabel(parameter_label(key), fontsize=8)
+        ax.set_ylabel(output_label(output), fontsize=8)
     for ax in list(axes.flat)[len(keys) :]:
         ax.set_visible(False)
     fig.tight_layout()
@@ -124,7 +129,7 @@ def policy_figure(table: pd.DataFrame, shown: list[str]):
         mean = rows["mean"].to_numpy(float)
         err = np.vstack([mean - rows["ci_low"].to_numpy(float), rows["ci_high"] - mean])
         ax.errorbar(mean, y, xerr=np.nan_to_num(err), fmt="o", ms=3, capsize=2)
-        ax.set_title(output, fontsize=8)
+        ax.set_title(shorten(output_label(output), 32), fontsize=8)
         ax.tick_params(labelsize=7)
     axes.flat[0].set_yticks(y, policies, fontsize=7)
     axes.flat[0].invert_yaxis()
@@ -133,26 +138,46 @@ def policy_figure(table: pd.DataFrame, shown: list[str]):
 
 
 def indices_figure(rows: pd.DataFrame, method: str, output: str):
-    """Sobol' S1/ST bars with CI, or Morris mu* against sigma, per policy."""
+    """Sobol' S1/ST bars, or Morris mu* bars with sigma beside them, each with its confidence
+    (as SALib's own plots show them), per policy; parameters named in words."""
     plt = pyplot()
     policies = list(dict.fromkeys(rows["policy"]))
-    fig, axes = plt.subplots(1, len(policies), figsize=(5 * len(policies), 3.6), squeeze=False)
+    count = rows["parameter"].nunique()
+    if method == "sobol":
+        size = (max(5.0, 0.45 * count + 2), 3.8)
+    else:
+        size = (7.5, max(2.6, 0.32 * count + 1.4))
+    fig, axes = plt.subplots(
+        1, len(policies), figsize=(size[0] * len(policies), size[1]), squeeze=False
+    )
     for ax, policy in zip(axes.flat, policies, strict=True):
         part = rows[rows["policy"] == policy]
-        names = [p.split(".", 1)[-1] for p in part["parameter"]]
+        names = [shorten(parameter_label(p), 40) for p in part["parameter"]]
         if method == "sobol":
             x = np.arange(len(part))
             ax.bar(x - 0.2, part["S1"], 0.4, yerr=part["S1_conf"], label="S1", capsize=2)
             ax.bar(x + 0.2, part["ST"], 0.4, yerr=part["ST_conf"], label="ST", capsize=2)
-            ax.set_xticks(x, names, rotation=60, ha="right", fontsize=7)
+            ax.set_xticks(x, names, rotation=30, ha="right", fontsize=7)
+            ax.set_ylabel("index (95% bootstrap interval)", fontsize=8)
             ax.legend(fontsize=7)
         else:
-            ax.scatter(part["mu_star"], part["sigma"])
-            for name, mx, sy in zip(names, part["mu_star"], part["sigma"], strict=True):
-                ax.annotate(name, (mx, sy), fontsize=6)
-            ax.set_xlabel("mu*")
-            ax.set_ylabel("sigma")
-        ax.set_title(f"{output}\n{policy}", fontsize=8)
+            order = np.argsort(part["mu_star"].to_numpy(float))
+            part = part.iloc[order]
+            y = np.arange(len(part))
+            ax.barh(
+                y,
+                part["mu_star"],
+                xerr=part["mu_star_conf"],
+                color="C0",
+                alpha=0.6,
+                capsize=2,
+                label="mu* (95% bootstrap interval)",
+            )
+            ax.plot(part["sigma"], y, "o", mfc="none", color="C3", label="sigma")
+            ax.set_yticks(y, [names[i] for i in order], fontsize=7)
+            ax.set_xlabel("effect per whole range of the parameter", fontsize=8)
+            ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+        ax.set_title(f"{shorten(output_label(output), 50)}\n{policy}", fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -165,10 +190,10 @@ def convergence_figure(rows: pd.DataFrame, method: str, output: str):
     index = "ST" if method == "sobol" else "mu_star"
     first = rows[rows["policy"] == rows["policy"].iloc[0]]
     for parameter, part in first.groupby("parameter", sort=False):
-        ax.plot(part[size], part[index], marker="o", label=parameter.split(".", 1)[-1])
+        ax.plot(part[size], part[index], marker="o", label=shorten(parameter_label(parameter), 40))
     ax.set_xscale("log", base=2)
     ax.set_xlabel(size.replace("_", " "))
     ax.set_ylabel(index)
-    ax.set_title(f"{output} ({first['policy'].iloc[0]})", fontsize=8)
-    ax.legend(fontsize=6)
+    ax.set_title(f"{output_label(output)} ({first['policy'].iloc[0]})", fontsize=8)
+    ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return fig

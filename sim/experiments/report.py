@@ -1,4 +1,5 @@
-"""The analysis report of a sweep: DIR/report/report.md with its tables (CSV) and figures (PNG).
+"""The analysis report of a sweep: DIR/report/report.md with its tables (CSV) and figures
+(PNG and SVG).
 
     report.md                  what was run, failures, policy means and contrasts, design
                                points, envelopes, effects, sensitivity, and how it was computed
@@ -10,7 +11,7 @@
     sensitivity_noise.csv      replication noise per output
     sensitivity_convergence.csv  indices against sample size (--convergence)
     failed_runs.csv            run id, values, status and error of every failed run
-    figures/*.png
+    figures/*.png, *.svg
 
 The folder is written beside and renamed into place, like a run's outputs.
 """
@@ -156,12 +157,11 @@ class ReportWriter:
         self.lines.extend(lines)
 
     def figure(self, name: str, caption: str, fig) -> None:
-        """Save a figure and link it."""
-        import matplotlib.pyplot as plt
+        """Save a figure as PNG and SVG and link both."""
+        from sim.report.figures import save_figure
 
-        fig.savefig(self.folder / "figures" / name, dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        self.add(f"![{caption}](figures/{name})", "")
+        save_figure(fig, self.folder / "figures", name, tight=True)
+        self.add(f"![{caption}](figures/{name}.png) ([SVG](figures/{name}.svg))", "")
 
     # ------------------------------------------------------------------ sections
     def header(self) -> None:
@@ -237,7 +237,7 @@ class ReportWriter:
         )
         self.add(*markdown_table(with_ci(contrasts, ["policy"], shown)), "")
         if self.draw:
-            self.figure("policy_means.png", "policy means", policy_figure(table, shown))
+            self.figure("policy_means", "policy means", policy_figure(table, shown))
 
     def points(self, numeric: list[str], shown: list[str], bootstrap: int | None) -> None:
         """Every design point's means with CIs."""
@@ -277,7 +277,7 @@ class ReportWriter:
         if not self.draw:
             return
         for column in [c for c in columns if c in set(table["column"])][:MAX_SERIES]:
-            self.figure(f"envelope_{column}.png", column, envelope_figure(table, column))
+            self.figure(f"envelope_{column}", column, envelope_figure(table, column))
 
     def effects(self, shown: list[str]) -> None:
         """Each output against each parameter."""
@@ -288,7 +288,7 @@ class ReportWriter:
         for output in shown:
             rows = table[table["output"] == output]
             self.figure(
-                f"effects_{output}.png",
+                f"effects_{output}",
                 f"effects on {output}",
                 effects_figure(rows, self.data, output),
             )
@@ -318,7 +318,7 @@ class ReportWriter:
             self.add(*markdown_table(rows.drop(columns=["output"])), "")
             if self.draw:
                 self.figure(
-                    f"sensitivity_{output}.png",
+                    f"sensitivity_{output}",
                     f"indices of {output}",
                     indices_figure(rows, result.method, output),
                 )
@@ -337,7 +337,7 @@ class ReportWriter:
                 for output in [o for o in shown if o in set(result.convergence["output"])][:3]:
                     rows = result.convergence[result.convergence["output"] == output]
                     self.figure(
-                        f"convergence_{output}.png",
+                        f"convergence_{output}",
                         f"convergence of {output}",
                         convergence_figure(rows, result.method, output),
                     )

@@ -108,14 +108,16 @@ class Band:
     caption: str
 
 
-def save_figure(fig, folder: Path, name: str) -> list[Path]:
-    """Write `fig` as folder/name.<format> for every format; close it; the paths."""
+def save_figure(fig, folder: Path, name: str, tight: bool = False) -> list[Path]:
+    """Write `fig` as folder/name.<format> for every format (cropped to what is drawn if
+    `tight`); close it; the paths."""
     paths = []
+    crop = "tight" if tight else None
     with plt.rc_context(SAVE_SETTINGS):
         for fmt in FORMATS:
             path = folder / f"{name}.{fmt}"
             dpi = PRINT_DPI if fmt == "png" else None
-            fig.savefig(path, dpi=dpi, metadata=stable_metadata(fmt))
+            fig.savefig(path, dpi=dpi, metadata=stable_metadata(fmt), bbox_inches=crop)
             paths.append(path)
     plt.close(fig)
     return paths
