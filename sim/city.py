@@ -28,21 +28,10 @@ from sim.experiments.execution import open_pool
 from sim.experiments.run import flatten_summary
 from sim.metrics import CITY_MERGE, CITY_WEIGHTS, SUM
 from sim.provenance import provenance
-from sim.runner import series_summary, simulate, write_summary
+from sim.runner import RECORD_TABLES, series_summary, simulate, write_summary
 from sim.scenario.schema import Scenario
 from sim.staging import staged_folder
 
-#: Record tables, concatenated with a leading `community` column.
-RECORD_TABLES = (
-    "disputes",
-    "meetings",
-    "votes",
-    "projects",
-    "contributions",
-    "interventions",
-    "adoptions",
-    "buildings",
-)
 #: The workers' files, inside the staging folder (removed before it is renamed into place).
 PARTS = ".communities"
 WEIGHT_PREFIX = "weight:"
@@ -115,8 +104,12 @@ def run_city(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[], None] | None = None,
+    formats: tuple[str, ...] = ("csv",),
 ) -> dict[str, Any]:
     """Run every community, merge them into `out_dir` (replaced atomically); the summary.
+
+    The merged tables (record tables with a leading `community` column) are written in
+    `formats` (sim.tables).
 
     `workers` defaults to the number of CPUs, at most one per community; `progress()` is
     called as each community finishes. A failed community raises CityRunError and writes
@@ -134,7 +127,7 @@ def run_city(
             CommunityTask(i, s, one, str(parts / f"{i:04d}"), send) for i, s in enumerate(seeds)
         ]
         outcomes = run_communities(tasks, backend, workers, scheduler, progress)
-        summary = write_merged(tasks, outcomes, scenario, staging)
+        summary = write_merged(tasks, outcomes, scenario, staging, formats)
         times = [outcome["run_time_seconds"] for outcome in outcomes]
         summary["run_time_seconds"] = {
             "build": round(sum(t["build"] for t in times), 4),
@@ -202,20 +195,26 @@ def failure(task: CommunityTask, exc: BaseException) -> str:
 
 
 def write_merged(
-    tasks: list[CommunityTask], outcomes: list[dict[str, Any]], scenario: Scenario, folder: Path
+    tasks: list[CommunityTask],
+    outcomes: list[dict[str, Any]],
+    scenario: Scenario,
+    folder: Path,
+    formats: tuple[str, ...] = ("csv",),
 ) -> dict[str, Any]:
     """Write the merged files of a run folder (all but summary.json); the summary."""
     from sim.report.figures import draw_figures
+    from sim.tables import convert_csv, write_table
 
     series = merge_series(tasks)
-    series.to_csv(folder / "timeseries.csv", index=False)
+    write_table(series, folder, "timeseries", formats)
     for name in RECORD_TABLES:
         merge_records(tasks, name, folder / f"{name}.csv")
+        convert_csv(folder, name, formats)
     rows = [
         {"community": t.index, "seed": t.seed, **o["summary"]}
         for t, o in zip(tasks, outcomes, strict=True)
     ]
-    pd.DataFrame(rows).to_csv(folder / "communities.csv", index=False)
+    write_table(pd.DataFrame(rows), folder, "communities", formats)
     draw_figures(series, folder / "figures", scenario.name, band=community_band(tasks))
     return city_summary(series, tasks, outcomes)
 

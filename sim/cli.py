@@ -27,6 +27,7 @@ from sim.scenario.loader import (
     shipped_scenarios,
 )
 from sim.staging import WriteError, check_writable
+from sim.tables import FORMAT_CHOICES
 from sim.validation.cli import add_patterns_parser, command_patterns
 
 EXIT_BAD_INPUT = 2
@@ -59,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, help="output folder (default: results/<scenario name>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--format",
+        choices=sorted(FORMAT_CHOICES),
+        default="csv",
+        help="the tables as CSV (default), Parquet, or both",
+    )
     run.add_argument(
         "--counterfactual",
         action="append",
@@ -116,7 +123,8 @@ def command_run(args: argparse.Namespace) -> int:
         result = simulate(scenario, progress=bar.update if bar else None)
     report = compare_counterfactual(args, scenario, *counterfactual) if counterfactual else None
     extra = {"counterfactual.json": json.dumps(report, indent=2) + "\n"} if report else None
-    write_outputs(result, out, scenario, scenario.seed, args.scenario, extra)
+    formats = FORMAT_CHOICES[args.format]
+    write_outputs(result, out, scenario, scenario.seed, args.scenario, extra, formats)
     if report is not None:
         print_counterfactual(args, report)
     households = result.summary["community"]["households"]
@@ -158,6 +166,7 @@ def run_city(args: argparse.Namespace, scenario, out: Path) -> int:
                 workers=args.workers,
                 scheduler=args.scheduler,
                 progress=bar.update if bar else None,
+                formats=FORMAT_CHOICES[args.format],
             )
     except CityRunError as exc:
         print(f"error: {out}: {exc}", file=sys.stderr)

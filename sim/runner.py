@@ -16,6 +16,9 @@ DIR/figures/*        participation, fee collection, trust, disputes (+ projects,
 For a community read from a file, the tables with compound and building columns also carry
 compound_name and building_name, the file's names.
 
+The tables are CSV unless `formats` (`cogov run --format parquet|both`) asks for Parquet, then
+each is also or instead written as DIR/NAME.parquet (sim.tables).
+
 Outputs are first written to a hidden sibling folder and renamed into place (sim.staging), so
 a failed, interrupted or killed run leaves nothing half-written.
 """
@@ -39,6 +42,18 @@ from sim.provenance import provenance
 from sim.scenario.schema import Scenario
 from sim.staging import staged_folder
 from sim.world.structure import BuiltCommunity
+
+#: The event and record tables of a run, in the order they are written.
+RECORD_TABLES = (
+    "disputes",
+    "meetings",
+    "votes",
+    "interventions",
+    "projects",
+    "contributions",
+    "adoptions",
+    "buildings",
+)
 
 
 @dataclass
@@ -250,25 +265,21 @@ def write_outputs(
     seed: int,
     source: str,
     extra: dict[str, str] | None = None,
+    formats: tuple[str, ...] = ("csv",),
 ) -> Path:
     """Write the run's files into `out_dir`, replacing it atomically.
 
     `source` is the scenario as the user named it (a shipped name or a path); `extra` maps
-    further file names to their text (e.g. counterfactual.json).
+    further file names to their text (e.g. counterfactual.json); `formats` are the tables'
+    formats (sim.tables).
     """
     from sim.report.figures import draw_figures
     from sim.scenario.loader import resolve_scenario_path
+    from sim.tables import write_table
 
     with staged_folder(Path(out_dir)) as staging:
-        result.timeseries.to_csv(staging / "timeseries.csv", index=False)
-        result.disputes.to_csv(staging / "disputes.csv", index=False)
-        result.meetings.to_csv(staging / "meetings.csv", index=False)
-        result.votes.to_csv(staging / "votes.csv", index=False)
-        result.interventions.to_csv(staging / "interventions.csv", index=False)
-        result.projects.to_csv(staging / "projects.csv", index=False)
-        result.contributions.to_csv(staging / "contributions.csv", index=False)
-        result.adoptions.to_csv(staging / "adoptions.csv", index=False)
-        result.buildings.to_csv(staging / "buildings.csv", index=False)
+        for name in ("timeseries", *RECORD_TABLES):
+            write_table(getattr(result, name), staging, name, formats)
         draw_figures(result.timeseries, staging / "figures", scenario.name)
         summary = {
             **result.summary,
