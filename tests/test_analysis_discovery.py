@@ -9,6 +9,7 @@ import pytest
 from sim.cli import main
 from sim.experiments import discovery
 from sim.experiments.analysis import SweepData
+from sim.experiments.prim import prim_discovery
 from sim.scenario.loader import ScenarioError
 from tests.sweep_outputs import swept
 
@@ -54,6 +55,32 @@ def test_no_box_when_every_run_or_none_is_a_case():
         assert discovery.discover(data, discovery.parse_condition(text, ["out"])).empty
 
 
+def test_prim_peels_down_to_the_region_that_makes_the_outcome():
+    data = synthetic()
+    result = prim_discovery(data, discovery.parse_condition("out<0.5", ["out"]))
+    trajectory = result.trajectory
+    # the trajectory starts from the whole design and trades coverage for density
+    first, last = trajectory.iloc[0], trajectory.iloc[-1]
+    assert first["mass"] == 1.0 and first["coverage"] == 1.0
+    assert last["density"] > 0.95 > first["density"]
+    assert trajectory["chosen"].sum() == 1 and trajectory.loc[result.chosen, "coverage"] >= 0.5
+    limits = dict(result.restrictions.itertuples(index=False))
+    assert set(limits) == {"a", "kind"}  # the flag plays no part and is not restricted
+    assert limits["kind"] == "in {x}"
+    assert 0.55 <= float(limits["a"].removeprefix(">= ")) <= 0.65
+
+
+def test_prim_finds_no_box_when_every_run_or_none_is_a_case_and_is_deterministic():
+    data = synthetic()
+    for text in ("out<1", "out>1"):
+        assert not prim_discovery(data, discovery.parse_condition(text, ["out"])).found
+    condition = discovery.parse_condition("out<0.5", ["out"])
+    pd.testing.assert_frame_equal(
+        prim_discovery(synthetic(seed=4), condition).trajectory,
+        prim_discovery(synthetic(seed=4), condition).trajectory,
+    )
+
+
 @pytest.mark.parametrize("text", ["out", "out<<1", "out<x", "missing<0.5", "1<out"])
 def test_a_condition_that_cannot_be_read_is_a_one_line_error(text):
     with pytest.raises(ScenarioError) as caught:
@@ -94,6 +121,17 @@ def test_cogov_analyze_discover_finds_low_trust_behind_low_trust_outcomes(sweep,
     assert boxes.loc[0, "density"] > 0.8
     report = (sweep / "report" / "report.md").read_text()
     assert "## Scenario discovery" in report and "final.trust_firm < 0.4" in report
+    trajectory = pd.read_csv(sweep / "report" / "prim_trajectory.csv")
+    assert trajectory["chosen"].sum() == 1
+    assert "### PRIM" in report and "| households.initial_trust_firm | <= " in report
+
+
+def test_the_prim_trade_off_is_drawn(sweep, capsys):
+    code = main(["analyze", str(sweep), "--discover", "final.trust_firm<0.4"])
+    assert code == 0, capsys.readouterr().err
+    figures = sweep / "report" / "figures"
+    assert (figures / "prim_tradeoff.png").is_file() and (figures / "prim_tradeoff.svg").is_file()
+    assert "](figures/prim_tradeoff.png)" in (sweep / "report" / "report.md").read_text()
 
 
 def test_cogov_analyze_refuses_an_unknown_output_in_one_line(sweep, capsys):

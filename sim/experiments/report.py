@@ -10,6 +10,8 @@
     sensitivity_indices.csv    Sobol' S1/ST or Morris mu*/sigma (Sobol'/Morris designs)
     sensitivity_noise.csv      replication noise per output
     sensitivity_convergence.csv  indices against sample size (--convergence)
+    discovery.csv              --discover: the classification tree's boxes
+    prim_trajectory.csv        --discover: PRIM's peeling trajectory (coverage, density, mass)
     failed_runs.csv            run id, values, status and error of every failed run
     figures/*.png, *.svg
 
@@ -358,8 +360,38 @@ class ReportWriter:
         )
         if boxes.empty:
             self.add("No box: the cases are none, all, or spread over no region of the design.", "")
+        else:
+            self.add(*markdown_table(boxes), "")
+        self.prim(condition)
+
+    def prim(self, condition: "discovery.Condition") -> None:
+        """PRIM's peeling trajectory and the box it reports."""
+        from sim.experiments.prim import MIN_COVERAGE, PEEL_ALPHA, prim_discovery, tradeoff_figure
+
+        result = prim_discovery(self.data, condition)
+        result.trajectory.to_csv(self.folder / "prim_trajectory.csv", index=False)
+        self.add(
+            "### PRIM",
+            "",
+            f"PRIM (the EMA Workbench's, peeling {PEEL_ALPHA:.0%} of the runs a step) traces "
+            "boxes from the whole design to the densest one (prim_trajectory.csv); reported is "
+            f"the densest box that still holds at least {MIN_COVERAGE:.0%} of the cases.",
+            "",
+        )
+        if not result.found:
+            self.add("No box: the cases are none or all of the runs.", "")
             return
-        self.add(*markdown_table(boxes), "")
+        best = result.trajectory.iloc[result.chosen]
+        self.add(
+            f"Box {result.chosen} of {len(result.trajectory)}: coverage {best['coverage']:.3f}, "
+            f"density {best['density']:.3f}, mass {best['mass']:.3f}, "
+            f"{int(best['restricted'])} parameters restricted:",
+            "",
+            *markdown_table(result.restrictions),
+            "",
+        )
+        if self.draw:
+            self.figure("prim_tradeoff", "PRIM trade-off", tradeoff_figure(result, condition))
 
     def methods(self, bootstrap: int | None) -> None:
         """How the figures were computed."""
