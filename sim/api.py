@@ -98,7 +98,7 @@ def sweep(
 def sweep_runs(out: str | Path) -> "pd.DataFrame":
     """The finished runs of a sweep folder: one row each, with its levers, parameters and
     summary outputs."""
-    from sim.experiments.analysis import load_sweep
+    from sim.analysis.summary import load_sweep
     from sim.experiments.storage import SweepStore
 
     return load_sweep(SweepStore(Path(out))).ok.reset_index(drop=True)

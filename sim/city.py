@@ -24,11 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiments.execution import open_pool
-from sim.experiments.run import flatten_summary
 from sim.metrics import CITY_MERGE, CITY_WEIGHTS, SUM
+from sim.pool import open_pool
 from sim.provenance import provenance
-from sim.runner import RECORD_TABLES, series_summary, simulate, write_summary
+from sim.runner import RECORD_TABLES, flatten_summary, series_summary, simulate, write_summary
 from sim.scenario.schema import Scenario
 from sim.staging import staged_folder
 
@@ -158,7 +157,7 @@ def run_communities(
     At most two communities per worker are submitted ahead, so that progress shows as they
     finish (the sequential backend runs each one at submission).
     """
-    pool = open_pool(backend, workers, scheduler)
+    pool = open_pool(backend, workers, scheduler, preload=("sim.city",))
     outcomes: list[dict[str, Any]] = [{} for _ in tasks]
     waiting = iter(tasks)
     in_flight: dict[cf.Future, CommunityTask] = {}

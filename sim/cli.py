@@ -19,7 +19,7 @@ from sim.experiments.cli import (
     command_sweep,
     positive_int,
 )
-from sim.experiments.execution import BACKENDS
+from sim.pool import BACKENDS
 from sim.scenario.loader import (
     ScenarioError,
     load_scenario,
@@ -179,18 +179,18 @@ def run_city(args: argparse.Namespace, scenario, out: Path) -> int:
 def plan_counterfactual(args: argparse.Namespace, scenario) -> tuple | None:
     """The counterfactual scenario and its seeds, checked before anything runs (None without
     --counterfactual)."""
-    from sim.counterfactual import (
-        counterfactual_scenario,
-        default_counterfactual_seeds,
-        parse_seeds,
-    )
-
     if not args.counterfactual:
         if args.seeds is not None:
             raise ScenarioError(
                 "--seeds", args.seeds, "seeds are for --counterfactual", "--counterfactual K=V"
             )
         return None
+    from sim.counterfactual import (
+        counterfactual_scenario,
+        default_counterfactual_seeds,
+        parse_seeds,
+    )
+
     if args.seeds is not None:
         seeds = parse_seeds(args.seeds)
     else:

@@ -258,6 +258,22 @@ def summarise(model: CommunityModel, timeseries: pd.DataFrame) -> dict[str, Any]
     return summary
 
 
+#: Summary groups that differ from one execution to the next.
+TIMING_GROUPS = ("run_time_seconds",)
+
+
+def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """``{"final": {"x": 1}}`` as ``{"final.x": 1}``: the numbers of every group of a run's
+    summary (final, last_year, community, ...) except its timings."""
+    return {
+        f"{group}.{key}": value
+        for group, values in summary.items()
+        if isinstance(values, dict) and group not in TIMING_GROUPS
+        for key, value in values.items()
+        if isinstance(value, int | float)
+    }
+
+
 def write_outputs(
     result: RunResult,
     out_dir: Path,

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.analysis import discovery
+from sim.analysis.prim import prim_discovery
+from sim.analysis.summary import SweepData
 from sim.cli import main
-from sim.experiments import discovery
-from sim.experiments.analysis import SweepData
-from sim.experiments.prim import prim_discovery
 from sim.scenario.loader import ScenarioError
 from tests.sweep_outputs import swept
 

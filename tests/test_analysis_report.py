@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from sim.analysis import summary
 from sim.cli import main
-from sim.experiments import analysis
 from sim.experiments.storage import SweepStore
 from tests.sweep_outputs import swept
 
@@ -41,24 +41,24 @@ def sweep(tmp_path_factory) -> Path:
 
 def test_mean_ci_is_the_t_interval():
     values = np.array([0.2, 0.5, 0.4, 0.9, 0.3])
-    got = analysis.mean_ci(values)
+    got = summary.mean_ci(values)
     low, high = stats.t.interval(0.95, 4, loc=values.mean(), scale=stats.sem(values))
     assert got["n"] == 5 and got["mean"] == pytest.approx(values.mean())
     assert (got["ci_low"], got["ci_high"]) == pytest.approx((low, high))
-    single = analysis.mean_ci(np.array([0.4]))
+    single = summary.mean_ci(np.array([0.4]))
     assert single["mean"] == 0.4 and np.isnan(single["ci_low"])
 
 
 def test_bootstrap_interval_is_reproducible_and_brackets_the_mean():
     values = np.random.default_rng(1).normal(2.0, 1.0, 40)
-    low, high = analysis.bootstrap_ci(values, 500, seed=7)
+    low, high = summary.bootstrap_ci(values, 500, seed=7)
     assert low < values.mean() < high
-    assert (low, high) == analysis.bootstrap_ci(values, 500, seed=7)
+    assert (low, high) == summary.bootstrap_ci(values, 500, seed=7)
 
 
 def test_point_summary_averages_each_points_replications(sweep):
-    data = analysis.load_sweep(SweepStore(sweep))
-    table = analysis.point_summary(data, ["final.participation_rate"])
+    data = summary.load_sweep(SweepStore(sweep))
+    table = summary.point_summary(data, ["final.participation_rate"])
     assert len(table) == data.design["point_id"].nunique()
     assert (table["n"] == 3).all()
     manual = data.ok.groupby("point_id")["final.participation_rate"].mean()
@@ -67,20 +67,20 @@ def test_point_summary_averages_each_points_replications(sweep):
 
 
 def test_policy_contrasts_pair_runs_that_share_a_seed(sweep):
-    data = analysis.load_sweep(SweepStore(sweep))
-    contrasts = analysis.policy_contrasts(data, ["final.participation_rate"])
+    data = summary.load_sweep(SweepStore(sweep))
+    contrasts = summary.policy_contrasts(data, ["final.participation_rate"])
     row = contrasts.iloc[0]
     assert row["reference"] == "all off"
     assert row["policy"] == "party_mobilisation"
-    runs = analysis.with_policy(data, data.ok)
+    runs = summary.with_policy(data, data.ok)
     assert row["n"] == (runs["policy"] == row["reference"]).sum()
     by_pair = runs.groupby(["sample_id", "replication"])["seed"].nunique()
     assert (by_pair == 1).all()
 
 
 def test_envelopes_give_a_band_per_policy_and_step(sweep):
-    data = analysis.load_sweep(SweepStore(sweep))
-    table = analysis.envelopes(data, ["participation_rate"])
+    data = summary.load_sweep(SweepStore(sweep))
+    table = summary.envelopes(data, ["participation_rate"])
     assert set(table["group"]) == {
         "all off",
         "party_mobilisation",

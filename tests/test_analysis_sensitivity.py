@@ -10,10 +10,10 @@ from SALib.analyze import sobol as salib_sobol
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from sim.experiments.analysis import load_sweep
+from sim.analysis.sensitivity import RESAMPLES, analyse
+from sim.analysis.summary import load_sweep
 from sim.experiments.run import BatchOutput
 from sim.experiments.seeds import digest
-from sim.experiments.sensitivity import RESAMPLES, analyse
 from sim.experiments.storage import SweepStore, runs_schema, series_schema
 
 NAMES = ["x.a", "x.b", "x.c"]

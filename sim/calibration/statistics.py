@@ -3,8 +3,7 @@
 import numpy as np
 
 from sim.calibration.spec import SeriesStatistic, Target
-from sim.experiments.run import flatten_summary
-from sim.runner import RunResult
+from sim.runner import RunResult, flatten_summary
 
 
 def aggregate(values: np.ndarray, how: str) -> float:

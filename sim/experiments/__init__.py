@@ -2,7 +2,7 @@
 intervals and sensitivity analysis.
 
     experiment file -> loader (spec) -> design -> plan (seeds, run ids) -> execution -> storage
-    storage -> analysis, sensitivity -> report (figures)
+    storage -> sim.analysis (summaries, sensitivity, discovery, report and figures)
 
 See docs/experiments.md. The command line is ``cogov sweep`` and ``cogov analyze``.
 """

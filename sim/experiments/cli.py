@@ -34,7 +34,7 @@ def positive_float(text: str) -> float:
 
 def add_experiment_parsers(sub: argparse._SubParsersAction) -> None:
     """Add the `sweep` and `analyze` subcommands."""
-    from sim.experiments.execution import BACKENDS
+    from sim.pool import BACKENDS
 
     sweep = sub.add_parser("sweep", help="run an experiment file's runs into a folder")
     sweep.add_argument("experiment", help="an experiment file (experiments/*.yaml)")
@@ -125,7 +125,7 @@ def command_sweep(args: argparse.Namespace) -> int:
 
 def command_analyze(args: argparse.Namespace) -> int:
     """Analyse a sweep folder and write its report."""
-    from sim.experiments.report import REPORT, write_report
+    from sim.analysis.sweep_report import REPORT, write_report
     from sim.experiments.storage import SweepStore
 
     store = SweepStore(args.folder)

@@ -15,9 +15,6 @@ that stays on one batch far past it (a run stuck inside one week) is killed the 
 
 import concurrent.futures as cf
 import math
-import multiprocessing
-import os
-import sys
 import time
 import traceback
 from collections import Counter, deque
@@ -27,9 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.experiments.run import FAILED, TIMEOUT, BatchOutput, RunSettings, RunTask, failed_row
-from sim.scenario.loader import ScenarioError
+from sim.pool import Pool, open_pool
 
-BACKENDS = ("process", "dask", "sequential")
 #: Seconds of work a batch should hold once run times are known.
 TARGET_BATCH_SECONDS = 2.0
 MAX_BATCH = 1000
@@ -44,156 +40,14 @@ class WorkersCannotRun(RuntimeError):
     """Every worker died before returning anything (e.g. it cannot import the package)."""
 
 
-class SequentialExecutor(cf.Executor):
-    """Runs each call at submission, in this process (for debugging)."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:
-        future: cf.Future = cf.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # handed to the caller through the future
-            future.set_exception(exc)
-        return future
-
-
-def process_context() -> multiprocessing.context.BaseContext:
-    """A 'forkserver' context that preloads the run function (Linux), else 'spawn'."""
-    if "forkserver" in multiprocessing.get_all_start_methods() and sys.platform != "darwin":
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sim.experiments.run"])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
-class Pool:
-    """An executor that can be recreated after a worker dies."""
-
-    lost: tuple[type[BaseException], ...] = ()
-    workers: int = 1
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
-        """Submit a call."""
-        return self.executor.submit(fn, *args)
-
-    def restart(self) -> None:
-        """Make the pool usable again after a worker died."""
-
-    def kill_workers(self) -> bool:
-        """Kill the worker processes (for a run stuck past its time limit); False if unable."""
-        return False
-
-    def close(self) -> None:
-        """Release the workers."""
-        self.executor.shutdown(wait=False, cancel_futures=True)
-
-
-class SequentialPool(Pool):
-    """Everything in this process, one run after another."""
-
-    def __init__(self) -> None:
-        self.executor = SequentialExecutor()
-
-
-class ProcessPool(Pool):
-    """A local process pool that is replaced when one of its workers dies."""
-
-    lost = (BrokenProcessPool,)
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self.context = process_context()
-        self.executor = self.make()
-
-    def make(self) -> cf.ProcessPoolExecutor:
-        """A fresh executor whose workers end themselves if this process dies."""
-        from sim.experiments.run import watch_sweep
-
-        return cf.ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=self.context,
-            initializer=watch_sweep,
-            initargs=(os.getpid(),),
-        )
-
-    def restart(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor = self.make()
-
-    def close(self) -> None:
-        """Release the workers, killing any still busy (an interrupted sweep)."""
-        self.kill_workers()  # before shutdown, which forgets the worker processes
-        self.executor.shutdown(wait=False, cancel_futures=True)
-
-    def kill_workers(self) -> bool:
-        kill = getattr(self.executor, "kill_workers", None)  # Python >= 3.14
-        if kill is not None:
-            kill()
-            return True
-        processes = getattr(self.executor, "_processes", None) or {}
-        for process in list(processes.values()):
-            process.kill()
-        return bool(processes)
-
-
-class DaskPool(Pool):
-    """A Dask cluster: a new LocalCluster, or an existing one at a scheduler address."""
-
-    def __init__(
-        self, workers: int, scheduler: str | None, cluster_options: dict[str, Any] | None
-    ) -> None:
-        try:
-            from distributed import Client, LocalCluster
-            from distributed.scheduler import KilledWorker
-        except ImportError:
-            raise ScenarioError(
-                "--backend", "dask", "dask.distributed is not installed", "pip install distributed"
-            ) from None
-        self.lost = (KilledWorker,)
-        self.cluster = None
-        try:
-            if scheduler:
-                self.client = Client(scheduler, timeout="20s")
-            else:
-                options = {
-                    "n_workers": workers,
-                    "threads_per_worker": 1,
-                    "processes": True,
-                    "dashboard_address": None,
-                    **(cluster_options or {}),
-                }
-                self.cluster = LocalCluster(**options)
-                self.client = Client(self.cluster)
-        except OSError as exc:
-            raise ScenarioError(
-                "--scheduler", str(scheduler), f"cannot connect: {exc}", "tcp://HOST:PORT"
-            ) from None
-        self.workers = max(1, sum(self.client.nthreads().values()))
-        self.executor = self.client.get_executor(pure=False)
-
-    def close(self) -> None:
-        self.executor.shutdown(wait=False)
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
-
-
-def open_pool(
+def open_run_pool(
     backend: str,
     workers: int | None = None,
     scheduler: str | None = None,
     cluster_options: dict[str, Any] | None = None,
 ) -> Pool:
-    """The pool for a backend; `workers` defaults to the number of CPUs."""
-    workers = workers or os.cpu_count() or 1
-    if scheduler and backend != "dask":
-        raise ScenarioError("--scheduler", scheduler, "needs --backend dask", "--backend dask")
-    if backend == "process":
-        return ProcessPool(workers)
-    if backend == "dask":
-        return DaskPool(workers, scheduler, cluster_options)
-    if backend == "sequential":
-        return SequentialPool()
-    raise ScenarioError("--backend", backend, "unknown backend", ", ".join(BACKENDS))
+    """A pool (sim.pool) whose process workers have the run function preloaded."""
+    return open_pool(backend, workers, scheduler, cluster_options, preload=("sim.experiments.run",))
 
 
 @dataclass

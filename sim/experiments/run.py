@@ -13,7 +13,6 @@ it exists to test that failures and dead workers neither stop nor hang a sweep.
 
 import json
 import os
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -24,13 +23,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.runner import simulate
+from sim.runner import flatten_summary, simulate
 from sim.scenario.schema import Scenario
 
 FAULTS_ENV = "COGOV_SWEEP_FAULTS"
 FAULT_EXIT_STATUS = 70
 OK, FAILED, TIMEOUT = "ok", "failed", "timeout"
-TIMING_GROUPS = ("run_time_seconds",)  # differ from one execution to the next
 #: Columns that every stored run row carries before parameters and metrics.
 RUN_COLUMNS = ("run_id", "point_id", "replication", "seed", "status", "error", "elapsed_seconds")
 SERIES_COLUMNS = ("run_id", "point_id", "replication", "seed", "step")
@@ -104,18 +102,6 @@ def kind(value: Any) -> str:
     return "int" if isinstance(value, int) and not isinstance(value, bool) else "float"
 
 
-def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
-    """``{"final": {"x": 1}}`` as ``{"final.x": 1}``: the numbers of every group of a run's
-    summary (final, last_year, community, ...) except its timings."""
-    return {
-        f"{group}.{key}": value
-        for group, values in summary.items()
-        if isinstance(values, dict) and group not in TIMING_GROUPS
-        for key, value in values.items()
-        if isinstance(value, int | float)
-    }
-
-
 def faults_from_environment() -> dict[str, Any] | None:
     """The testing faults in $COGOV_SWEEP_FAULTS, if set (see the module docstring)."""
     text = os.environ.get(FAULTS_ENV)
@@ -150,26 +136,6 @@ def apply_faults(faults: dict[str, Any] | None, task: RunTask) -> None:
     if matches(task.values, faults.get("hang")):
         while True:
             time.sleep(1)
-
-
-def watch_sweep(pid: int, interval: float = 1.0) -> None:
-    """Worker initializer: end this worker once the sweep's process `pid` is gone.
-
-    A process pool's workers otherwise outlive a sweep killed with SIGKILL, blocked on a queue
-    whose writing end they hold themselves (and keep their fork server alive with them).
-    """
-
-    def watch() -> None:
-        while True:
-            time.sleep(interval)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:  # the pid now belongs to another user's process
-                os._exit(1)
-
-    threading.Thread(target=watch, name="watch-sweep", daemon=True).start()
 
 
 def deadline(seconds: float | None):

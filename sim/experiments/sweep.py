@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.execution import execute, open_pool
+from sim.experiments.execution import execute, open_run_pool
 from sim.experiments.plan import Plan, make_plan, native
 from sim.experiments.run import OK, RunSettings, faults_from_environment, output_catalogue
 from sim.experiments.spec import Every, Experiment
@@ -113,7 +113,7 @@ def run_sweep(
     # The pool opens before anything is written, so a scheduler that cannot be reached
     # leaves no trace; the runs to do are read again under the folder's lock.
     needed = bool(runs_to_do(store, unique, retry_failed))
-    pool = open_pool(backend, workers, scheduler, cluster_options) if needed else None
+    pool = open_run_pool(backend, workers, scheduler, cluster_options) if needed else None
     counts = None
     try:
         with store.locked():

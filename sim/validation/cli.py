@@ -13,7 +13,7 @@ EXIT_PATTERN_FAILED = 1
 
 def add_patterns_parser(sub: argparse._SubParsersAction) -> None:
     """Add the `patterns` subcommand."""
-    from sim.experiments.execution import BACKENDS
+    from sim.pool import BACKENDS
 
     patterns = sub.add_parser(
         "patterns", help="check the model against the pattern catalogue and write the report"

@@ -28,7 +28,7 @@ import pandas as pd
 import yaml
 
 from sim.experiments.design import from_unit
-from sim.experiments.execution import execute, open_pool
+from sim.experiments.execution import execute, open_run_pool
 from sim.experiments.run import OK, RunSettings, RunTask
 from sim.experiments.seeds import digest, run_id, run_seed, values_id
 from sim.experiments.storage import SweepStore, runs_schema, series_schema
@@ -215,7 +215,7 @@ def run_catalogue(
     for store in stores:
         store.check_target(resume=True)
     needed = any(to_do(store, plan) for store, plan in zip(stores, plans, strict=True))
-    pool = open_pool(backend, workers, scheduler) if needed else None
+    pool = open_run_pool(backend, workers, scheduler) if needed else None
     results = []
     try:
         for plan, store in zip(plans, stores, strict=True):

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
-from sim.experiments.analysis import SweepData
+from sim.analysis.summary import SweepData
 from sim.scenario.loader import ScenarioError
 
 CONDITION = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*([-+]?[\d.]+(?:[eE][-+]?\d+)?)\s*$")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.experiments.analysis import SweepData, unit_columns
+from sim.analysis.summary import SweepData, unit_columns
 from sim.experiments.design import unit_problem
 
 RESAMPLES = 200

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiments import analysis, discovery, sensitivity
-from sim.experiments.analysis import SweepData
-from sim.experiments.figures import (
+from sim.analysis import discovery, sensitivity, summary
+from sim.analysis.summary import SweepData
+from sim.analysis.sweep_figures import (
     convergence_figure,
     effects_figure,
     envelope_figure,
@@ -71,7 +71,7 @@ def choose_outputs(data: SweepData, wanted: list[str] | None) -> list[str]:
                 "--outputs", unknown[0], "not stored in this sweep", ", ".join(data.outputs)
             )
         return wanted
-    varying = analysis.varying_outputs(data, data.outputs)
+    varying = summary.varying_outputs(data, data.outputs)
     chosen = [o for o in PREFERRED_OUTPUTS if o in varying]
     chosen += [o for o in varying if o not in chosen]
     return chosen[:MAX_OUTPUTS]
@@ -90,7 +90,7 @@ def write_report(
     `discover` (e.g. ``final.fee_collection_rate<0.5``) adds scenario discovery for the runs
     that meet it.
     """
-    data = analysis.load_sweep(store)
+    data = summary.load_sweep(store)
     shown = choose_outputs(data, outputs)
     numeric = [o for o in data.outputs if pd.api.types.is_numeric_dtype(data.runs[o])]
     condition = discovery.parse_condition(discover, numeric) if discover else None
@@ -103,7 +103,7 @@ def write_report(
         writer.points(numeric, shown, bootstrap)
         writer.envelopes()
         writer.effects(shown)
-        writer.sensitivity(analysis.varying_outputs(data, numeric), shown, convergence)
+        writer.sensitivity(summary.varying_outputs(data, numeric), shown, convergence)
         if condition is not None:
             writer.discovery(condition)
         writer.methods(bootstrap)
@@ -221,13 +221,13 @@ class ReportWriter:
         """Policy means with CIs, and paired contrasts against the reference policy."""
         if not self.data.levers:
             return
-        table = analysis.policy_summary(self.data, numeric, bootstrap)
+        table = summary.policy_summary(self.data, numeric, bootstrap)
         if table.empty:
             return
         table.to_csv(self.folder / "policy_summary.csv", index=False)
         self.add("## Policies", "", "Mean [95% CI] over uncertainty samples and replications:", "")
         self.add(*markdown_table(with_ci(table, ["policy"], shown)), "")
-        contrasts = analysis.policy_contrasts(self.data, numeric)
+        contrasts = summary.policy_contrasts(self.data, numeric)
         if contrasts.empty:
             return
         contrasts.to_csv(self.folder / "policy_contrasts.csv", index=False)
@@ -243,7 +243,7 @@ class ReportWriter:
 
     def points(self, numeric: list[str], shown: list[str], bootstrap: int | None) -> None:
         """Every design point's means with CIs."""
-        table = analysis.point_summary(self.data, numeric, bootstrap)
+        table = summary.point_summary(self.data, numeric, bootstrap)
         if table.empty:
             self.add("## Design points", "", "No run has finished yet.", "")
             return
@@ -264,11 +264,11 @@ class ReportWriter:
     def envelopes(self) -> None:
         """Time-series envelopes with confidence bands per group."""
         columns = list(PREFERRED_SERIES)
-        table = analysis.envelopes(self.data, columns)
+        table = summary.envelopes(self.data, columns)
         if table.empty:
             return
         table.to_csv(self.folder / "envelopes.csv", index=False)
-        kind, _ = analysis.envelope_groups(self.data)
+        kind, _ = summary.envelope_groups(self.data)
         self.add(
             "## Time series",
             "",
@@ -285,7 +285,7 @@ class ReportWriter:
         """Each output against each parameter."""
         if not self.draw or not self.data.keys or self.data.ok.empty:
             return
-        table = analysis.point_summary(self.data, shown)
+        table = summary.point_summary(self.data, shown)
         self.add("## Effects", "", "Point means (with 95% CIs) against each parameter:", "")
         for output in shown:
             rows = table[table["output"] == output]
@@ -366,7 +366,7 @@ class ReportWriter:
 
     def prim(self, condition: "discovery.Condition") -> None:
         """PRIM's peeling trajectory and the box it reports."""
-        from sim.experiments.prim import MIN_COVERAGE, PEEL_ALPHA, prim_discovery, tradeoff_figure
+        from sim.analysis.prim import MIN_COVERAGE, PEEL_ALPHA, prim_discovery, tradeoff_figure
 
         result = prim_discovery(self.data, condition)
         result.trajectory.to_csv(self.folder / "prim_trajectory.csv", index=False)

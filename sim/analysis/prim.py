@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.experiments.analysis import SweepData
-from sim.experiments.discovery import Condition
+from sim.analysis.discovery import Condition
+from sim.analysis.summary import SweepData
 
 PEEL_ALPHA = 0.05
 MASS_MIN = 0.05
@@ -120,7 +120,7 @@ def restrictions(limits: pd.DataFrame, initial: pd.DataFrame) -> pd.DataFrame:
 def tradeoff_figure(result: PrimResult, condition: Condition):
     """Density against coverage along the peeling trajectory, coloured by the number of
     restricted parameters; the chosen box ringed."""
-    from sim.experiments.figures import pyplot
+    from sim.analysis.sweep_figures import pyplot
 
     plt = pyplot()
     table = result.trajectory

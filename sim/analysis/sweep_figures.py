@@ -4,8 +4,8 @@ sensitivity indices and their convergence."""
 import numpy as np
 import pandas as pd
 
-from sim.experiments import analysis
-from sim.experiments.analysis import SweepData
+from sim.analysis import summary
+from sim.analysis.summary import SweepData
 from sim.report.labels import output_label, parameter_label, shorten
 
 #: Above this many design points, effect plots show binned means instead of each point's CI.
@@ -106,7 +106,7 @@ def binned_means(x: np.ndarray, y: np.ndarray, bins: int = 8):
         index = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, bins - 1)
         groups = [index == b for b in range(bins)]
         centres = np.array([x[g].mean() if g.any() else np.nan for g in groups])
-    stats_ = [analysis.mean_ci(y[g]) for g in groups]
+    stats_ = [summary.mean_ci(y[g]) for g in groups]
     return (
         centres,
         np.array([s["mean"] for s in stats_]),
