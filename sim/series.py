@@ -1,5 +1,6 @@
 """The weekly time series: Mesa's DataCollector, fed with plain numbers computed from arrays."""
 
+import pandas as pd
 from mesa import DataCollector
 
 
@@ -18,6 +19,13 @@ class SeriesCollector(DataCollector):
 
     def collect(self, model) -> None:
         """Append this week's value of every reporter."""
+        row = [(self.model_vars[name], reporter(model)) for name, reporter in self.reporters]
+        for column, value in row:
+            column.append(value)
         self._collection_steps.append(model.time)
-        for name, reporter in self.reporters:
-            self.model_vars[name].append(reporter(model))
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """The series, one row per collected week, as far as every column has been written."""
+        columns = {name: list(values) for name, values in self.model_vars.items()}
+        weeks = min((len(values) for values in columns.values()), default=0)
+        return pd.DataFrame({name: values[:weeks] for name, values in columns.items()})

@@ -182,3 +182,45 @@ def test_cogov_app_refuses_a_city_in_one_line(capsys, monkeypatch):
     assert main(["app", "city", "--no-open"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "city.communities" in err[0]
+
+
+def test_app_model_never_steps_past_its_last_week_whatever_the_render_interval():
+    scenario = load_scenario("default", ["structure.compounds=2", "steps=5"])
+    model = AppModel(SessionScenario(scenario, AppSettings("default")))
+    for _ in range(2):  # Play with a render interval of 4: two batches of four steps
+        for _ in range(4):
+            model.step()
+    assert not model.running and model.steps == 5 and model.week == 5
+    assert len(model.datacollector.get_model_vars_dataframe()) == 6  # week 0 to week 5
+
+
+def test_the_series_read_while_a_week_is_collected_has_columns_of_one_length():
+    """The app's plots read the series from one thread while the model collects in another."""
+    import threading
+
+    from sim.series import SeriesCollector
+
+    release, reached = threading.Event(), threading.Event()
+
+    def slow(model) -> float:
+        reached.set()
+        release.wait(5)
+        return 1.0
+
+    collector = SeriesCollector({"a": lambda m: 0.0, "b": slow, "c": lambda m: 2.0})
+
+    class Clock:
+        time = 0.0
+
+    release.set()
+    collector.collect(Clock)
+    release.clear()
+    reached.clear()
+    writer = threading.Thread(target=collector.collect, args=(Clock,))
+    writer.start()
+    reached.wait(5)  # the writer is inside a week's collection: some reporters done, one not
+    frame = collector.get_model_vars_dataframe()
+    release.set()
+    writer.join(5)
+    assert len(frame) == 1 and list(frame.columns) == ["a", "b", "c"]
+    assert len(collector.get_model_vars_dataframe()) == 2

@@ -191,10 +191,13 @@ class AppModel(CommunityModel):
     def __init__(self, settings: SessionScenario) -> None:
         self.settings = settings.settings
         super().__init__(settings.scenario)
-        self.running = self.params.steps > 0
+        self.step = self.step_within_horizon
 
-    def step(self) -> None:
-        """One week; the run ends at the scenario's number of weeks, like `cogov run`."""
-        super().step()
-        if self.steps >= self.params.steps:
-            self.running = False
+    def step_within_horizon(self) -> None:
+        """Mesa's step (which counts the week) while the run has weeks left, else nothing.
+
+        SolaraViz's Play and Step take `render_interval` steps at a time and read `running`
+        only between them, so a run could otherwise go past its last week.
+        """
+        if self.running:
+            self._wrapped_step()
