@@ -124,8 +124,37 @@ def test_file_of_ones_own_that_is_malformed_shows_its_error(page, tmp_path):
     field.fire_event("focusout")
     alerts = [a.children[0] for a in rc.find(v.Alert).widgets]
     assert any("malformed YAML" in a for a in alerts), alerts
+    # the controls show what Reset will run (the last valid settings), not schema defaults
+    assert rc.find(v.TextField, label="Seed").widget.v_model == "3"
+    assert switch(rc, "Party mobilisation").v_model is True
     button(rc, "Reset").click()
     assert indicator(rc, "Week") == "0"
+    assert "seed 3" in rc.find(v.Html, class_="about").widgets[0].children[0]
+
+
+def test_an_error_goes_once_a_change_is_valid(page):
+    rc, _ = page
+    seed = rc.find(v.TextField, label="Seed").widget
+    seed.v_model = "-5"
+    seed.fire_event("focusout")
+    assert any("seed" in a.children[0] for a in rc.find(v.Alert).widgets)
+    switch(rc, "Party mobilisation").v_model = False  # a valid change, built on what runs
+    alerts = [a.children[0] for a in rc.find(v.Alert).widgets]
+    assert alerts == ["Press Reset to run small_app, 1 change."], alerts
+
+
+def test_a_changed_size_is_what_the_header_and_the_saved_file_describe(page, tmp_path):
+    rc, _ = page
+    assert "Three compounds" in rc.find(v.Html, class_="about").widgets[0].children[0]
+    rc.find(v.Slider, max=60).widget.v_model = 2  # structure.compounds
+    button(rc, "Reset").click()
+    about = rc.find(v.Html, class_="about").widgets[0].children[0]
+    assert "Three compounds" not in about and "structure.compounds=2" in about, about
+    exported = tmp_path / "exported.yaml"
+    exported.write_bytes(download(rc, "small_app.yaml"))
+    scenario = load_scenario(str(exported))
+    assert scenario.structure.compounds == 2
+    assert "Three compounds" not in scenario.description
 
 
 def download(rc, filename: str) -> bytes:

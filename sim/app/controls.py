@@ -279,7 +279,7 @@ def SettingsPanel(
         error.set(str(problem) if problem else None)
 
     def on_change(key: str, value: Any) -> None:
-        apply(settings.value.with_value(key, value))
+        apply(session.settings.with_value(key, value))
 
     def pick(name: str) -> None:
         if name == OWN_FILE:
@@ -292,14 +292,17 @@ def SettingsPanel(
         if seed is not None:
             on_change("seed", seed)
 
-    now = settings.value
+    typed = settings.value
+    # The controls show, and changes build on, the settings that will run (the last valid
+    # ones: what Reset and Save use), not those of a path or value that was refused.
+    now = session.settings
     with solara.Card("Scenario", margin=0, classes=["cogov-card"]):
         choice = OWN_FILE if own_file.value else now.source
         solara.Select("Scenario", values=[*shipped, OWN_FILE], value=choice, on_value=pick)
         if own_file.value:
             solara.InputText(
                 "Scenario file (YAML path on the server)",
-                value="" if now.source in shipped else now.source,
+                value="" if typed.source in shipped else typed.source,
                 on_value=lambda path: apply(AppSettings(source=path)),
                 continuous_update=False,
             )
@@ -310,8 +313,8 @@ def SettingsPanel(
                 f"({describe(session.settings)}).",
                 dense=True,
             )
-        elif now != running:
-            solara.Info(f"Press Reset to run {describe(now)}.", dense=True)
+        elif typed != running:
+            solara.Info(f"Press Reset to run {describe(typed)}.", dense=True)
 
         solara.Markdown("**Mechanisms**")
         planned = []

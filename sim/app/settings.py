@@ -79,6 +79,8 @@ def resolve(settings: AppSettings) -> Scenario:
     data, file = load_source(settings.source)
     for key, value in settings.overrides:
         apply_override(data, key, value, file)
+    if settings.overrides:  # the file's description may no longer hold (its size, say)
+        apply_override(data, "description", changed_description(settings), file)
     scenario = build_scenario(data, file)
     if scenario.city.communities > 1:
         raise ScenarioError(
@@ -95,6 +97,12 @@ def resolve(settings: AppSettings) -> Scenario:
             f"at most {APP_MAX_HOUSEHOLDS:,}; run larger communities with cogov run",
         )
     return scenario
+
+
+def changed_description(settings: AppSettings) -> str:
+    """The description of a scenario changed in the app: its source and every change."""
+    changes = ", ".join(f"{key}={value}" for key, value in settings.overrides)
+    return f"{describe(AppSettings(settings.source))} as changed in the app: {changes}"
 
 
 def app_scenarios() -> list[str]:
