@@ -46,7 +46,11 @@ def test_main_parameters_all_exist_in_the_schema():
 def test_settings_resolve_like_cogov_run_set():
     settings = AppSettings("default").with_value("mechanisms.party_mobilisation.enabled", False)
     expected = load_scenario("default", ["mechanisms.party_mobilisation.enabled=false"])
-    assert resolve(settings) == expected
+    resolved = resolve(settings)
+    assert resolved.model_copy(update={"description": expected.description}) == expected
+    assert resolved.description == (
+        "default as changed in the app: mechanisms.party_mobilisation.enabled=False"
+    )
     assert current_value(settings, "mechanisms.party_mobilisation.enabled") is False
     assert current_value(settings, "structure.compounds") == 29
 
