@@ -75,9 +75,20 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app_url(chromium, tmp_path_factory):
+    """The URL of a `solara run` of the app on the default community."""
+    yield from serve("default", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def place_app_url(chromium, tmp_path_factory):
+    """The URL of a `solara run` of the app on the sample community read from its file."""
+    yield from serve("sample_place", tmp_path_factory)
+
+
+def serve(scenario: str, tmp_path_factory):
     """The URL of a `solara run` of the app on a free loopback port, stopped afterwards."""
     port = free_port()
-    env = server_environment("default") | {"SOLARA_ASSETS_PROXY_CACHE_DIR": str(ASSETS)}
+    env = server_environment(scenario) | {"SOLARA_ASSETS_PROXY_CACHE_DIR": str(ASSETS)}
     log_path = tmp_path_factory.mktemp("app-server") / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
@@ -273,3 +284,47 @@ def test_app_steps_redraws_resets_and_exports_in_a_real_browser(app_url, chromiu
     assert not page_errors, page_errors
     assert not missing_assets, missing_assets
     assert shot.stat().st_size > 50_000
+
+
+def test_a_community_from_its_file_is_drawn_on_its_map_in_a_real_browser(place_app_url, chromium):
+    from playwright.sync_api import sync_playwright
+
+    page_errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1900})
+            page.on("pageerror", lambda error: page_errors.append(str(error)))
+            page.goto(place_app_url)
+            page.get_by_text("Time:").first.wait_for(timeout=60_000)
+            wait_until_drawn(page)
+            page.get_by_role("button", name="Map", exact=True).click()
+            page.wait_for_function(
+                "() => { const img = document.querySelector('.cogov-view.map img');"
+                " return img && img.complete && img.naturalWidth > 0; }",
+                timeout=60_000,
+            )
+            before = page.locator(".cogov-view.map img").first.get_attribute("src")
+            page.get_by_role("button", name="Participates").click()
+            page.wait_for_function(
+                "old => document.querySelector('.cogov-view.map img').src !== old", arg=before
+            )
+            # the picture holds colour: buildings drawn, not a blank canvas
+            coloured = page.evaluate(
+                """() => { const img = document.querySelector('.cogov-view.map img');
+                const c = document.createElement('canvas');
+                c.width = img.naturalWidth; c.height = img.naturalHeight;
+                const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+                const d = g.getImageData(0, 0, c.width, c.height).data;
+                let n = 0;
+                for (let k = 0; k < d.length; k += 4) {
+                  const spread = Math.max(d[k], d[k + 1], d[k + 2]) - Math.min(d[k], d[k + 1], d[k + 2]);
+                  if (spread > 40) n++;
+                }
+                return n / (d.length / 4); }"""
+            )
+            assert coloured > 0.01, coloured
+            assert page.get_by_text("Buildings", exact=True).count() >= 1  # elevation still there
+        finally:
+            browser.close()
+    assert not page_errors, page_errors
