@@ -5,10 +5,21 @@ import argparse
 import time
 from pathlib import Path
 
-from benchmarks import build, calibration, city, instructions, memory, place, stepping, sweep
+from benchmarks import (
+    build,
+    calibration,
+    city,
+    end_to_end,
+    instructions,
+    memory,
+    place,
+    stepping,
+    sweep,
+)
 from benchmarks.table import Row, format_table, write_csv
 
 SUITES = {
+    "end_to_end": end_to_end.run,
     "stepping": stepping.run,
     "build": build.run,
     "place": place.run,
