@@ -101,6 +101,13 @@ def final_value(run, column: str) -> float:
     return float(run.timeseries[column].iloc[-1])
 
 
+@statistic("per year")
+def per_year(run, column: str) -> float:
+    """A counter's total over the recorded weeks, per 52 weeks (firm exits a year)."""
+    recorded = int(run.timeseries["step"].iloc[-1])
+    return float(run.timeseries[column].iloc[-1]) * 52 / recorded if recorded else math.nan
+
+
 @statistic("months")
 def months_to_level(run, column: str = "fee_collection_rate", level: float = 0.9) -> float:
     """Months from the start until a time-series column first reaches a level (NaN if never)."""
