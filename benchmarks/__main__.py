@@ -9,6 +9,7 @@ from benchmarks import (
     build,
     calibration,
     city,
+    ema,
     end_to_end,
     instructions,
     memory,
@@ -28,7 +29,11 @@ SUITES = {
     "city": city.run,
 }
 #: Suites run only when named with --only (they need tools or time the default run should not).
-OPTIONAL_SUITES = {"instructions": instructions.run, "calibration": calibration.run}
+OPTIONAL_SUITES = {
+    "instructions": instructions.run,
+    "calibration": calibration.run,
+    "ema": ema.run,
+}
 CSV_NAME = "benchmarks.csv"
 
 
@@ -45,7 +50,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=list(SUITES),
         metavar="SUITE",
         help=f"run only these suites ({', '.join(SUITES)}; default: all of them; also"
-        f" {', '.join(OPTIONAL_SUITES)}: instructions needs valgrind, calibration minutes)",
+        f" {', '.join(OPTIONAL_SUITES)}: instructions needs valgrind, calibration and ema minutes)",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("results/bench"), help="folder for benchmarks.csv"

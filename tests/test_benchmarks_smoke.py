@@ -18,7 +18,7 @@ def test_quick_benchmarks_write_a_table_with_ratios(tmp_path):
     )
     rows = list(csv.DictReader((tmp_path / "benchmarks.csv").open()))
     names = {row["benchmark"] for row in rows}
-    assert {"stepping_3k", "build_10k"} <= names
+    assert {"run_default_end_to_end", "stepping_3k", "build_10k"} <= names
     assert all(float(row["ratio"]) > 0 for row in rows)
 
 
