@@ -45,8 +45,9 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format sim tests benchmarks tools
 	$(BIN)/ruff check --fix sim tests benchmarks tools
 
+# Every suite but the instruction counts (which need valgrind): about half an hour on 2 cores.
 bench: $(VENV)/.installed
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --only end_to_end stepping build place memory sweep city calibration ema
 
 clean:
 	rm -rf $(VENV) results/demo results/bench
