@@ -45,8 +45,8 @@ def compare(households: int, steps: int, label: str) -> Row:
 
 
 def run(quick: bool) -> list[Row]:
-    """Stepping rows: ~3k households (and ~30k unless quick)."""
+    """Stepping rows: ~3k households (and ~30k and ~100k unless quick)."""
     steps = 20 if quick else 260
-    sizes = [(3_100, "3k")] if quick else [(3_100, "3k"), (31_000, "30k")]
+    sizes = [(3_100, "3k")] if quick else [(3_100, "3k"), (31_000, "30k"), (100_000, "100k")]
     warm_up()
     return [compare(households, steps, label) for households, label in sizes]
