@@ -51,7 +51,7 @@ from sim.state import (
     HouseholdState,
 )
 from sim.timeline import PolicyTimeline
-from sim.world.network import adjacency, random_member, tie_edges, to_graph
+from sim.world.network import SocialTies, tie_edges
 from sim.world.population import assign_party_roles, populate
 from sim.world.structure import build_structure, expand_ranges, layout_positions
 from sim.world.traits import draw_share
@@ -91,13 +91,10 @@ class CommunityModel(Model):
         self.roles_central_per_building = sc.households.central_households_per_building
         n = self.world.households
         u, v = tie_edges(self.world, self.households.role, sc.network, self.rng)
-        self.tie_keys = u * n + v
-        self.adjacency = adjacency(u, v, n)
-        self.degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
-        self.graph = to_graph(u, v, n)
+        self.ties = SocialTies.from_edges(u, v, n)
         positions = layout_positions(self.world)
         layout = {i: (float(x), float(y)) for i, (x, y) in enumerate(positions)}
-        self.grid = Network(self.graph, capacity=1, random=self.random, layout=layout)
+        self.grid = Network(self.ties.graph, capacity=1, random=self.random, layout=layout)
         self.compound_households = self.world.compound_flats
         self.residents: list[Resident] = [self.make_resident(i) for i in range(n)]
 
@@ -279,7 +276,7 @@ class CommunityModel(Model):
         no_push = np.zeros(hh.size)
         p = no_push
         for _ in range(20):
-            share = (self.adjacency @ p) / np.maximum(self.degree, 1)
+            share = (self.ties.adjacency @ p) / np.maximum(self.ties.degree, 1)
             p = participation_probability(hh, share, no_push, spec)
         hh.active[:] = self.rng.random(hh.size) < p
         hh.activity[:] = hh.active
@@ -312,8 +309,8 @@ class CommunityModel(Model):
         hh.status *= 1.0 - sc.mechanisms.recognition.status_decay
         update_participation(
             hh,
-            self.adjacency,
-            self.degree,
+            self.ties.adjacency,
+            self.ties.degree,
             self.participation_pushes(),
             sc.participation,
             sc.trust,
@@ -334,13 +331,13 @@ class CommunityModel(Model):
         """Sum of the pushes mechanisms give each household's participation drive."""
         hh, mechanisms = self.households, self.params.mechanisms
         push = party_mobilisation.mobilisation_push(
-            hh, self.adjacency, mechanisms.party_mobilisation
+            hh, self.ties.adjacency, mechanisms.party_mobilisation
         )
         push += participation_push(hh, mechanisms.building_meetings)
         push += self.time_bank.pull() + hh.status
         push += self.params.volunteering.team_push * hh.team_member
         push += aspiration_push(hh, mechanisms.recognition)
-        push += leader_push(hh, self.adjacency, mechanisms.recognition.leader_push)
+        push += leader_push(hh, self.ties.adjacency, mechanisms.recognition.leader_push)
         return push
 
     def volunteering_week(self) -> None:
@@ -424,15 +421,15 @@ class CommunityModel(Model):
             self.payee_trust(),
             self.world.of_compound(self.compounds.service_quality),
             self.last_billing.billed,
-            self.adjacency,
+            self.ties.adjacency,
             sc.fees,
             self.rng,
         )
         revenue = self.last_billing.revenue_by_compound
         self.collect_coercively(revenue)
         self.last_firm_revenue = float(revenue[self.compounds.manager == FIRM].sum())
-        active_share = self.active_share_by_compound()
-        rating = self.mean_by_compound(self.households.satisfaction)
+        active_share = self.world.mean_by_compound(self.households.active)
+        rating = self.world.mean_by_compound(self.households.satisfaction)
         revenues, ratings = revenue.tolist(), rating.tolist()
         for c, firm in list(self.firms.items()):
             firm.settle_month(revenues[c], ratings[c])
@@ -460,10 +457,10 @@ class CommunityModel(Model):
     def collect_coercively(self, revenue: np.ndarray) -> None:
         """Losing firms in low-paying compounds may send collectors (firm_conduct module)."""
         sc, billing = self.params, self.last_billing
-        collection = self.collection_by_compound().tolist()
+        collection = billing.collection_by_compound(self.world).tolist()
         for c, firm in self.firms.items():
             if firm.collects_coercively(collection[c], self.rng):
-                flats = self.flats_of_compound(c)
+                flats = self.world.flats_of_compound(c)
                 extra = coerce_payment(
                     self.households,
                     flats,
@@ -515,87 +512,6 @@ class CommunityModel(Model):
             self.households.trust_firm[served] = (
                 carry * self.households.trust_firm[served] + (1 - carry) * fresh
             )
-
-    # ------------------------------------------------------------------ queries used by the rules
-    @cached_property
-    def compound_bounds(self) -> list[tuple[int, int]]:
-        """Per compound: its first flat and the flat after its last (flats are contiguous)."""
-        starts, sizes = self.world.compound_starts, self.world.compound_flats
-        return list(zip(starts.tolist(), (starts + sizes).tolist(), strict=True))
-
-    def flats_of_compound(self, compound: int) -> np.ndarray:
-        """Indices of the flats of a compound (a contiguous range)."""
-        return np.arange(*self.compound_bounds[compound])
-
-    def collection_by_compound(self) -> np.ndarray:
-        """Per compound: share of billed households that paid the latest bill (0 if none billed)."""
-        billing, n = self.last_billing, self.world.compounds
-        billed = self.world.count_by_compound(billing.billed)
-        paid = self.world.count_by_compound(billing.paid & billing.billed)
-        return np.divide(paid, billed, out=np.zeros(n), where=billed > 0)
-
-    def mean_by_compound(self, values: np.ndarray) -> np.ndarray:
-        """Mean of a household array within each compound."""
-        total = np.bincount(self.world.compound, weights=values, minlength=self.world.compounds)
-        return total / np.maximum(self.compound_households, 1)
-
-    def active_share_by_compound(self) -> np.ndarray:
-        """Share of each compound's households active this week."""
-        active = self.world.count_by_compound(self.households.active)
-        return active / np.maximum(self.compound_households, 1)
-
-    @cached_property
-    def has_flat_above(self) -> np.ndarray:
-        """Whether each flat has a flat above it in its stairwell unit."""
-        return dispute_rules.has_flat_above(self.world, self.households_per_floor)
-
-    def are_tied(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Whether households a[k] and b[k] share a social tie."""
-        n = self.world.households
-        key = np.minimum(a, b) * n + np.maximum(a, b)
-        idx = np.minimum(np.searchsorted(self.tie_keys, key), self.tie_keys.size - 1)
-        return self.tie_keys[idx] == key if self.tie_keys.size else np.zeros(key.size, dtype=bool)
-
-    def random_in_compound(self, flats: np.ndarray) -> np.ndarray:
-        """A random flat in the same compound as each of `flats`."""
-        world = self.world
-        return random_member(
-            world.compound[flats], world.compound_starts, world.compound_flats, self.rng
-        )
-
-    def random_in_building(self, flats: np.ndarray) -> np.ndarray:
-        """A random flat in the same building as each of `flats`."""
-        world = self.world
-        return random_member(
-            world.building[flats], world.building_starts, world.building_flats, self.rng
-        )
-
-    def choose_mediators(self, rows: np.ndarray) -> np.ndarray:
-        """Mediator for disputes entering mediation: Party head, compound committee, or residents' committee."""
-        building = self.disputes.building[rows]
-        compound = self.disputes.compound[rows]
-        mediator = np.full(rows.size, dispute_rules.RESIDENTS_COMMITTEE, dtype=np.int8)
-        has_committee = np.zeros(self.world.compounds, dtype=bool)
-        has_committee[list(self.owners_committees)] = True
-        has_committee[list(self.self_management_committees)] = True
-        mediator[has_committee[compound]] = dispute_rules.COMPOUND_COMMITTEE
-        if self.params.mechanisms.party_mobilisation.enabled:
-            party_head = self.party_committee.buildings_with_party_head()
-            mediator[party_head[building]] = dispute_rules.PARTY_MEDIATOR
-        return mediator
-
-    def mediator_skill(self, mediator: np.ndarray) -> np.ndarray:
-        """Weekly settlement skill of each mediator code."""
-        sc = self.params
-        skills = np.array(
-            [
-                0.0,
-                sc.mechanisms.party_mobilisation.mediation_skill,
-                sc.disputes.committee_mediation_skill,
-                sc.disputes.residents_committee_mediation_skill,
-            ]
-        )
-        return skills[mediator]
 
     def run(self, steps: int | None = None, progress=None) -> None:
         """Step the model `steps` weeks (default: the scenario's), calling `progress()` each week."""

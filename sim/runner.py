@@ -248,7 +248,7 @@ def summarise(model: CommunityModel, timeseries: pd.DataFrame) -> dict[str, Any]
             "compounds": world.compounds,
             "buildings": world.buildings,
             "stairwell_units": world.units,
-            "social_ties": int(model.tie_keys.size),
+            "social_ties": int(model.ties.keys.size),
             "compounds_with_firm_at_start": int(world.compound_has_firm.sum()),
             "households_ever": int(model.next_household_id - 1),
         },

@@ -179,9 +179,9 @@ def test_a_completed_project_raises_trust_and_efficacy_in_its_compound_and_among
 ):
     model, project = model_with_a_project
     hh = model.households
-    compound = model.flats_of_compound(project.compound)
+    compound = model.world.flats_of_compound(project.compound)
     others = np.setdiff1d(np.arange(hh.size), compound)
-    tied = np.intersect1d(others, np.unique(model.adjacency[project.flats].nonzero()[1]))
+    tied = np.intersect1d(others, np.unique(model.ties.adjacency[project.flats].nonzero()[1]))
     untouched = np.setdiff1d(others, tied)
     assert tied.size > 0
     trust, support = hh.trust_committee.copy(), hh.support.copy()

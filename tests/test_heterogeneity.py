@@ -89,7 +89,7 @@ def test_compounds_differ_in_initial_trust_only_with_a_compound_spread():
             ["warmup_weeks=0", "structure.compounds=40", f"households.compound_trust_sd={sd}"],
         )
         model = CommunityModel(scenario)
-        return float(model.mean_by_compound(model.households.trust_firm).std())
+        return float(model.world.mean_by_compound(model.households.trust_firm).std())
 
     assert spread_of_compound_means(0.1) > 0.07
     assert spread_of_compound_means(0.0) < 0.04

@@ -58,14 +58,14 @@ def test_mobilisation_push_is_zero_when_off_and_counts_active_role_holders_when_
     saved = hh.active.copy()
     try:
         hh.active[:] = True
-        off = mobilisation_push(hh, small_model.adjacency, PartyMobilisation(enabled=False))
+        off = mobilisation_push(hh, small_model.ties.adjacency, PartyMobilisation(enabled=False))
         spec = PartyMobilisation(enabled=True, mobilisation_strength=0.15, mobilisation_cap=0.4)
-        on = mobilisation_push(hh, small_model.adjacency, spec)
+        on = mobilisation_push(hh, small_model.ties.adjacency, spec)
     finally:
         hh.active[:] = saved
     assert np.all(off == 0)
     role_holder = hh.is_party & np.isin(hh.role, [BUILDING_HEAD, CENTRAL_HOUSEHOLD])
-    count = small_model.adjacency @ role_holder.astype(float)
+    count = small_model.ties.adjacency @ role_holder.astype(float)
     assert np.allclose(on, np.minimum(0.4, 0.15 * count))
     assert on.max() > 0
 

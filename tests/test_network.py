@@ -188,7 +188,7 @@ def test_model_mesa_network_has_one_cell_per_household_at_layout_positions(small
 
 
 def test_model_mesa_network_connects_cells_exactly_as_the_social_graph(small_model):
-    graph, cells = small_model.graph, small_model.grid._cells
+    graph, cells = small_model.ties.graph, small_model.grid._cells
     for node in range(0, small_model.world.households, 7):
         assert {c.coordinate for c in cells[node].neighborhood} == set(graph.neighbors(node))
 
@@ -202,9 +202,9 @@ def test_each_resident_agent_occupies_the_cell_of_its_own_flat(small_model):
 
 def test_model_tie_keys_graph_edges_and_degrees_agree(small_model):
     n = small_model.world.households
-    keys = sorted(min(a, b) * n + max(a, b) for a, b in small_model.graph.edges)
-    assert np.array_equal(np.asarray(keys), small_model.tie_keys)
-    assert np.array_equal(small_model.degree, small_model.adjacency.sum(axis=1))
+    keys = sorted(min(a, b) * n + max(a, b) for a, b in small_model.ties.graph.edges)
+    assert np.array_equal(np.asarray(keys), small_model.ties.keys)
+    assert np.array_equal(small_model.ties.degree, small_model.ties.adjacency.sum(axis=1))
 
 
 def test_model_ties_are_the_same_for_the_same_seed():
@@ -212,7 +212,7 @@ def test_model_ties_are_the_same_for_the_same_seed():
 
     scenario = load_scenario("default", ["structure.compounds=2"])
     a, b = CommunityModel(scenario, seed=3), CommunityModel(scenario, seed=3)
-    assert np.array_equal(a.tie_keys, b.tie_keys)
+    assert np.array_equal(a.ties.keys, b.ties.keys)
 
 
 @FAST

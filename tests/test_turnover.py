@@ -20,7 +20,7 @@ def test_move_out_chances_follow_tenure_and_the_rates_in_force(small_model):
 
 def test_flat_above_is_in_the_same_stairwell_unit(small_model):
     world, per_floor = small_model.world, small_model.households_per_floor
-    has_above = small_model.has_flat_above
+    has_above = small_model.world.has_flat_above
     below = np.flatnonzero(has_above)
     assert np.all(world.unit[below + per_floor] == world.unit[below])
     assert np.all(world.floor[below + per_floor] == world.floor[below] + 1)
@@ -34,7 +34,7 @@ def test_collection_of_each_compound_is_the_share_of_its_billed_who_paid():
     for _ in range(9):
         model.step()
         billing, compound = model.last_billing, model.world.compound
-        for c, rate in enumerate(model.collection_by_compound().tolist()):
+        for c, rate in enumerate(model.last_billing.collection_by_compound(model.world).tolist()):
             billed = billing.billed[compound == c]
             paid = billing.paid[compound == c] & billed
             assert rate == (paid.sum() / billed.sum() if billed.any() else 0.0)
@@ -43,4 +43,7 @@ def test_collection_of_each_compound_is_the_share_of_its_billed_who_paid():
 def test_flats_of_a_compound_are_its_range(small_model):
     compound = small_model.world.compound
     for c in range(small_model.world.compounds):
-        assert small_model.flats_of_compound(c).tolist() == np.flatnonzero(compound == c).tolist()
+        assert (
+            small_model.world.flats_of_compound(c).tolist()
+            == np.flatnonzero(compound == c).tolist()
+        )

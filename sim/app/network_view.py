@@ -88,7 +88,7 @@ def network_layout(world: BuiltCommunity) -> NetworkLayout:
 def tie_background(model: "CommunityModel", layout: NetworkLayout) -> np.ndarray:
     """The ties drawn once as an RGBA byte image (a sample when there are very many)."""
     n = model.world.households
-    keys = model.tie_keys
+    keys = model.ties.keys
     if keys.size > MAX_TIES_DRAWN:  # a fixed sample, not drawn from the model's generator
         keys = np.sort(np.random.default_rng(0).choice(keys, MAX_TIES_DRAWN, replace=False))
     u, v = keys // n, keys % n

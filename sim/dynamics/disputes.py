@@ -37,12 +37,11 @@ from scipy.special import expit
 
 from sim.dynamics.events import occurrences
 from sim.dynamics.trust import penalise, reward
-from sim.scenario.schema import Disputes
+from sim.scenario.schema import Disputes, Scenario
 from sim.state import FIRM, SELF_MANAGED
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
-    from sim.world.structure import BuiltCommunity
 
 KINDS = (
     "water_leak",
@@ -226,13 +225,33 @@ def mediation_probability(skill: np.ndarray, legitimacy: np.ndarray) -> np.ndarr
     return np.clip(skill * (0.5 + legitimacy), 0.0, 1.0)
 
 
-def has_flat_above(world: "BuiltCommunity", per_floor: int) -> np.ndarray:
-    """Whether each flat has a flat above it in its stairwell unit (`per_floor` flats on)."""
-    n = world.households
-    above = np.arange(n) + per_floor
-    has_above = above < n
-    has_above[has_above] = world.unit[above[has_above]] == world.unit[has_above]
-    return has_above
+def choose_mediators(model: "CommunityModel", rows: np.ndarray) -> np.ndarray:
+    """Mediator of each dispute entering mediation: the building's Party head where Party
+    mobilisation runs and the building has one, else the compound's committee where it has
+    one, else the residents' committee."""
+    ledger = model.disputes
+    mediator = np.full(rows.size, RESIDENTS_COMMITTEE, dtype=np.int8)
+    has_committee = np.zeros(model.world.compounds, dtype=bool)
+    has_committee[list(model.owners_committees)] = True
+    has_committee[list(model.self_management_committees)] = True
+    mediator[has_committee[ledger.compound[rows]]] = COMPOUND_COMMITTEE
+    if model.params.mechanisms.party_mobilisation.enabled:
+        party_head = model.party_committee.buildings_with_party_head()
+        mediator[party_head[ledger.building[rows]]] = PARTY_MEDIATOR
+    return mediator
+
+
+def mediator_skill(sc: Scenario, mediator: np.ndarray) -> np.ndarray:
+    """Weekly settlement skill of each mediator code."""
+    skills = np.array(
+        [
+            0.0,
+            sc.mechanisms.party_mobilisation.mediation_skill,
+            sc.disputes.committee_mediation_skill,
+            sc.disputes.residents_committee_mediation_skill,
+        ]
+    )
+    return skills[mediator]
 
 
 def draw_frictions(model: "CommunityModel") -> NewDisputes:
@@ -242,7 +261,7 @@ def draw_frictions(model: "CommunityModel") -> NewDisputes:
     per_floor = model.households_per_floor
     kinds, victims, respondents = [], [], []
 
-    has_above = model.has_flat_above
+    has_above = world.has_flat_above
     leak = occurrences(rng, spec.water_leak_rate, n)
     leak = leak[has_above[leak]]
     kinds.append(np.full(leak.size, WATER_LEAK))
@@ -263,17 +282,17 @@ def draw_frictions(model: "CommunityModel") -> NewDisputes:
     parked = occurrences(rng, parking_rate)
     kinds.append(np.full(parked.size, PARKING))
     victims.append(parked)
-    respondents.append(model.random_in_compound(parked))
+    respondents.append(world.random_in_compound(parked, rng))
 
     crowded = occurrences(rng, spec.shared_space_rate, n)
     kinds.append(np.full(crowded.size, SHARED_SPACE))
     victims.append(crowded)
-    respondents.append(model.random_in_building(crowded))
+    respondents.append(world.random_in_building(crowded, rng))
 
     built_on = occurrences(rng, spec.illegal_structure_rate, n)
     kinds.append(np.full(built_on.size, ILLEGAL_STRUCTURE))
     victims.append(built_on)
-    respondents.append(model.random_in_compound(built_on))
+    respondents.append(world.random_in_compound(built_on, rng))
 
     kind = np.concatenate(kinds).astype(np.int8)
     victim = np.concatenate(victims)
@@ -385,11 +404,11 @@ def advance_disputes(model: "CommunityModel") -> None:
             to_mediation,
             stage=MEDIATION,
             stage_week=model.week,
-            mediator=model.choose_mediators(to_mediation),
+            mediator=choose_mediators(model, to_mediation),
         )
 
     med_rows = rows[~in_talk]
-    skill = model.mediator_skill(ledger.mediator[med_rows])
+    skill = mediator_skill(model.params, ledger.mediator[med_rows])
     cross_party = IS_CROSS_PARTY[ledger.kind[med_rows]]
     skill = np.where(cross_party, skill * spec.cross_party_mediation_factor, skill)
     p = mediation_probability(skill, legitimacy[~in_talk])
@@ -416,7 +435,9 @@ def talk_settlement_probability(model: "CommunityModel", rows: np.ndarray) -> np
     respondent = ledger.respondent_flat[rows]
     with_household = ledger.respondent_party[rows] == HOUSEHOLD
     tied = np.zeros(rows.size, dtype=bool)
-    tied[with_household] = model.are_tied(complainant[with_household], respondent[with_household])
+    tied[with_household] = model.ties.are_tied(
+        complainant[with_household], respondent[with_household]
+    )
     effort = model.compounds.effort[ledger.compound[rows]]
     chance = np.where(with_household, base * (1.0 + tied), base * (1.0 + effort))
     cross_party = IS_CROSS_PARTY[ledger.kind[rows]]

@@ -20,6 +20,7 @@ from scipy.special import expit
 from sim.scenario.schema import Fees
 from sim.state import HouseholdState
 from sim.world.network import flagged_neighbours
+from sim.world.structure import BuiltCommunity
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ class Billing:
         """Share of billed households that paid."""
         n = int(self.billed.sum())
         return float(self.paid.sum() / n) if n else 0.0
+
+    def collection_by_compound(self, world: BuiltCommunity) -> np.ndarray:
+        """Per compound: share of billed households that paid (0 where none was billed)."""
+        billed = world.count_by_compound(self.billed)
+        paid = world.count_by_compound(self.paid & self.billed)
+        return np.divide(paid, billed, out=np.zeros(world.compounds), where=billed > 0)
 
     @property
     def collection_rate_by_area(self) -> float:

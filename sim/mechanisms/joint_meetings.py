@@ -167,7 +167,7 @@ class JointMeetings(RecurringMechanism):
         model, spec = self.model, self.spec
         if not spec.firm_invests_first:
             return []
-        collection = model.collection_by_compound()
+        collection = model.last_billing.collection_by_compound(model.world)
         return [
             c
             for c, firm in sorted(model.firms.items())

@@ -192,7 +192,7 @@ class PilotFirst:
         if failed.any():
             self.last_failure_week = model.week
             hh = model.households
-            exposed = flagged_neighbours(model.adjacency, failed[model.world.unit]) > 0
+            exposed = flagged_neighbours(model.ties.adjacency, failed[model.world.unit]) > 0
             hh.practice_support[exposed] *= 1.0 - spec.failure_penalty
 
     def spread_support(self) -> None:
@@ -224,7 +224,7 @@ class PilotFirst:
         if self.seen_success is None:
             model, world = self.model, self.model.world
             visible = self.succeeded[world.unit].astype(np.float64)
-            share = (model.adjacency @ visible) / np.maximum(model.degree, 1)
+            share = (model.ties.adjacency @ visible) / np.maximum(model.ties.degree, 1)
             successes = np.bincount(
                 self.unit_compound, weights=self.succeeded, minlength=world.compounds
             )

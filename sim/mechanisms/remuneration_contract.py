@@ -81,7 +81,7 @@ class RemunerationTerms:
 def hold_vote(model: "CommunityModel", compound: int, months: int) -> VoteRecord:
     """The owners of a compound vote on the remuneration contract."""
     spec = model.params.mechanisms.remuneration_contract
-    flats = model.flats_of_compound(compound)
+    flats = model.world.flats_of_compound(compound)
     owners = flats[model.households.is_owner[flats]]
     area = model.world.area[owners]
     rng = model.rng
@@ -121,7 +121,7 @@ class RemunerationCampaigns:
             firm = model.firms.get(compound)
             if firm is not None:
                 firm.terms = terms
-            flats = model.flats_of_compound(compound)
+            flats = model.world.flats_of_compound(compound)
             hh, trust = model.households, model.params.trust
             weight = self.spec.transparency_gain / max(trust.gain, 1e-12)
             reward(hh.trust_firm, flats, trust, weight=weight)

@@ -6,13 +6,15 @@ acquaintances inside the compound; a few ties across compounds; building heads t
 building and central households to their own and the next unit. No household is left isolated.
 """
 
+from dataclasses import dataclass
+
 import networkx as nx
 import numpy as np
 from scipy import sparse
 
 from sim.scenario.schema import Network
 from sim.state import BUILDING_HEAD, CENTRAL_HOUSEHOLD
-from sim.world.structure import BuiltCommunity, expand_ranges, group_starts
+from sim.world.structure import BuiltCommunity, expand_ranges, group_starts, random_member
 
 
 def offset_pairs(group: np.ndarray, max_offset: int) -> tuple[np.ndarray, np.ndarray]:
@@ -26,14 +28,6 @@ def offset_pairs(group: np.ndarray, max_offset: int) -> tuple[np.ndarray, np.nda
     if not left:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     return np.concatenate(left), np.concatenate(right)
-
-
-def random_member(
-    group: np.ndarray, starts: np.ndarray, sizes: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """A uniformly drawn member of each entry's own contiguous group."""
-    g_sizes = sizes[group]
-    return starts[group] + (rng.random(group.size) * g_sizes).astype(np.int64)
 
 
 def tie_edges(
@@ -221,3 +215,30 @@ def flagged_neighbours(adjacency: sparse.csr_array, flag: np.ndarray) -> np.ndar
         without = np.bincount(neighbour_lists(adjacency, np.flatnonzero(~flag)), minlength=n)
         return (np.diff(adjacency.indptr) - without).astype(np.float64)
     return adjacency @ flag.astype(np.float64)
+
+
+@dataclass(frozen=True)
+class SocialTies:
+    """The households' ties, built once: each tie's key (u * n + v with u < v, sorted), the
+    adjacency matrix, each household's number of ties, and the graph Mesa's space stands on."""
+
+    households: int
+    keys: np.ndarray
+    adjacency: sparse.csr_matrix
+    degree: np.ndarray
+    graph: nx.Graph
+
+    @classmethod
+    def from_edges(cls, u: np.ndarray, v: np.ndarray, n: int) -> "SocialTies":
+        """The ties of an undirected, de-duplicated edge list (u < v) over `n` households."""
+        matrix = adjacency(u, v, n)
+        degree = np.asarray(matrix.sum(axis=1)).ravel()
+        return cls(n, u * n + v, matrix, degree, to_graph(u, v, n))
+
+    def are_tied(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether households a[k] and b[k] share a tie."""
+        keys = self.keys
+        if not keys.size:
+            return np.zeros(np.size(a), dtype=bool)
+        key = np.minimum(a, b) * self.households + np.maximum(a, b)
+        return keys[np.minimum(np.searchsorted(keys, key), keys.size - 1)] == key

@@ -91,6 +91,34 @@ class BuiltCommunity:
         footprints = np.array(self.building_footprints, dtype=object)
         return shapely.get_coordinates(shapely.centroid(footprints))
 
+    # ------------------------------------------------------------------ queries
+    @cached_property
+    def compound_bounds(self) -> list[tuple[int, int]]:
+        """Per compound: its first flat and the flat after its last (flats are contiguous)."""
+        starts, sizes = self.compound_starts, self.compound_flats
+        return list(zip(starts.tolist(), (starts + sizes).tolist(), strict=True))
+
+    def flats_of_compound(self, compound: int) -> np.ndarray:
+        """Indices of the flats of a compound (a contiguous range)."""
+        return np.arange(*self.compound_bounds[compound])
+
+    def random_in_compound(self, flats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """A random flat in the same compound as each of `flats`."""
+        return random_member(self.compound[flats], self.compound_starts, self.compound_flats, rng)
+
+    def random_in_building(self, flats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """A random flat in the same building as each of `flats`."""
+        return random_member(self.building[flats], self.building_starts, self.building_flats, rng)
+
+    @cached_property
+    def has_flat_above(self) -> np.ndarray:
+        """Whether each flat has a flat above it in its stairwell unit."""
+        n, per_floor = self.households, self.flats_per_floor
+        above = np.arange(n) + per_floor
+        has_above = above < n
+        has_above[has_above] = self.unit[above[has_above]] == self.unit[has_above]
+        return has_above
+
     def fee_per_m2(self, default: float) -> np.ndarray | float:
         """Each flat's monthly fee per m2: the file's per compound, else `default`."""
         if self.compound_fee is None:
@@ -120,6 +148,11 @@ class BuiltCommunity:
     def count_by_compound(self, flag: np.ndarray) -> np.ndarray:
         """Per compound: how many of its flats hold `flag`."""
         return count_in_ranges(flag, self.compound_starts)
+
+    def mean_by_compound(self, values: np.ndarray) -> np.ndarray:
+        """Per compound: the mean over its flats of a per-flat array."""
+        total = np.bincount(self.compound, weights=values, minlength=self.compounds)
+        return total / np.maximum(self.compound_flats, 1)
 
     def count_by_building(self, flag: np.ndarray) -> np.ndarray:
         """Per building: how many of its flats hold `flag`."""
@@ -246,3 +279,11 @@ def layout_positions(world: BuiltCommunity) -> np.ndarray:
     x = building_x[world.building] + unit_in_building * column_width + world.position
     y = world.floor.astype(float)
     return np.column_stack([x, y])
+
+
+def random_member(
+    group: np.ndarray, starts: np.ndarray, sizes: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """A uniformly drawn member of each entry's own contiguous group."""
+    g_sizes = sizes[group]
+    return starts[group] + (rng.random(group.size) * g_sizes).astype(np.int64)

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 def hearers_of(model: "CommunityModel", project: Project) -> np.ndarray:
     """Households of the project's compound or with a social tie to its flats (sorted)."""
     heard = np.zeros(model.households.size, dtype=bool)
-    heard[model.flats_of_compound(project.compound)] = True
-    heard[neighbour_lists(model.adjacency, project.flats)] = True
+    heard[model.world.flats_of_compound(project.compound)] = True
+    heard[neighbour_lists(model.ties.adjacency, project.flats)] = True
     return np.flatnonzero(heard)
 
 
