@@ -172,11 +172,16 @@ def test_units_adopt_together_with_their_compound_unlike_spread_by_word_of_mouth
 
 def test_some_units_hold_out_in_compounds_the_practice_reached():
     """Units that hold out never adopt, even where the rest of their compound did; without
-    hold-outs and with thresholds at 0, every unit of a reached compound adopts."""
+    hold-outs and with thresholds at 0, every unit of a reached compound adopts.
+
+    Over 8 seeds a reached two-compound community has about 120 units, so the share that
+    never adopts (holdout_share 0.1, plus units that never cross their threshold) has a
+    binomial spread of about 0.03: measured 0.076, 0.18, 0.11 and 0.088 over seeds 1-8, 9-16,
+    17-24 and 25-32 (over 4 seeds, 1 unit of 46 held out)."""
     none_hold_out = [f"{P}.holdout_share=0", f"{P}.adoption_threshold=0", f"{P}.threshold_sd=0"]
     for overrides, expect_holdouts in (([], True), (none_hold_out, False)):
         never, reached_units = 0, 0
-        for seed in range(1, 5):
+        for seed in range(1, 9):
             table = adoptions(2, seed, 104, *overrides)
             followed = table["adopted_week"].notna() & ~table["pilot"]
             reached = table[table["compound"].isin(table.loc[followed, "compound"])]
@@ -208,7 +213,11 @@ def test_a_compound_follows_its_pilot_within_months():
 # --- S-shaped adoption -----------------------------------------------------------------------------
 
 GRID = [(compounds, pilots) for compounds in (1, 3, 6) for pilots in (1, 2, 4)]
-S_SEEDS = range(1, 7)
+# The mean curve mixes runs whose pilots work at once with runs that wait for a retry, and in
+# the 3-compound settings the middle half is only about 1.2 times as fast as the start, so
+# over 6 seeds the count of S-shaped settings moved between 6 and 9 (seeds 1-6, 7-12, 13-18,
+# 19-24: 6, 9, 6, 8 of 9); over 12 seeds it was 9 and 8, and over 24 seeds all 9 settings.
+S_SEEDS = range(1, 13)
 S_WEEKS = 78
 
 
@@ -223,7 +232,7 @@ def mean_followers_curve(compounds: int, pilots: int, *overrides: str) -> np.nda
 
 
 def test_adoption_is_s_shaped_over_pilot_counts_and_community_sizes():
-    """The followers' mean adoption curve (6 seeds) starts slowly, accelerates and saturates in
+    """The followers' mean adoption curve (12 seeds) starts slowly, accelerates and saturates in
     at least 7 of the 9 settings of 1, 3, 6 compounds and 1, 2, 4 pilots."""
     shaped = {setting: is_s_shaped(mean_followers_curve(*setting)) for setting in GRID}
     assert sum(shaped.values()) >= 7, shaped
