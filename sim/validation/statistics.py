@@ -171,6 +171,18 @@ def neighbour_adoption_lead(run, group: str = "compound") -> float:
     return float(lead / follows.sum())
 
 
+@statistic("count")
+def units_adopted_within(run, weeks: int = 13) -> float:
+    """Units that had adopted the practice (pilots included) `weeks` after the first pilots
+    started (adoptions.csv); NaN if no pilot started."""
+    table = run.adoptions
+    if table.empty:
+        return math.nan
+    week = table["adopted_week"].to_numpy(dtype=float, na_value=np.nan)
+    start = week[table["pilot"].to_numpy(dtype=bool)].min()
+    return float((week <= start + weeks).sum())
+
+
 # ------------------------------------------------------------------------------ crowdfunding
 def elevator_voters(run, kind: str) -> pd.DataFrame:
     """Households that voted on a project of this kind."""
