@@ -268,12 +268,14 @@ S_SEEDS = range(1, 13)
 S_WEEKS = 78
 
 
-def mean_followers_curve(compounds: int, pilots: int, *overrides: str) -> np.ndarray:
+def mean_followers_curve(
+    compounds: int, pilots: int, *overrides: str, seeds: range = S_SEEDS
+) -> np.ndarray:
     curves = [
         followers_curve(
             adoptions(compounds, seed, S_WEEKS, f"{P}.pilot_units={pilots}", *overrides), S_WEEKS
         )
-        for seed in S_SEEDS
+        for seed in seeds
     ]
     return np.mean(curves, axis=0)
 
@@ -294,6 +296,8 @@ def test_adoption_is_s_shaped_over_pilot_counts_and_community_sizes():
     ids=["no_neighbour_effect", "pilots_off"],
 )
 def test_without_neighbour_effect_or_pilots_nothing_spreads(overrides):
-    """The contrasts: with no example counted, or no pilots, no setting is S-shaped."""
+    """The contrasts: with no example counted, or no pilots, no setting is S-shaped (nothing
+    spreads at all, so 6 seeds suffice)."""
     for setting in [(1, 1), (3, 2), (6, 4)]:
-        assert not is_s_shaped(mean_followers_curve(*setting, *overrides)), setting
+        curve = mean_followers_curve(*setting, *overrides, seeds=range(1, 7))
+        assert not is_s_shaped(curve), setting
