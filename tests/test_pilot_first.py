@@ -4,6 +4,8 @@ Pattern tests run small communities (1-6 compounds) over fixed seeds with stated
 each against a contrast that must fail it.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ from sim.mechanisms.pilot_first import ADOPTION_COLUMNS, adoption_hazard
 from sim.model import CommunityModel
 from sim.runner import simulate
 from sim.scenario.loader import load_scenario
+from sim.validation.statistics import neighbour_adoption_lead
 
 P = "mechanisms.pilot_first"
 
@@ -167,16 +170,65 @@ def test_units_adopt_together_with_their_compound_unlike_spread_by_word_of_mouth
     assert np.mean(local) > np.mean(mean_field) + 0.1, (local, mean_field)
 
 
+def test_neighbour_lead_compares_adopted_building_mates_with_those_of_open_units():
+    """Two buildings of two units, the pilot in unit 0: a building mate following first leads
+    by 1 - 1/3 at its week and 0 at the next (lead 1/3); the other building first, -1/6."""
+
+    def lead(weeks: list[float]) -> float:
+        table = pd.DataFrame(
+            {
+                "building": [0, 0, 1, 1],
+                "pilot": [True, False, False, False],
+                "holds_out": [False] * 4,
+                "adopted_week": pd.array(weeks, dtype="Int64"),
+            }
+        )
+        return neighbour_adoption_lead(SimpleNamespace(adoptions=table), group="building")
+
+    assert lead([1, 5, 8, None]) == pytest.approx(1 / 3)
+    assert lead([1, 8, 5, None]) == pytest.approx(-1 / 6)
+    assert np.isnan(lead([1, None, None, None]))
+
+
+NOT_LOCAL = [f"{P}.{w}_weight=0" for w in ("building", "compound", "tie")]
+NOT_LOCAL += [f"{P}.visibility=0", f"{P}.influence=0"]
+
+
+def test_followers_adopt_beside_earlier_adopters_unlike_influence_that_is_not_local():
+    """Followers adopt where more of their building mates have adopted than an open unit's,
+    over 1-4 compounds, 1-4 pilots and thresholds 0.15-0.35; with only the community's share
+    of working units counted and no support moving along ties, the same claim fails.
+
+    Measured over these settings and 6 seeds: lead 0.095 (sd 0.086 over runs) and 0.018 (sd
+    0.087) not local, whose expectation is 0 (who adopts is then unrelated to where); over 8
+    seeds the mean's standard error is about 0.015, and the bound lies 3 of them above 0."""
+    settings = [(1, 1, 0.25), (2, 4, 0.35), (3, 2, 0.15), (4, 3, 0.25)]
+    local, not_local = [], []
+    for compounds, pilots, threshold in settings:
+        knobs = (f"{P}.pilot_units={pilots}", f"{P}.adoption_threshold={threshold}")
+        for seed in range(1, 9):
+            for found, overrides in ((local, []), (not_local, NOT_LOCAL)):
+                run = simulate(scenario(compounds, seed, 104, *knobs, *overrides))
+                found.append(neighbour_adoption_lead(run, group="building"))
+    assert np.nanmean(local) > 0.045, local
+    assert np.nanmean(not_local) < 0.045, not_local
+
+
 # --- hold-outs -----------------------------------------------------------------------------------
 
 
 def test_some_units_hold_out_in_compounds_the_practice_reached():
     """Units that hold out never adopt, even where the rest of their compound did; without
-    hold-outs and with thresholds at 0, every unit of a reached compound adopts."""
+    hold-outs and with thresholds at 0, every unit of a reached compound adopts.
+
+    Over 8 seeds a reached two-compound community has about 120 units, so the share that
+    never adopts (holdout_share 0.1, plus units that never cross their threshold) has a
+    binomial spread of about 0.03: measured 0.076, 0.18, 0.11 and 0.088 over seeds 1-8, 9-16,
+    17-24 and 25-32 (over 4 seeds, 1 unit of 46 held out)."""
     none_hold_out = [f"{P}.holdout_share=0", f"{P}.adoption_threshold=0", f"{P}.threshold_sd=0"]
     for overrides, expect_holdouts in (([], True), (none_hold_out, False)):
         never, reached_units = 0, 0
-        for seed in range(1, 5):
+        for seed in range(1, 9):
             table = adoptions(2, seed, 104, *overrides)
             followed = table["adopted_week"].notna() & ~table["pilot"]
             reached = table[table["compound"].isin(table.loc[followed, "compound"])]
@@ -208,22 +260,28 @@ def test_a_compound_follows_its_pilot_within_months():
 # --- S-shaped adoption -----------------------------------------------------------------------------
 
 GRID = [(compounds, pilots) for compounds in (1, 3, 6) for pilots in (1, 2, 4)]
-S_SEEDS = range(1, 7)
+# The mean curve mixes runs whose pilots work at once with runs that wait for a retry, and in
+# the 3-compound settings the middle half is only about 1.2 times as fast as the start, so
+# over 6 seeds the count of S-shaped settings moved between 6 and 9 (seeds 1-6, 7-12, 13-18,
+# 19-24: 6, 9, 6, 8 of 9); over 12 seeds it was 9 and 8, and over 24 seeds all 9 settings.
+S_SEEDS = range(1, 13)
 S_WEEKS = 78
 
 
-def mean_followers_curve(compounds: int, pilots: int, *overrides: str) -> np.ndarray:
+def mean_followers_curve(
+    compounds: int, pilots: int, *overrides: str, seeds: range = S_SEEDS
+) -> np.ndarray:
     curves = [
         followers_curve(
             adoptions(compounds, seed, S_WEEKS, f"{P}.pilot_units={pilots}", *overrides), S_WEEKS
         )
-        for seed in S_SEEDS
+        for seed in seeds
     ]
     return np.mean(curves, axis=0)
 
 
 def test_adoption_is_s_shaped_over_pilot_counts_and_community_sizes():
-    """The followers' mean adoption curve (6 seeds) starts slowly, accelerates and saturates in
+    """The followers' mean adoption curve (12 seeds) starts slowly, accelerates and saturates in
     at least 7 of the 9 settings of 1, 3, 6 compounds and 1, 2, 4 pilots."""
     shaped = {setting: is_s_shaped(mean_followers_curve(*setting)) for setting in GRID}
     assert sum(shaped.values()) >= 7, shaped
@@ -238,6 +296,8 @@ def test_adoption_is_s_shaped_over_pilot_counts_and_community_sizes():
     ids=["no_neighbour_effect", "pilots_off"],
 )
 def test_without_neighbour_effect_or_pilots_nothing_spreads(overrides):
-    """The contrasts: with no example counted, or no pilots, no setting is S-shaped."""
+    """The contrasts: with no example counted, or no pilots, no setting is S-shaped (nothing
+    spreads at all, so 6 seeds suffice)."""
     for setting in [(1, 1), (3, 2), (6, 4)]:
-        assert not is_s_shaped(mean_followers_curve(*setting, *overrides)), setting
+        curve = mean_followers_curve(*setting, *overrides, seeds=range(1, 7))
+        assert not is_s_shaped(curve), setting

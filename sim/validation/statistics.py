@@ -149,6 +149,47 @@ def s_curve_rates(
     return middle / early
 
 
+@statistic("share")
+def neighbour_adoption_lead(run, group: str = "compound") -> float:
+    """How much nearer earlier adopters the next adoptions land than chance would put them:
+    over the units that followed the pilots (adoptions.csv), the mean share of the other units
+    of their `group` (compound or building) that had adopted before them, minus its mean over
+    the units then open to adopt (not yet adopted, not holding out, not piloting that week),
+    weighted by the adoptions of each week. 0: adoptions land where chance would put them;
+    NaN without followers."""
+    table = run.adoptions
+    if table.empty:
+        return math.nan
+    week = table["adopted_week"].to_numpy(dtype=float, na_value=np.nan)
+    pilot = table["pilot"].to_numpy(dtype=bool)
+    member = np.unique(table[group].to_numpy(), return_inverse=True)[1]
+    can_follow = ~table["holds_out"].to_numpy(dtype=bool)
+    follows = np.isfinite(week) & ~pilot
+    if not follows.any():
+        return math.nan
+    others = np.maximum(np.bincount(member)[member] - 1, 1)
+    lead = 0.0
+    for t in np.unique(week[follows]):
+        before = week < t
+        share = (np.bincount(member, weights=before)[member] - before) / others
+        open_units = can_follow & ~before & ~(pilot & (week == t))
+        new = follows & (week == t)
+        lead += share[new].sum() - new.sum() * share[open_units].mean()
+    return float(lead / follows.sum())
+
+
+@statistic("count")
+def units_adopted_within(run, weeks: int = 13) -> float:
+    """Units that had adopted the practice (pilots included) `weeks` after the first pilots
+    started (adoptions.csv); NaN if no pilot started."""
+    table = run.adoptions
+    if table.empty:
+        return math.nan
+    week = table["adopted_week"].to_numpy(dtype=float, na_value=np.nan)
+    start = week[table["pilot"].to_numpy(dtype=bool)].min()
+    return float((week <= start + weeks).sum())
+
+
 # ------------------------------------------------------------------------------ crowdfunding
 def elevator_voters(run, kind: str) -> pd.DataFrame:
     """Households that voted on a project of this kind."""
