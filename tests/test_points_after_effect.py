@@ -13,7 +13,8 @@ with P the share of household-weeks active in the quarter and SD_never the sprea
 households of the never-treated run, of their share of weeks active in it. "A year after" is
 the quarter ending 52 weeks after the scheme, "two years after" the one ending 104 weeks after.
 Settings: one compound with low trust in committees, three compounds with the default trust;
-seeds 1-8 each, averaged per setting.
+seeds 1-8 each: the bound is checked on the mean over seeds, the fading on the median (see
+`dip`).
 """
 
 from functools import cache
@@ -92,9 +93,22 @@ def test_a_year_after_the_scheme_participation_is_within_the_bound(setting):
     assert mean_after_effect(setting, VERY_STRONG_CROWDING, 52) < -BOUND
 
 
+def median_after_effect(setting: str, overrides: tuple[str, ...], weeks_after: int) -> float:
+    return float(np.median([after_effect(setting, overrides, s, weeks_after) for s in SEEDS]))
+
+
 def dip(setting: str, overrides: tuple[str, ...], weeks_after: int) -> float:
-    """How far participation is below the never-treated run, in SD (0 when above it)."""
-    return max(0.0, -mean_after_effect(setting, overrides, weeks_after))
+    """How far participation in the median seed is below the never-treated run, in SD (0 when
+    above it).
+
+    The median, not the mean: two years on, the treated and never-treated runs of a seed have
+    drifted apart by chance (the scheme's draws shift every later draw), and now and then one
+    of them settles at another level of participation, by up to 1-2 SD either way. Such seeds
+    come as often without any crowding (crowding_strength 0: d two years after from -1.1 to
+    +0.4 over seeds 1-48 in one compound, spread 0.25 SD; with the defaults, spread 0.34 SD
+    against 0.17 SD a year after), and one of them swung the mean of 8 seeds by 0.15 SD.
+    """
+    return max(0.0, -median_after_effect(setting, overrides, weeks_after))
 
 
 @pytest.mark.parametrize("setting", SETTINGS)
@@ -102,7 +116,11 @@ def test_the_dip_fades_from_the_first_to_the_second_year(setting):
     """Two years after, the dip is at most half that of one year after, or below 0.1 SD.
 
     Without recovery (half-life 0: never) it stays, or deepens as inactive neighbours hold
-    each other back, so the same check fails.
+    each other back, so the same check fails. Measured over six blocks of 8 seeds (1-48) in
+    one compound, four (1-32) in three: with the defaults, a dip of 0.04-0.25 SD a year after
+    and 0-0.07 SD two years after; without recovery 0.29-0.51 SD a year after and 0.30-0.50 SD
+    two years after; every block passes, and fails without recovery. Without any crowding
+    the same blocks give 0-0.08 SD: below 0.1 SD a dip is the runs' drift, not crowding.
     """
 
     def fades(overrides: tuple[str, ...]) -> bool:
@@ -112,19 +130,24 @@ def test_the_dip_fades_from_the_first_to_the_second_year(setting):
     assert not fades(NO_RECOVERY)
 
 
+@pytest.mark.parametrize("setting", SETTINGS)
 @pytest.mark.parametrize("half_life", [13, 26, 52])
-def test_crowded_out_motivation_halves_every_half_life_after_the_scheme(half_life):
+def test_crowded_out_motivation_halves_every_half_life_after_the_scheme(half_life, setting):
     """For households that stayed, the crowded-out part pi0 - pi shrinks by 2^(-52 / h) in a
-    year (a volunteer leader's motivation is raised, which only shrinks it further)."""
+    year (a volunteer leader's motivation is raised, which only shrinks it further); without
+    recovery it stays. This is the return of intrinsic motivation after the scheme, household
+    by household. Mean motivation against a never-treated run would mix in who moved in since:
+    two years after, in time_bank seeds 1-6, the newcomers' baseline motivation differed
+    between the two runs by -0.014 to +0.008, against 0.003 of crowding left."""
     overrides = (f"mechanisms.points.recovery_half_life_weeks={half_life}",)
-    record = run("one compound, low trust", overrides, 1)
+    record = run(setting, overrides, 1)
     stayed = record["ids_at_end"] == record["ids_year_after"]
     before = record["crowded_at_end"][stayed]
     after = record["crowded_year_after"][stayed]
     assert before.sum() > 1.0
     assert np.all(after <= before * recovery_factor(half_life) ** 52 + 1e-12)
     assert after.sum() == pytest.approx(before.sum() * 0.5 ** (52 / half_life), rel=0.05)
-    never = run("one compound, low trust", NO_RECOVERY, 1)
+    never = run(setting, NO_RECOVERY, 1)
     stayed = never["ids_at_end"] == never["ids_year_after"]
     kept = never["crowded_year_after"][stayed]
     assert kept.sum() == pytest.approx(never["crowded_at_end"][stayed].sum(), rel=0.05)

@@ -190,6 +190,33 @@ def units_adopted_within(run, weeks: int = 13) -> float:
     return float((week <= start + weeks).sum())
 
 
+@statistic("SD")
+def motivated_activity_in_sd(run, top_share: float = 0.25) -> float:
+    """Recent activity at the run's end of the intrinsically motivated (the top `top_share` of
+    households by motivation before any points scheme), in standard deviations of recent
+    activity across all households (recent activity: the exponential average of weeks active,
+    memory 13 weeks). Between two arms on the same seeds, the difference is the after-effect d
+    of tests/test_points_after_effect.py for these households, each arm standardised by its
+    own spread."""
+    hh = run.model.households
+    baseline = hh.baseline_motivation
+    motivated = baseline >= np.quantile(baseline, 1.0 - top_share)
+    spread = float(hh.activity.std())
+    return float(hh.activity[motivated].mean()) / spread if spread > 0 else math.nan
+
+
+@statistic("share")
+def motivated_crowded_out_share(run, top_share: float = 0.25) -> float:
+    """Share of the intrinsic motivation of the intrinsically motivated (the top `top_share` of
+    households by motivation before any points scheme) that is crowded out at the run's end:
+    1 - their motivation over their motivation before the scheme."""
+    hh = run.model.households
+    baseline = hh.baseline_motivation
+    motivated = baseline >= np.quantile(baseline, 1.0 - top_share)
+    before = float(baseline[motivated].sum())
+    return 1.0 - float(hh.motivation[motivated].sum()) / before if before > 0 else math.nan
+
+
 # ------------------------------------------------------------------------------ crowdfunding
 def elevator_voters(run, kind: str) -> pd.DataFrame:
     """Households that voted on a project of this kind."""
