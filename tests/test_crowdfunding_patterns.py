@@ -156,8 +156,8 @@ def test_most_small_asks_voted_in_reach_their_target_where_committees_are_truste
     seeds 1-36; 0.69 over seeds 1-12), of three compounds 41 of 46 (0.89). Not so in the default
     community after its warm-up, where trust in committees stands near 0.35: 12 of 25 (0.48,
     seeds 1-12), against 24 of 26 (0.92, seeds 1-16) without the warm-up (trust 0.50): the
-    quick small ask needs committees the households trust (as the catalogue's known failure of
-    gate_fills_fast found).
+    quick small ask needs committees the households trust (the catalogue's known failure of
+    gates_reach_target, pattern 5).
     """
     funded, passed = gates_funded()
     assert passed >= 10, passed
