@@ -21,7 +21,10 @@ round after round (Fehr & Gaechter 2000) toward the fixed point
     cbar* = (s_c a + s_u) / (1 - s_c b)         (s_c, s_u: conditional and unconditional shares)
 
 (with the defaults 0.36 against 0.40 in the first round; with b = 1 the first round,
-s_c (a + E_0) + s_u = 0.5, is already the fixed point). Meetings restore expectations and the
+s_c (a + E_0) + s_u = 0.5, is already the fixed point). Each fund settles at the fixed point of
+its own drawn shares, so with b = 1 a fund of a few dozen households still moves from its first
+round, up or down, by about s_c / (1 - s_c) times its shares' deviation from the population's
+(and turnover redraws them): no decay on average, a spread over funds. Meetings restore expectations and the
 norm (Ostrom, Walker & Gardner 1992; face-to-face communication, Balliet 2010): before a round,
 the households of a building whose building meeting, or of a compound whose joint meeting, met
 since the last round (read from the meeting records) expect more,

@@ -88,6 +88,18 @@ def window_mean(run, column: str, start: int = -52, stop: int | None = None) -> 
 
 
 @statistic("share")
+def fall_from_first(run, column: str, start: int = -52, stop: int | None = None) -> float:
+    """Relative fall of a time-series column from its first nonzero value (a first round) to
+    its mean over weeks start..stop-1 (default: the last 52 weeks): 1 - mean / first; NaN if
+    the column is never nonzero."""
+    values = run.timeseries[column].to_numpy()[1:]
+    nonzero = np.flatnonzero(values != 0)
+    if not nonzero.size:
+        return math.nan
+    return 1.0 - window_mean(run, column, start, stop) / float(values[nonzero[0]])
+
+
+@statistic("share")
 def billed_collection(run, start: int = 0, stop: int | None = None) -> float:
     """Mean fee collection over the weeks in which a firm was billing (weeks between a firm's
     exit and its successor bill nobody and are left out)."""
