@@ -6,13 +6,13 @@ calibration that ignored its data would return the prior and fail both).
 The free parameters act every week: the payment logit's intercept and the weight of neighbours in
 participation. Initial trust in the firm is no longer one of them: it is the trust drawn before
 the warm-up, and a low-trust compound often falls into the fee trap during the warm-up, after
-which its trust settles near 0.13 whatever it started from (docs/calibration.md, "Parameter
-recovery"), so the figures inform it only through the chance of the trap.
+which its trust settles near 0.13 whatever it started from (docs/calibration.md, "Calibrating
+through a warm-up"), so the figures inform it only through the chance of the trap.
 
 Two settings far apart (a low intercept and weak neighbour influence; a high intercept and
 strong influence), one compound of two buildings served by a firm, a 104-week warm-up (the
 length docs/ODD.md gives firm-served compounds) and 30 recorded weeks, 40 particles,
-3 generations, one process: each calibration is deterministic (seeded) and takes about 30-50 s
+3 generations, one process: each calibration is deterministic (seeded) and takes about 25-45 s
 on 2 cores.
 """
 
