@@ -3,9 +3,17 @@ outputs, and find the known values inside the posterior's 90% credible intervals
 that are narrower than the prior and that exclude the other setting's values (the contrast: a
 calibration that ignored its data would return the prior and fail both).
 
-Two settings far apart (low trust and weak neighbour influence; high trust and strong
-influence), one compound of two buildings over 30 weeks, 40 particles, 3 generations, one
-process: each calibration is deterministic (seeded) and takes about 10-40 s on 2 cores.
+The free parameters act every week: the payment logit's intercept and the weight of neighbours in
+participation. Initial trust in the firm is no longer one of them: it is the trust drawn before
+the warm-up, and a low-trust compound often falls into the fee trap during the warm-up, after
+which its trust settles near 0.13 whatever it started from (docs/calibration.md, "Calibrating
+through a warm-up"), so the figures inform it only through the chance of the trap.
+
+Two settings far apart (a low intercept and weak neighbour influence; a high intercept and
+strong influence), one compound of two buildings served by a firm, a 104-week warm-up (the
+length docs/ODD.md gives firm-served compounds) and 30 recorded weeks, 40 particles,
+3 generations, one process: each calibration is deterministic (seeded) and takes about 25-45 s
+on 2 cores.
 """
 
 import numpy as np
@@ -17,11 +25,11 @@ from sim.calibration.model import ParticleModel
 from sim.calibration.outputs import parameter_table, posterior
 from sim.calibration.run import calibrate
 
-TRUST, NEIGHBOURS = "households.initial_trust_firm", "participation.neighbour_weight"
-PRIORS = {TRUST: (0.05, 0.8), NEIGHBOURS: (0.0, 1.5)}
+INTERCEPT, NEIGHBOURS = "fees.intercept", "participation.neighbour_weight"
+PRIORS = {INTERCEPT: (-1.0, 2.0), NEIGHBOURS: (0.0, 1.5)}
 SETTINGS = {
-    "low": {TRUST: 0.3, NEIGHBOURS: 0.3},
-    "high": {TRUST: 0.6, NEIGHBOURS: 1.0},
+    "low": {INTERCEPT: 0.0, NEIGHBOURS: 0.3},
+    "high": {INTERCEPT: 1.0, NEIGHBOURS: 1.0},
 }
 #: Seeds of the "observed" runs (the community's figures are their mean).
 OBSERVED_SEEDS = [101, 102, 103, 104]
@@ -41,6 +49,7 @@ def calibration_data(observed: dict[str, float]) -> dict:
             "structure.buildings_per_compound_min": 2,
             "structure.buildings_per_compound_max": 2,
             "structure.share_without_firm": 0.0,
+            "warmup_weeks": 104,
         },
         "run": {"steps": 30},
         "targets": {
