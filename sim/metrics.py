@@ -181,29 +181,29 @@ def volunteer_hours(model: "CommunityModel") -> float:
 
 def points_issued(model: "CommunityModel") -> float:
     """Points issued by the time bank (cumulative)."""
-    return model.time_bank.issued
+    return model.points.issued
 
 
 def points_redeemed(model: "CommunityModel") -> float:
     """Points redeemed at the shop (cumulative)."""
-    return model.time_bank.redeemed
+    return model.points.redeemed
 
 
 def points_expired(model: "CommunityModel") -> float:
     """Points expired or taken away by households moving out (cumulative)."""
-    return model.time_bank.expired
+    return model.points.expired
 
 
 def points_outstanding(model: "CommunityModel") -> float:
     """Points held by households now."""
-    return model.time_bank.outstanding
+    return model.points.outstanding
 
 
 def newly_active_share(model: "CommunityModel") -> float:
     """Share of active households that were inactive when the points scheme began."""
     active = model.households.active
     n = int(active.sum())
-    return float((active & model.time_bank.inactive_before).sum() / n) if n else 0.0
+    return float((active & model.points.inactive_before).sum() / n) if n else 0.0
 
 
 def intrinsic_motivation(model: "CommunityModel") -> float:

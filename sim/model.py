@@ -33,7 +33,7 @@ from sim.mechanisms.building_meetings import (
 from sim.mechanisms.crowdfunding import Crowdfunding
 from sim.mechanisms.joint_meetings import JointMeetings
 from sim.mechanisms.pilot_first import PilotFirst
-from sim.mechanisms.points import TimeBank
+from sim.mechanisms.points import Points
 from sim.mechanisms.recognition import Recognition, aspiration_push, leader_push
 from sim.mechanisms.records import MeetingRecord, RecordBook, VoteRecord
 from sim.mechanisms.remuneration_contract import RemunerationCampaigns
@@ -229,7 +229,7 @@ class CommunityModel(Model):
         self.recognition = None
         self.remuneration = None
         self.crowdfunding = None
-        self.time_bank = TimeBank(self)
+        self.points = Points(self)
         self.pilot_first = PilotFirst(self)
         self.voluntary_fund = VoluntaryFund(self)
         self.volunteer_hours = 0.0
@@ -322,7 +322,7 @@ class CommunityModel(Model):
             self.crowdfunding.step()
         if is_month_end(self.week):
             self.settle_month()
-            self.time_bank.month()
+            self.points.month()
             self.voluntary_fund.month()
         update_satisfaction(hh, self.world.of_compound(self.compounds.service_quality), sc.service)
         self.datacollector.collect(self)
@@ -334,7 +334,7 @@ class CommunityModel(Model):
             hh, self.ties.adjacency, mechanisms.party_mobilisation
         )
         push += participation_push(hh, mechanisms.building_meetings)
-        push += self.time_bank.pull() + hh.status
+        push += self.points.pull() + hh.status
         push += self.params.volunteering.team_push * hh.team_member
         push += aspiration_push(hh, mechanisms.recognition)
         push += leader_push(hh, self.ties.adjacency, mechanisms.recognition.leader_push)
@@ -344,10 +344,10 @@ class CommunityModel(Model):
         """Activity, volunteers, teams and the time bank for this week."""
         hh, spec = self.households, self.params.volunteering
         update_activity(hh)
-        draw_volunteers(hh, self.time_bank.pull(), spec, self.rng)
+        draw_volunteers(hh, self.points.pull(), spec, self.rng)
         self.volunteer_hours += spec.hours_per_week * int(hh.volunteer.sum())
         self.teams = update_teams(hh, self.world, spec)
-        self.time_bank.week()
+        self.points.week()
 
     @cached_property
     def move_out_chances(self) -> MoveOutChances:
@@ -361,7 +361,7 @@ class CommunityModel(Model):
         if flats.size == 0:
             return
         dispute_rules.withdraw_movers(self, flats)
-        self.time_bank.forget(flats)
+        self.points.forget(flats)
         self.fees_paid_by_past_households += float(hh.fees_paid[flats].sum())
         role_left = bool(np.any(hh.role[flats] > PARTY_MEMBER))
         replace_households(hh, flats, spec, self.next_household_id, self.rng)

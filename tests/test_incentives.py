@@ -34,7 +34,7 @@ def window(ts, column: str, start: int, stop: int) -> float:
 def test_points_ledger_balances_and_the_shop_never_overspends():
     scenario = load_scenario("time_bank", ["seed=1", "mechanisms.points.expiry_weeks=26"])
     model = CommunityModel(scenario)
-    bank = model.time_bank
+    bank = model.points
     for _ in range(scenario.steps):
         model.step()
         assert (model.households.points >= 0).all()
@@ -64,7 +64,7 @@ def test_without_crowding_points_never_lower_motivation_or_participation():
         model = CommunityModel(scenario)
         for _ in range(scenario.steps):
             model.step()
-            assert (model.time_bank.pull() >= 0).all()
+            assert (model.points.pull() >= 0).all()
         hh = model.households
         assert np.array_equal(hh.motivation, hh.baseline_motivation)
         with_points = series("mechanisms.points.crowding_strength=0", seed=seed)

@@ -45,7 +45,7 @@ def recovery_factor(half_life_weeks: float) -> float:
     return 0.5 ** (1.0 / half_life_weeks) if half_life_weeks > 0 else 1.0
 
 
-class TimeBank:
+class Points:
     """The points ledger, the shop's budget, and motivation crowding."""
 
     def __init__(self, model: "CommunityModel") -> None:
