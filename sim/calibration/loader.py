@@ -10,7 +10,6 @@ observation's file, column and row. Every failure is a `ScenarioError`, one line
 
 import copy
 import fnmatch
-import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -29,14 +28,21 @@ from sim.calibration.spec import (
     Target,
 )
 from sim.calibration.statistics import aggregate
-from sim.experiments.loader import allowed_text, base_scenario_path, check_key, rebuild
-from sim.experiments.spec import NAME_PATTERN
+from sim.experiments.loader import (
+    allowed_text,
+    apply_set,
+    base_scenario_path,
+    check_key,
+    rebuild,
+    validated_spec,
+)
+from sim.experiments.spec import NAME_PATTERN, SpecFile
 from sim.scenario.loader import ScenarioError, apply_override, read_yaml_mapping
 from sim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
-class Calibration:
+class Calibration(SpecFile):
     """A checked calibration file, ready to run."""
 
     spec: CalibrationSpec
@@ -50,16 +56,6 @@ class Calibration:
     ranges: dict[str, PriorRange]
     #: Each target's observed value (read from its CSV where it names one).
     observed: dict[str, float]
-
-    @property
-    def name(self) -> str:
-        """The calibration's name: the file's `name`, else the file's stem."""
-        return self.spec.name or Path(self.file).stem
-
-    @property
-    def sha256(self) -> str:
-        """SHA-256 of the calibration file's text."""
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     @property
     def priors(self) -> dict[str, Prior]:
@@ -78,18 +74,11 @@ def load_calibration(source: str | Path) -> Calibration:
     file = str(path)
     if not path.is_file():
         raise ScenarioError(file, "file", "no such calibration file", "a YAML calibration file")
-    data = read_yaml_mapping(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        spec = CalibrationSpec.model_validate(data)
-    except ValidationError as exc:
-        raise calibration_error(exc, file) from None
+    spec, text = validated_spec(path, CalibrationSpec, calibration_error)
     scenario_path = base_scenario_path(spec.scenario, path.parent, file)
     base = read_yaml_mapping(scenario_path)
     rebuild(base, str(scenario_path), "scenario")
-    for key, value in spec.set.items():
-        check_key(base, key, file, f"set.{key}")
-        apply_override(base, key, value, file)
+    apply_set(base, spec.set, file)
     if spec.run.steps is not None:
         base["steps"] = spec.run.steps
     base_scenario = rebuild(base, file, "set")

@@ -43,6 +43,24 @@ from sim.scenario.loader import (
 from sim.scenario.schema import Scenario
 
 
+def validated_spec(path: Path, model: type[BaseModel], translate) -> tuple[Any, str]:
+    """A YAML file validated by a pydantic model, and its text; `translate(exc, file)` turns the
+    model's validation error into the one-line ScenarioError raised."""
+    data = read_yaml_mapping(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        return model.model_validate(data), text
+    except ValidationError as exc:
+        raise translate(exc, str(path)) from None
+
+
+def apply_set(base: dict[str, Any], overrides: dict[str, Any], file: str) -> None:
+    """A file's `set` applied to its base scenario's data, each key checked first."""
+    for key, value in overrides.items():
+        check_key(base, key, file, f"set.{key}")
+        apply_override(base, key, value, file)
+
+
 def load_experiment(source: str | Path) -> Experiment:
     """Read and validate an experiment file; raise ScenarioError on the first problem."""
     path = Path(source)
@@ -55,18 +73,11 @@ def load_experiment(source: str | Path) -> Experiment:
         raise ScenarioError(
             file, "file", "no such experiment file", f"a YAML experiment file or one of: {names}"
         )
-    data = read_yaml_mapping(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        spec = ExperimentSpec.model_validate(data)
-    except ValidationError as exc:
-        raise experiment_error(exc, file) from None
+    spec, text = validated_spec(path, ExperimentSpec, experiment_error)
     scenario_path = base_scenario_path(spec.scenario, path.parent, file)
     base = read_yaml_mapping(scenario_path)
     build_scenario(copy.deepcopy(base), str(scenario_path))
-    for key, value in spec.set.items():
-        check_key(base, key, file, f"set.{key}")
-        apply_override(base, key, value, file)
+    apply_set(base, spec.set, file)
     base_scenario = rebuild(base, file, "set")
     if base_scenario.city.communities > 1:
         raise ScenarioError(

@@ -267,8 +267,27 @@ class ExperimentSpec(Closed):
     timeout_seconds: float | None = Field(None, gt=0)
 
 
+class SpecFile:
+    """The name and hash of a validated file: a `spec` with an optional `name`, the `file` it
+    was read from and its `text` (experiment and calibration files)."""
+
+    spec: Any
+    file: str
+    text: str
+
+    @property
+    def name(self) -> str:
+        """The `name` the file gives, else the file's stem."""
+        return self.spec.name or Path(self.file).stem
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the file's text."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
-class Experiment:
+class Experiment(SpecFile):
     """A validated experiment: the spec and its resolved base scenario."""
 
     spec: ExperimentSpec
@@ -280,16 +299,6 @@ class Experiment:
     summary: list[str]
     series_steps: Literal["all", "none"] | list[int] | Every
     series_columns: list[str]
-
-    @property
-    def name(self) -> str:
-        """The experiment's name (the file's stem when not given)."""
-        return self.spec.name or Path(self.file).stem
-
-    @property
-    def sha256(self) -> str:
-        """Hash of the experiment file's text."""
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     @property
     def folder(self) -> Path:
