@@ -291,26 +291,22 @@ class Checker:
 
     def integer(self, row: Row, column: str, low: int, high: int, blank: int | None = None) -> int:
         """An integer within [low, high] (`blank` where the cell may be empty)."""
-        text = row.values.get(column, "")
-        allowed = f"an integer {low}-{high}" + (" or blank" if blank is not None else "")
-        if text == "" and blank is not None:
-            return blank
-        try:
-            number = float(text)
-        except ValueError:
-            self.bad(row, column, f"{text!r} is not a number", allowed)
-            return low
-        if number != int(number) or not low <= number <= high:
-            self.bad(row, column, f"{text} is out of range", allowed)
-            return low
-        return int(number)
+        return int(self.number(row, column, low, high, blank, whole=True))
 
     def number(
-        self, row: Row, column: str, low: float, high: float, blank: float | None = None
+        self,
+        row: Row,
+        column: str,
+        low: float,
+        high: float,
+        blank: float | None = None,
+        whole: bool = False,
     ) -> float:
-        """A number within [low, high] (`blank` where the cell may be empty)."""
+        """A number (a whole one if `whole`) within [low, high] (`blank` where the cell may be
+        empty); `low` where it is not one, with the problem noted."""
         text = row.values.get(column, "")
-        allowed = f"a number {low:g}-{high:g}" + (" or blank" if blank is not None else "")
+        kind = f"an integer {low}-{high}" if whole else f"a number {low:g}-{high:g}"
+        allowed = kind + (" or blank" if blank is not None else "")
         if text == "" and blank is not None:
             return blank
         try:
@@ -318,7 +314,8 @@ class Checker:
         except ValueError:
             self.bad(row, column, f"{text!r} is not a number", allowed)
             return low
-        if not (math.isfinite(number) and low <= number <= high):
+        in_range = math.isfinite(number) and low <= number <= high
+        if not in_range or (whole and number != int(number)):
             self.bad(row, column, f"{text} is out of range", allowed)
             return low
         return number
