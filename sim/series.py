@@ -26,6 +26,6 @@ class SeriesCollector(DataCollector):
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """The series, one row per collected week, as far as every column has been written."""
-        columns = {name: list(values) for name, values in self.model_vars.items()}
+        columns = self.model_vars
         weeks = min((len(values) for values in columns.values()), default=0)
         return pd.DataFrame({name: values[:weeks] for name, values in columns.items()})
