@@ -34,10 +34,14 @@ class SequentialExecutor(cf.Executor):
         return future
 
 
-def process_context(preload: tuple[str, ...] = ()) -> multiprocessing.context.BaseContext:
-    """A 'forkserver' context that preloads the modules the workers run (Linux), else
-    'spawn'."""
-    if "forkserver" in multiprocessing.get_all_start_methods() and sys.platform != "darwin":
+def process_context(
+    preload: tuple[str, ...] = (), workers: int = 2
+) -> multiprocessing.context.BaseContext:
+    """A 'forkserver' context that preloads the modules the workers run (Linux, more than one
+    worker), else 'spawn' (a fork server for one worker would be one more process holding the
+    same modules)."""
+    forkserver = "forkserver" in multiprocessing.get_all_start_methods()
+    if forkserver and sys.platform != "darwin" and workers > 1:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(list(preload))
         return context
@@ -80,7 +84,7 @@ class ProcessPool(Pool):
 
     def __init__(self, workers: int, preload: tuple[str, ...] = ()) -> None:
         self.workers = workers
-        self.context = process_context(preload)
+        self.context = process_context(preload, workers)
         self.executor = self.make()
 
     def make(self) -> cf.ProcessPoolExecutor:

@@ -5,10 +5,10 @@ import platform
 import subprocess
 import sys
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import mesa
 import numpy as np
 
 import sim
@@ -60,7 +60,7 @@ def provenance(scenario: Scenario, seed: int, source: str, source_file: Path) ->
         "package_version": package_version(),
         "git_commit": git_commit(),
         "python": sys.version.split()[0],
-        "mesa": mesa.__version__,
+        "mesa": metadata.version("mesa"),
         "numpy": np.__version__,
         "platform": platform.platform(),
         "command": [Path(sys.argv[0]).name, *sys.argv[1:]],

@@ -3,7 +3,8 @@
 The parameter tables are read from the pydantic schema (`Scenario.model_fields`, recursing into
 sections), so the documentation cannot drift from the declarations; the output columns are read
 from `sim.metrics.REPORTERS` and their docstrings. `python -m sim.reference` rewrites the marked
-blocks of docs/ODD.md in place.
+blocks of docs/ODD.md in place, and the output catalogue that files are checked against
+(sim/outputs.py).
 """
 
 import inspect
@@ -21,6 +22,7 @@ from pydantic.fields import FieldInfo
 
 from sim.mechanisms import BUILT_MECHANISMS
 from sim.metrics import REPORTERS, city_merge_text
+from sim.outputs import CATALOGUE_PATH, write_catalogue
 from sim.scenario.schema import Scenario
 
 ODD_PATH = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
@@ -256,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     path = Path(args[0]) if args else ODD_PATH
     changed = update_odd(path)
     print(f"{path}: {'updated' if changed else 'already current'}")
+    if not args:
+        changed = write_catalogue()
+        print(f"{CATALOGUE_PATH}: {'updated' if changed else 'already current'}")
     return 0
 
 

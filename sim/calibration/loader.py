@@ -120,7 +120,7 @@ def load_calibration(source: str | Path) -> Calibration:
 
 def check_targets(spec: CalibrationSpec, file: str) -> None:
     """Refuse a target name, summary metric or time-series column that a run does not have."""
-    from sim.experiments.run import output_catalogue
+    from sim.outputs import output_catalogue
 
     catalogue = output_catalogue()
     groups = ", ".join(sorted({k.split(".")[0] + ".*" for k in catalogue.summary}))

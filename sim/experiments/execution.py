@@ -47,7 +47,9 @@ def open_run_pool(
     cluster_options: dict[str, Any] | None = None,
 ) -> Pool:
     """A pool (sim.pool) whose process workers have the run function preloaded."""
-    return open_pool(backend, workers, scheduler, cluster_options, preload=("sim.experiments.run",))
+    return open_pool(
+        backend, workers, scheduler, cluster_options, preload=("sim.runner", "sim.experiments.run")
+    )
 
 
 @dataclass

@@ -253,7 +253,7 @@ def candidate_values(parameter: Any) -> list[tuple[str, Any]]:
 
 def resolve_summary(patterns: list[str], file: str) -> list[str]:
     """The summary metrics that the patterns name, in catalogue order."""
-    from sim.experiments.run import output_catalogue
+    from sim.outputs import output_catalogue
 
     known = list(output_catalogue().summary)
     chosen: set[str] = set()
@@ -273,7 +273,7 @@ def resolve_summary(patterns: list[str], file: str) -> list[str]:
 
 def resolve_columns(columns: Literal["all"] | list[str], file: str) -> list[str]:
     """The time-series columns to keep (step is always kept)."""
-    from sim.experiments.run import output_catalogue
+    from sim.outputs import output_catalogue
 
     known = [c for c in output_catalogue().series if c != "step"]
     if columns == "all":

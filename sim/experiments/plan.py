@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.experiments.design import policies, uncertainty_samples
+from sim.experiments.design import Samples, policies, uncertainty_samples
 from sim.experiments.run import RunTask
 from sim.experiments.seeds import run_id, run_seed, values_id
 from sim.experiments.spec import Experiment
@@ -115,10 +115,11 @@ def policy_label(values: dict[str, Any]) -> str:
     return " + ".join(parts) if parts else ALL_OFF
 
 
-def make_plan(experiment: Experiment) -> Plan:
-    """Build and validate every point's scenario, and derive every run's seed and id."""
+def make_plan(experiment: Experiment, samples: Samples | None = None) -> Plan:
+    """Build and validate every point's scenario, and derive every run's seed and id (over
+    the design's `samples`, drawn here unless given)."""
     spec = experiment.spec
-    samples = uncertainty_samples(experiment)
+    samples = samples if samples is not None else uncertainty_samples(experiment)
     levers, parameters = list(spec.levers), list(spec.parameters)
     builder = ScenarioBuilder(experiment)
     version = package_version()

@@ -17,13 +17,11 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.runner import flatten_summary, simulate
 from sim.scenario.schema import Scenario
 
 FAULTS_ENV = "COGOV_SWEEP_FAULTS"
@@ -74,32 +72,6 @@ class RunTimeout(Exception):
 
 class InjectedFault(RuntimeError):
     """A failure asked for through the testing hook."""
-
-
-@dataclass(frozen=True)
-class OutputCatalogue:
-    """The outputs a run produces: flattened summary metrics and time-series columns, typed."""
-
-    summary: dict[str, str]  # name -> "int" | "float"
-    series: dict[str, str]
-
-
-@lru_cache(maxsize=1)
-def output_catalogue() -> OutputCatalogue:
-    """Run a one-week, one-compound model to list every output and its type."""
-    probe = Scenario.model_validate({"steps": 1, "structure": {"compounds": 1}})
-    result = simulate(probe, seed=0)
-    summary = {key: kind(value) for key, value in flatten_summary(result.summary).items()}
-    series = {
-        column: "int" if pd.api.types.is_integer_dtype(dtype) else "float"
-        for column, dtype in result.timeseries.dtypes.items()
-    }
-    return OutputCatalogue(summary, series)
-
-
-def kind(value: Any) -> str:
-    """'int' or 'float'."""
-    return "int" if isinstance(value, int) and not isinstance(value, bool) else "float"
 
 
 def faults_from_environment() -> dict[str, Any] | None:
@@ -183,6 +155,8 @@ def run_one(
     task: RunTask, settings: RunSettings
 ) -> tuple[dict[str, Any], dict[str, np.ndarray] | None]:
     """Simulate one run; its row and its kept time-series columns (None when it failed)."""
+    from sim.runner import flatten_summary, simulate  # the model: in the workers only
+
     started = time.perf_counter()
     try:
         apply_faults(settings.faults, task)

@@ -13,11 +13,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from sim.experiments.design import uncertainty_samples
 from sim.experiments.execution import execute, open_run_pool
 from sim.experiments.plan import Plan, make_plan, native
-from sim.experiments.run import OK, RunSettings, faults_from_environment, output_catalogue
+from sim.experiments.run import OK, RunSettings, faults_from_environment
 from sim.experiments.spec import Every, Experiment
 from sim.experiments.storage import SweepStore, runs_schema, series_schema
+from sim.outputs import output_catalogue
 from sim.provenance import git_commit, package_version
 
 VERSIONED = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "pydantic", "dask")
@@ -103,19 +105,19 @@ def run_sweep(
     hard_grace_seconds: float = 30.0,
 ) -> SweepResult:
     """Run the experiment's missing runs into `out` (see sim.experiments.storage)."""
-    plan = make_plan(experiment)
     store = SweepStore(out)
     store.check_target(resume)
     check_same_experiment(store, experiment)
-    settings = settings_for(experiment, timeout)
-    run_table, series_table = schemas(plan, settings)
-    unique = plan.unique_runs()
     # The pool opens before anything is written, so a scheduler that cannot be reached
-    # leaves no trace; the runs to do are read again under the folder's lock.
-    needed = bool(runs_to_do(store, unique, retry_failed))
-    pool = open_run_pool(backend, workers, scheduler, cluster_options) if needed else None
+    # leaves no trace. The design is sampled in a worker, beside the model: the samplers'
+    # libraries (SciPy, SALib) then never load in this process, which only plans and stores.
+    pool = open_run_pool(backend, workers, scheduler, cluster_options)
     counts = None
     try:
+        plan = make_plan(experiment, pool.submit(uncertainty_samples, experiment).result())
+        settings = settings_for(experiment, timeout)
+        run_table, series_table = schemas(plan, settings)
+        unique = plan.unique_runs()
         with store.locked():
             todo = runs_to_do(store, unique, retry_failed)
             skipped = len(unique) - len(todo)
@@ -124,12 +126,12 @@ def run_sweep(
                 store.read_manifest(), experiment, plan, backend, workers, command
             )
             manifest["sessions"][-1].update(
-                skipped=skipped, to_run=len(todo), workers=pool.workers if pool else 0
+                skipped=skipped, to_run=len(todo), workers=pool.workers if todo else 0
             )
             store.write_manifest(manifest)
             bar = progress_bar(len(todo), progress)
             try:
-                if pool is not None and todo:
+                if todo:
                     counts = execute(
                         plan.tasks(todo),
                         len(todo),
@@ -146,8 +148,7 @@ def run_sweep(
                     bar.close()
                 finish_manifest(store, manifest, unique, counts)
     finally:
-        if pool is not None:
-            pool.close()
+        pool.close()
     if csv:
         store.export_csv()
     return SweepResult(

@@ -29,6 +29,10 @@ class ScenarioError(ValueError):
         text = f"{file}: {field}: {problem}"
         super().__init__(f"{text} ({allowed})" if allowed else text)
 
+    def __reduce__(self):
+        """Pickle by its parts (it is raised in workers, and read in the parent)."""
+        return type(self), (self.file, self.field, self.problem, self.allowed)
+
 
 def shipped_dir(kind: str) -> Path:
     """The folder of shipped `kind` files ("scenarios" or "experiments"), package data of sim."""

@@ -321,7 +321,7 @@ def check_statistics(pattern: Pattern, file: str, where: str) -> None:
 
 def check_column(column: str, file: str, field: str) -> None:
     """A time-series column that a run produces."""
-    from sim.experiments.run import output_catalogue
+    from sim.outputs import output_catalogue
 
     known = [c for c in output_catalogue().series if c != "step"]
     if column not in known:
