@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import sim
@@ -20,6 +21,7 @@ from sim.experiments.cli import (
     positive_int,
 )
 from sim.pool import BACKENDS
+from sim.report.drawing import FigureProcess, worth_a_process
 from sim.scenario.loader import (
     ScenarioError,
     load_scenario,
@@ -104,8 +106,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def command_run(args: argparse.Namespace) -> int:
     """Run a scenario and write its outputs."""
-    from sim.runner import simulate, write_outputs
-
     overrides = list(args.overrides)
     if args.seed is not None:
         overrides.append(f"seed={args.seed}")
@@ -119,12 +119,17 @@ def command_run(args: argparse.Namespace) -> int:
     check_writable(out)
     if scenario.city.communities > 1:
         return run_city(args, scenario, out)
-    with progress_bar(scenario.steps, quiet=args.quiet) as bar:
-        result = simulate(scenario, progress=bar.update if bar else None)
-    report = compare_counterfactual(args, scenario, *counterfactual) if counterfactual else None
-    extra = {"counterfactual.json": json.dumps(report, indent=2) + "\n"} if report else None
-    formats = FORMAT_CHOICES[args.format]
-    write_outputs(result, out, scenario, scenario.seed, args.scenario, extra, formats)
+    with ExitStack() as stack:
+        # Started first: it imports the plotting stack while this process imports the model.
+        figures = stack.enter_context(FigureProcess()) if worth_a_process() else None
+        from sim.runner import simulate, write_outputs
+
+        with progress_bar(scenario.steps, quiet=args.quiet) as bar:
+            result = simulate(scenario, progress=bar.update if bar else None)
+        report = compare_counterfactual(args, scenario, *counterfactual) if counterfactual else None
+        extra = {"counterfactual.json": json.dumps(report, indent=2) + "\n"} if report else None
+        formats = FORMAT_CHOICES[args.format]
+        write_outputs(result, out, scenario, scenario.seed, args.scenario, extra, formats, figures)
     if report is not None:
         print_counterfactual(args, report)
     households = result.summary["community"]["households"]

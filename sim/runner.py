@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,9 @@ from sim.provenance import provenance
 from sim.scenario.schema import Scenario
 from sim.staging import staged_folder
 from sim.world.structure import BuiltCommunity
+
+if TYPE_CHECKING:
+    from sim.report.drawing import FigureProcess
 
 #: The event and record tables of a run, in the order they are written.
 RECORD_TABLES = (
@@ -282,21 +285,27 @@ def write_outputs(
     source: str,
     extra: dict[str, str] | None = None,
     formats: tuple[str, ...] = ("csv",),
+    figures: "FigureProcess | None" = None,
 ) -> Path:
     """Write the run's files into `out_dir`, replacing it atomically.
 
     `source` is the scenario as the user named it (a shipped name or a path); `extra` maps
     further file names to their text (e.g. counterfactual.json); `formats` are the tables'
-    formats (sim.tables).
+    formats (sim.tables); `figures`, a started figure process (sim.report.drawing) that draws
+    the figures while the tables are written, else they are drawn here.
     """
-    from sim.report.figures import draw_figures
     from sim.scenario.loader import resolve_scenario_path
     from sim.tables import write_table
 
     with staged_folder(Path(out_dir)) as staging:
+        if figures is not None:
+            figures.send(result.timeseries, staging / "figures", scenario.name)
+        else:
+            from sim.report.figures import draw_figures
+
+            draw_figures(result.timeseries, staging / "figures", scenario.name)
         for name in ("timeseries", *RECORD_TABLES):
             write_table(getattr(result, name), staging, name, formats)
-        draw_figures(result.timeseries, staging / "figures", scenario.name)
         summary = {
             **result.summary,
             "provenance": provenance(scenario, seed, source, resolve_scenario_path(source)),
@@ -304,6 +313,8 @@ def write_outputs(
         write_summary(summary, staging)
         for name, text in (extra or {}).items():
             (staging / name).write_text(text, encoding="utf-8")
+        if figures is not None:
+            figures.wait()
     return Path(out_dir)
 
 

@@ -1,0 +1,112 @@
+"""A run's figures drawn by a second process, while the run goes on.
+
+Figures need only the time series, but the plotting stack takes about 0.3 s to import and each
+figure about 0.1 s to draw. `FigureProcess` starts ``python -m sim.report.drawing`` before the
+run: it imports matplotlib (and loads its font) while this process builds and steps the model,
+then draws the figures of the time series it is sent while this process writes the tables. The
+files are those `sim.report.figures.draw_figures` writes in-process, byte for byte.
+
+The child reads one pickled request on standard input, writes the figures, prints their paths,
+one a line, and exits 0; on a failure it prints the error's last line on standard error and
+exits 1. Given no request (its parent ended first), it exits 0 without writing anything.
+"""
+
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+import sim
+
+PACKAGE_ROOT = str(Path(sim.__file__).resolve().parents[1])
+
+
+class FigureError(OSError):
+    """The figure process failed (an OSError: the outputs are not written, nothing changes)."""
+
+
+def worth_a_process() -> bool:
+    """Whether a second process can draw beside this one (more than one CPU to use)."""
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return (len(usable) if usable is not None else os.cpu_count() or 1) > 1
+
+
+class FigureProcess:
+    """The drawing process of one run: start it early, `send` the series, `wait` for paths."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([PACKAGE_ROOT, *filter(None, [env.get("PYTHONPATH")])])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        self.talk: threading.Thread | None = None
+        self.replies: tuple[bytes, bytes] = (b"", b"")
+
+    def send(self, timeseries, folder: Path, title: str) -> None:
+        """Hand over what to draw; returns at once (a thread writes it and reads the reply)."""
+        request = pickle.dumps((timeseries, Path(folder), title), pickle.HIGHEST_PROTOCOL)
+
+        def talk() -> None:
+            self.replies = self.process.communicate(request)
+
+        self.talk = threading.Thread(target=talk, name="figure-process", daemon=True)
+        self.talk.start()
+
+    def wait(self) -> list[Path]:
+        """The figures' paths, once drawn; FigureError if the process failed."""
+        if self.talk is None:
+            raise FigureError("nothing was sent to draw")
+        self.talk.join()
+        out, err = self.replies
+        if self.process.returncode != 0:
+            lines = err.decode(errors="replace").strip().splitlines()
+            raise FigureError(lines[-1] if lines else "the figure process ended without a word")
+        return [Path(line) for line in out.decode().splitlines()]
+
+    def close(self) -> None:
+        """End the process if it is still there (the run failed or was interrupted)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        if self.talk is not None:
+            self.talk.join()
+        else:
+            self.process.communicate()
+
+    def __enter__(self) -> "FigureProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def serve() -> int:
+    """The child: import and warm up the plotting stack, then draw the one request."""
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+
+    from sim.report.figures import draw_figures
+
+    get_font(findfont(FontProperties()))  # the font file is read once, before the request
+    request = sys.stdin.buffer.read()
+    if not request:
+        return 0
+    try:
+        timeseries, folder, title = pickle.loads(request)
+        paths = draw_figures(timeseries, folder, title)
+    except Exception as exc:
+        traceback.print_exc()
+        print(f"figures: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    sys.stdout.write("".join(f"{path}\n" for path in paths))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(serve())
