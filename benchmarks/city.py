@@ -34,13 +34,17 @@ SAMPLE_SECONDS = 0.1
 
 
 class PeakRss:
-    """The peak, sampled in a thread, of the RSS summed over this process and its descendants."""
+    """The peak, sampled in a thread, of the RSS summed over this process and its descendants
+    (and, if `pss`, of their proportional set size: shared pages divided among the processes
+    that share them, so a library loaded by several processes counts once)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pss: bool = False) -> None:
         import psutil
 
         self.process = psutil.Process()
+        self.pss = pss
         self.peak = 0
+        self.peak_pss = 0
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self.watch, daemon=True)
 
@@ -48,11 +52,17 @@ class PeakRss:
         """Add up the tree's RSS now."""
         import psutil
 
-        total = 0
+        total = proportional = 0
         for process in [self.process, *self.process.children(recursive=True)]:
             with contextlib.suppress(psutil.Error):  # a process that just ended
-                total += process.memory_info().rss
+                if self.pss:
+                    info = process.memory_full_info()
+                    proportional += info.pss
+                else:
+                    info = process.memory_info()
+                total += info.rss
         self.peak = max(self.peak, total)
+        self.peak_pss = max(self.peak_pss, proportional)
 
     def watch(self) -> None:
         while not self.stopped.wait(SAMPLE_SECONDS):

@@ -134,7 +134,7 @@ def probe(tool: str, workers: int, samples: int, folder: Path) -> dict[str, floa
     """Wall seconds and peak tree RSS (MB) of one sweep process, from this process."""
     from benchmarks.city import PeakRss
 
-    with PeakRss() as peak:
+    with PeakRss(pss=True) as peak:
         start = time.perf_counter()
         subprocess.run(
             command(tool, workers, samples, folder),
@@ -143,7 +143,7 @@ def probe(tool: str, workers: int, samples: int, folder: Path) -> dict[str, floa
             stderr=subprocess.DEVNULL,
         )
         seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak_mb": peak.peak / 2**20}
+    return {"seconds": seconds, "peak_mb": peak.peak / 2**20, "peak_pss_mb": peak.peak_pss / 2**20}
 
 
 def measured(tool: str, workers: int, samples: int) -> dict[str, float]:
@@ -183,6 +183,8 @@ def run(quick: bool) -> list[Row]:
         theirs = statistics.median(m["seconds"] for m in ema)
         my_peak = statistics.median(m["peak_mb"] for m in ours)
         their_peak = statistics.median(m["peak_mb"] for m in ema)
+        my_pss = statistics.median(m["peak_pss_mb"] for m in ours)
+        their_pss = statistics.median(m["peak_pss_mb"] for m in ema)
         label = f"sweep_vs_ema_{workers}w"
         rows.append(
             Row(
@@ -201,6 +203,15 @@ def run(quick: bool) -> list[Row]:
                 their_peak,
                 "MB",
                 "peak RSS summed over the process tree, sampled every 0.1 s",
+            )
+        )
+        rows.append(
+            Row(
+                f"{label}_pss",
+                my_pss,
+                their_pss,
+                "MB",
+                "peak PSS summed over the process tree (shared pages counted once), same samples",
             )
         )
     return rows
