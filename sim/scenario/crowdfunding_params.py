@@ -228,38 +228,26 @@ class ProjectKind(Section):
         return self
 
 
+#: How a compound decides on and pays for a gate (S4's smart gate and gate cameras): a short
+#: survey, a majority vote and voluntary gifts.
+GATE_TERMS = {
+    "scope": "compound",
+    "upkeep_per_year": 500.0,
+    "benefit": "flat",
+    "feasibility": 0.95,
+    "qualification_weeks": 2,
+    "consultation_weeks": 2,
+    "consent_rule": "majority",
+    "vote_turnout": 0.7,
+    "contribution_rule": "voluntary",
+    "campaign_weeks": 12,
+    "build_weeks": 2,
+}
 SMART_GATE = ProjectKind(
-    name="smart_gate",
-    scope="compound",
-    cost_per_household=200.0,
-    upkeep_per_year=500.0,
-    benefit="flat",
-    benefit_value=600.0,
-    feasibility=0.95,
-    qualification_weeks=2,
-    consultation_weeks=2,
-    consent_rule="majority",
-    vote_turnout=0.7,
-    contribution_rule="voluntary",
-    campaign_weeks=12,
-    build_weeks=2,
+    name="smart_gate", cost_per_household=200.0, benefit_value=600.0, **GATE_TERMS
 )
 GATE_CAMERAS = ProjectKind(
-    name="gate_cameras",
-    scope="compound",
-    cost_min=11850.0,
-    cost_max=11850.0,
-    upkeep_per_year=500.0,
-    benefit="flat",
-    benefit_value=400.0,
-    feasibility=0.95,
-    qualification_weeks=2,
-    consultation_weeks=2,
-    consent_rule="majority",
-    vote_turnout=0.7,
-    contribution_rule="voluntary",
-    campaign_weeks=12,
-    build_weeks=2,
+    name="gate_cameras", cost_min=11850.0, cost_max=11850.0, benefit_value=400.0, **GATE_TERMS
 )
 PAVING_PARKING = ProjectKind(
     name="paving_parking",

@@ -48,66 +48,72 @@ class Unit:
     le: float | None = None
 
 
+#: Units of a 0-1 scale, each with what it measures.
+ZERO_TO_ONE = {
+    "share": "a fraction of a population or of an amount",
+    "probability": "the chance of an event, per occasion",
+    "level": "a position on a 0-1 scale: trust, quality, effort, support",
+    "share of the gap": "the fraction of the distance to a target closed per step",
+}
+
+#: Units of quantities that are never negative, each with what it measures.
+NON_NEGATIVE = {
+    "ratio": "a multiple of a reference quantity",
+    "weight": "the weight of a term in a sum",
+    "drive": "a push on the participation drive (the scale of its threshold)",
+    "grievance": "an amount of a household's grievance",
+    "1/week": "a weekly rate or chance",
+    "1/month": "a monthly rate or chance",
+    "1/year": "a yearly rate",
+    "week": "a week of the run, counted from week 0",
+    "weeks": "a duration in weeks",
+    "months": "a duration in months",
+    "years": "a duration in years",
+    "hours": "a duration in hours",
+    "yuan": "an amount of money",
+    "yuan/month": "an amount of money each month",
+    "yuan/year": "an amount of money each year",
+    "yuan/household": "an amount of money for each household",
+    "yuan/point": "the money a point buys",
+    "yuan/m2/month": "money per square metre of floor area each month",
+    "points/hour": "points earned per hour",
+    "points/week": "points earned per week",
+    "m": "metres",
+    "m2": "square metres",
+}
+
+#: The things a count may count (each its own unit, never negative).
+COUNTED = (
+    "communities",
+    "compounds",
+    "buildings",
+    "units",
+    "floors",
+    "flats",
+    "households",
+    "ties",
+    "items",
+    "attempts",
+    "complaints",
+    "events",
+)
+
+#: Units that imply no range, each with what it measures.
+ANY_RANGE = {
+    "logit": "a term of a log-odds",
+    "logit/month": "a term of a log-odds gained per month",
+    "logit/month of income": "a log-odds term per month of household income",
+    "log yuan": "the natural logarithm of an amount in yuan",
+    "path": "a file path, relative to the scenario file",
+    "-": "no unit: a switch, a choice, a name, a seed or a shape constant",
+}
+
 #: Every unit a scenario parameter may carry, by name.
 UNITS: dict[str, Unit] = {
-    unit.name: unit
-    for unit in (
-        # Pure numbers on a 0-1 scale.
-        Unit("share", "a fraction of a population or of an amount", 0, 1),
-        Unit("probability", "the chance of an event, per occasion", 0, 1),
-        Unit("level", "a position on a 0-1 scale: trust, quality, effort, support", 0, 1),
-        Unit("share of the gap", "the fraction of the distance to a target closed per step", 0, 1),
-        # Other pure numbers.
-        Unit("ratio", "a multiple of a reference quantity", 0),
-        Unit("weight", "the weight of a term in a sum", 0),
-        Unit("drive", "a push on the participation drive (the scale of its threshold)", 0),
-        Unit("logit", "a term of a log-odds"),
-        Unit("logit/month", "a term of a log-odds gained per month"),
-        Unit("logit/month of income", "a log-odds term per month of household income"),
-        Unit("grievance", "an amount of a household's grievance", 0),
-        Unit("-", "no unit: a switch, a choice, a name, a seed or a shape constant"),
-        # Rates and time.
-        Unit("1/week", "a weekly rate or chance", 0),
-        Unit("1/month", "a monthly rate or chance", 0),
-        Unit("1/year", "a yearly rate", 0),
-        Unit("week", "a week of the run, counted from week 0", 0),
-        Unit("weeks", "a duration in weeks", 0),
-        Unit("months", "a duration in months", 0),
-        Unit("years", "a duration in years", 0),
-        Unit("hours", "a duration in hours", 0),
-        # Money and points.
-        Unit("yuan", "an amount of money", 0),
-        Unit("yuan/month", "an amount of money each month", 0),
-        Unit("yuan/year", "an amount of money each year", 0),
-        Unit("yuan/household", "an amount of money for each household", 0),
-        Unit("yuan/point", "the money a point buys", 0),
-        Unit("yuan/m2/month", "money per square metre of floor area each month", 0),
-        Unit("log yuan", "the natural logarithm of an amount in yuan"),
-        Unit("points/hour", "points earned per hour", 0),
-        Unit("points/week", "points earned per week", 0),
-        # Lengths and areas.
-        Unit("m", "metres", 0),
-        Unit("m2", "square metres", 0),
-        Unit("path", "a file path, relative to the scenario file"),
-        # Counts of things.
-        *(
-            Unit(counted, f"a number of {counted}", 0)
-            for counted in (
-                "communities",
-                "compounds",
-                "buildings",
-                "units",
-                "floors",
-                "flats",
-                "households",
-                "ties",
-                "items",
-                "attempts",
-                "complaints",
-                "events",
-            )
-        ),
-    )
+    **{name: Unit(name, meaning, 0, 1) for name, meaning in ZERO_TO_ONE.items()},
+    **{name: Unit(name, meaning, 0) for name, meaning in NON_NEGATIVE.items()},
+    **{name: Unit(name, f"a number of {name}", 0) for name in COUNTED},
+    **{name: Unit(name, meaning) for name, meaning in ANY_RANGE.items()},
 }
 
 #: Units that are pure numbers: a value reads without its unit beside it.
