@@ -3,9 +3,9 @@
 A parameter is declared once, with its default, range, unit, description and source; the CLI,
 the documentation and the experiment layer all read these declarations back. Each helper names
 a kind of quantity (a share, a probability, a weekly rate, an amount in yuan...) and carries its
-unit and the range that unit implies, so a declaration states only what is its own: the default,
-the words, the source and any bound tighter (or, for open-ended units, the bound) of its range.
-`param()` stays for the odd ones; it too accepts only a unit of the vocabulary.
+unit and the range that unit implies, so a declaration states only what is its own: its default,
+description and source, and the bounds its unit does not already give. `param()` stays for the
+odd ones; it too accepts only a unit of the vocabulary (`UNITS`), so that the vocabulary stays one.
 """
 
 import types
