@@ -23,6 +23,7 @@ from pydantic.fields import FieldInfo
 from sim.mechanisms import BUILT_MECHANISMS
 from sim.metrics import REPORTERS, city_merge_text
 from sim.outputs import CATALOGUE_PATH, write_catalogue
+from sim.scenario.params import UNITS, Unit
 from sim.scenario.schema import Scenario
 
 ODD_PATH = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
@@ -36,6 +37,7 @@ STEP_COLUMN = ("step", "Week of the run (0 = the initial state, before the first
 PARAMETER_HEADER = (
     "| name | default | range | unit | description | source |\n|---|---|---|---|---|---|"
 )
+UNIT_HEADER = "| unit | what it measures | range it implies |\n|---|---|---|"
 OUTPUT_HEADER = "| column | meaning | city run |\n|---|---|---|"
 
 
@@ -191,9 +193,30 @@ def section_title(name: str, section: type[BaseModel]) -> str:
     return title
 
 
+def implied_range(unit: Unit) -> str:
+    """The range a unit implies, as the unit table shows it."""
+    if unit.ge is None and unit.le is None:
+        return "any"
+    if unit.le is None:
+        return f">= {format_value(unit.ge)}"
+    return f"[{format_value(unit.ge)}, {format_value(unit.le)}]"
+
+
+def unit_table() -> str:
+    """Markdown table of the unit vocabulary that every parameter's unit comes from."""
+    lines = [
+        "#### Units\n\nThe vocabulary of the unit column (`UNITS`, `sim/scenario/params.py`).",
+        "",
+        UNIT_HEADER,
+    ]
+    for unit in UNITS.values():
+        lines.append(f"| {cell(unit.name)} | {cell(unit.meaning)} | {implied_range(unit)} |")
+    return "\n".join(lines)
+
+
 def parameter_tables() -> str:
-    """Markdown tables of every scenario parameter, one per section."""
-    blocks = []
+    """Markdown tables of the unit vocabulary and of every scenario parameter, one per section."""
+    blocks = [unit_table()]
     for name, section, rows in parameter_rows():
         if not rows:
             continue

@@ -23,6 +23,7 @@ from sim.app.settings import (
     describe,
 )
 from sim.mechanisms import BUILT_MECHANISMS
+from sim.scenario.params import PURE_NUMBERS
 from sim.scenario.schema import Scenario
 
 OWN_FILE = "(a file of my own)"
@@ -44,7 +45,7 @@ MAIN_PARAMETERS: dict[str, dict[str, tuple[float, float] | None]] = {
     "Run": {"steps": (1, 1040)},
 }
 #: Units the labels leave out: no unit, or one the value speaks for itself in.
-PLAIN_UNITS = {"", "-", "[0,1]", "share", "probability", "ratio"}
+PLAIN_UNITS = {"", *PURE_NUMBERS}
 
 
 @dataclass(frozen=True)

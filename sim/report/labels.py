@@ -8,7 +8,7 @@ from functools import cache
 MAX_LABEL = 48
 
 SUMMARY_GROUPS = {"final": "final", "last_year": "last-year mean", "community": ""}
-UNIT_WORDS = {"[0,1]": "0-1", "[0, 1]": "0-1", "-": ""}
+UNIT_WORDS = {"level": "0-1", "-": "", "weight": "", "drive": ""}
 
 
 def shorten(text: str, limit: int = MAX_LABEL) -> str:

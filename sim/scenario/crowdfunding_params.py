@@ -10,7 +10,28 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from sim.scenario.mechanism_params import Mechanism
-from sim.scenario.params import Section, param
+from sim.scenario.params import (
+    Section,
+    choice,
+    count,
+    gap_share,
+    grievance,
+    level,
+    logit,
+    monthly_rate,
+    months,
+    param,
+    param_list,
+    probability,
+    ratio,
+    share,
+    switch,
+    text,
+    week_number,
+    weekly_rate,
+    weeks,
+    yuan,
+)
 
 ConsentRuleName = Literal[
     "unanimity", "share", "majority", "civil_code_278_ordinary", "civil_code_278_major"
@@ -25,217 +46,174 @@ NonNegative = Annotated[float, Field(ge=0, le=1e9)]
 class ProjectKind(Section):
     """One kind of public project residents may fund (an entry of `mechanisms.crowdfunding.kinds`)."""
 
-    name: str = Field(
+    name: str = text(
         "project",
-        description="Name of the kind (lower case, digits and _), unique in the list",
+        "Name of the kind (lower case, digits and _), unique in the list",
         pattern=r"^[a-z][a-z0-9_]{0,49}$",
-        json_schema_extra={"unit": "-", "source": "-"},
+        source="-",
     )
-    elevator: bool = Field(
+    elevator: bool = switch(
         False,
-        description="Counted as an elevator retrofit (elevators_built, the per-floor summary)",
-        json_schema_extra={"unit": "-", "source": "-"},
+        "Counted as an elevator retrofit (elevators_built, the per-floor summary)",
+        source="-",
     )
-    scope: Scope = Field(
+    scope: Scope = choice(
         "compound",
-        description="Who shares the project: a stairwell unit, a building or a compound",
-        json_schema_extra={"unit": "-", "source": "S0, S4; lit: elevator votes per unit"},
+        "Who shares the project: a stairwell unit, a building or a compound",
+        source="S0, S4; lit: elevator votes per unit",
     )
-    min_floors: int = param(
+    min_floors: int = count(
         1,
         "Fewest floors a building needs for the project (elevators: 4)",
         ge=1,
         le=60,
-        unit="floors",
+        of="floors",
         source="lit",
     )
-    cost_min: float = param(
+    cost_min: float = yuan(
         0.0,
         "Least fixed cost of one project (drawn uniformly in [cost_min, cost_max])",
-        ge=0,
         le=1e9,
-        unit="yuan",
         source="S0, S4; lit",
     )
-    cost_max: float = param(
-        0.0, "Largest fixed cost of one project", ge=0, le=1e9, unit="yuan", source="S0, S4; lit"
+    cost_max: float = yuan(0.0, "Largest fixed cost of one project", le=1e9, source="S0, S4; lit")
+    cost_per_household: float = yuan(
+        0.0, "Cost added for each household in the scope", le=1e7, per="household", source="S4"
     )
-    cost_per_household: float = param(
-        0.0,
-        "Cost added for each household in the scope",
-        ge=0,
-        le=1e7,
-        unit="yuan/household",
-        source="S4",
-    )
-    subsidy: float = param(
+    subsidy: float = yuan(
         0.0,
         "Public subsidy per project (capped at its cost)",
-        ge=0,
         le=1e9,
-        unit="yuan",
         source="lit: Wuhan 2024 rules, 200,000 yuan an elevator",
     )
-    upkeep_per_year: float = param(
+    upkeep_per_year: float = yuan(
         0.0,
         "Yearly upkeep, shared by the contribution weights",
-        ge=0,
         le=1e8,
-        unit="yuan/year",
+        per="year",
         source="lit: about 5,000 yuan a year an elevator",
     )
-    benefit: BenefitProfile = Field(
+    benefit: BenefitProfile = choice(
         "flat",
-        description="Benefit profile: flat (the same to every household), floor (benefit_value "
+        "Benefit profile: flat (the same to every household), floor (benefit_value "
         "for each floor above the ground floor), use (benefit_value to the users only)",
-        json_schema_extra={"unit": "-", "source": "S0, S4; lit"},
+        source="S0, S4; lit",
     )
-    benefit_value: float = param(
+    benefit_value: float = yuan(
         0.0,
         "Value of the project to a household (flat), per floor above ground (floor), or to a user (use)",
-        ge=0,
         le=1e8,
-        unit="yuan",
         source="calibrated",
     )
-    elderly_benefit_factor: float = param(
+    elderly_benefit_factor: float = ratio(
         1.0,
         "Multiplier of the benefit for elderly-headed households",
-        ge=0,
         le=20,
-        unit="ratio",
         source="S0: 18 elderly 'stranded upstairs'",
     )
-    use_share: float = param(
+    use_share: float = share(
         1.0,
         "Share of households who use the project (use profile)",
-        ge=0,
-        le=1,
-        unit="share",
         source="S0: one in six ground-floor households grew vegetables",
     )
-    harm_by_floor: list[NonNegative] = Field(
-        default_factory=list,
-        description="Harm to the households of floors 1, 2, ... (light, noise, value); a household "
+    harm_by_floor: list[NonNegative] = param_list(
+        list,
+        "Harm to the households of floors 1, 2, ... (light, noise, value); a household "
         "whose harm exceeds the project's indifference band is 'harmed'",
-        json_schema_extra={"unit": "yuan", "source": "S0: low floors opposed; lit"},
+        unit="yuan",
+        source="S0: low floors opposed; lit",
     )
-    feasibility: float = param(
+    feasibility: float = probability(
         1.0,
         "Chance that a proposal passes the technical survey (qualifies)",
-        ge=0,
-        le=1,
-        unit="probability",
         source="S4: 89 of 101 elevator applications qualified",
     )
-    qualification_weeks: int = param(
-        4, "Weeks of technical survey", ge=0, le=520, unit="weeks", source="calibrated"
-    )
-    consultation_weeks: int = param(
+    qualification_weeks: int = weeks(4, "Weeks of technical survey", le=520, source="calibrated")
+    consultation_weeks: int = weeks(
         4,
         "Weeks of consultation between qualifying and the vote",
-        ge=0,
         le=520,
-        unit="weeks",
         source="S0: door-to-door visits",
     )
-    consent_rule: ConsentRuleName = Field(
+    consent_rule: ConsentRuleName = choice(
         "majority",
-        description="Consent rule of the vote: unanimity, share (consent_share of all owners by "
+        "Consent rule of the vote: unanimity, share (consent_share of all owners by "
         "headcount and area), majority (of participants), civil_code_278_ordinary, "
         "civil_code_278_major",
-        json_schema_extra={"unit": "-", "source": "lit: Civil Code art. 278; local elevator rules"},
+        source="lit: Civil Code art. 278; local elevator rules",
     )
-    consent_share: float = param(
+    consent_share: float = share(
         0.9,
         "Share of all owners the `share` rule needs",
         gt=0,
-        le=1,
-        unit="share",
         source="lit: older elevator rules demanded 90%",
     )
-    vote_turnout: float = param(
+    vote_turnout: float = probability(
         0.8,
         "Chance that an owner of the scope takes part in the vote",
-        ge=0,
-        le=1,
-        unit="probability",
         source="S0: door-to-door and online votes",
     )
-    harmed_veto: bool = Field(
+    harmed_veto: bool = switch(
         False,
-        description="A harmed household that takes part and votes no vetoes the project",
-        json_schema_extra={"unit": "-", "source": "lit: low-floor objections block elevators"},
+        "A harmed household that takes part and votes no vetoes the project",
+        source="lit: low-floor objections block elevators",
     )
-    contribution_rule: ContributionRule = Field(
+    contribution_rule: ContributionRule = choice(
         "voluntary",
-        description="How the target is shared: flat (equal shares, binding), stepped (shares by "
+        "How the target is shared: flat (equal shares, binding), stepped (shares by "
         "floor_weights, binding), voluntary (equal asks, provision point with money back)",
-        json_schema_extra={"unit": "-", "source": "S4: flat 200 yuan; stepped 'ladder' shares"},
+        source="S4: flat 200 yuan; stepped 'ladder' shares",
     )
-    floor_weights: list[NonNegative] = Field(
-        default_factory=list,
-        description="Weights of floors 1, 2, ... for stepped shares and the upkeep (one per "
+    floor_weights: list[NonNegative] = param_list(
+        list,
+        "Weights of floors 1, 2, ... for stepped shares and the upkeep (one per "
         "floor up to structure.floors_max); empty: equal weights",
-        json_schema_extra={"unit": "-", "source": "S4: higher floors pay more; lit"},
+        unit="weight",
+        source="S4: higher floors pay more; lit",
     )
-    money_back: bool = Field(
+    money_back: bool = switch(
         True,
-        description="Provision point with money back: a campaign that misses its target returns "
+        "Provision point with money back: a campaign that misses its target returns "
         "every gift; without it the gifts are forfeited (not returned, nothing provided), as in "
         "the no-refund treatments of the experiments",
-        json_schema_extra={
-            "unit": "-",
-            "source": "lit: Isaac, Schmidtz & Walker 1989; Cadsby & Maynes 1999",
-        },
+        source="lit: Isaac, Schmidtz & Walker 1989; Cadsby & Maynes 1999",
     )
-    campaign_weeks: int = param(
+    campaign_weeks: int = weeks(
         12,
         "Weeks a fund-raising campaign runs before it fails (and refunds, with money back)",
         ge=1,
         le=520,
-        unit="weeks",
         source="calibrated",
     )
-    build_weeks: int = param(
-        4, "Weeks of works once funded", ge=0, le=520, unit="weeks", source="S4; lit"
-    )
-    compensation: float = param(
+    build_weeks: int = weeks(4, "Weeks of works once funded", le=520, source="S4; lit")
+    compensation: float = yuan(
         0.0,
         "Compensation to each harmed household, paid from the others' shares",
-        ge=0,
         le=1e8,
-        unit="yuan/household",
+        per="household",
         source="lit: compensation of low floors",
     )
-    redesign: bool = Field(
-        False,
-        description="Use the redesign that lowers the harm (S0: the 1 m 'mini elevator')",
-        json_schema_extra={"unit": "-", "source": "S0"},
+    redesign: bool = switch(
+        False, "Use the redesign that lowers the harm (S0: the 1 m 'mini elevator')", source="S0"
     )
-    redesign_harm_factor: float = param(
+    redesign_harm_factor: float = ratio(
         0.1,
         "Harm left by the redesign, as a share of the original",
-        ge=0,
         le=1,
-        unit="ratio",
         source="S0: the 1 m mini elevator kept the courtyard passage clear and won over the "
         "ground floor; assumed share",
     )
-    redesign_cost_factor: float = param(
+    redesign_cost_factor: float = ratio(
         1.1,
         "Fixed cost of the redesign relative to the standard design",
         gt=0,
         le=5,
-        unit="ratio",
         source="calibrated: a custom design",
     )
-    retry_weeks: int = param(
+    retry_weeks: int = weeks(
         0,
         "Weeks after a failure before the same scope may propose the kind again (0: never)",
-        ge=0,
         le=5200,
-        unit="weeks",
         source="calibrated",
     )
 
@@ -250,38 +228,26 @@ class ProjectKind(Section):
         return self
 
 
+#: How a compound decides on and pays for a gate (S4's smart gate and gate cameras): a short
+#: survey, a majority vote and voluntary gifts.
+GATE_TERMS = {
+    "scope": "compound",
+    "upkeep_per_year": 500.0,
+    "benefit": "flat",
+    "feasibility": 0.95,
+    "qualification_weeks": 2,
+    "consultation_weeks": 2,
+    "consent_rule": "majority",
+    "vote_turnout": 0.7,
+    "contribution_rule": "voluntary",
+    "campaign_weeks": 12,
+    "build_weeks": 2,
+}
 SMART_GATE = ProjectKind(
-    name="smart_gate",
-    scope="compound",
-    cost_per_household=200.0,
-    upkeep_per_year=500.0,
-    benefit="flat",
-    benefit_value=600.0,
-    feasibility=0.95,
-    qualification_weeks=2,
-    consultation_weeks=2,
-    consent_rule="majority",
-    vote_turnout=0.7,
-    contribution_rule="voluntary",
-    campaign_weeks=12,
-    build_weeks=2,
+    name="smart_gate", cost_per_household=200.0, benefit_value=600.0, **GATE_TERMS
 )
 GATE_CAMERAS = ProjectKind(
-    name="gate_cameras",
-    scope="compound",
-    cost_min=11850.0,
-    cost_max=11850.0,
-    upkeep_per_year=500.0,
-    benefit="flat",
-    benefit_value=400.0,
-    feasibility=0.95,
-    qualification_weeks=2,
-    consultation_weeks=2,
-    consent_rule="majority",
-    vote_turnout=0.7,
-    contribution_rule="voluntary",
-    campaign_weeks=12,
-    build_weeks=2,
+    name="gate_cameras", cost_min=11850.0, cost_max=11850.0, benefit_value=400.0, **GATE_TERMS
 )
 PAVING_PARKING = ProjectKind(
     name="paving_parking",
@@ -352,52 +318,40 @@ def default_kinds() -> list[ProjectKind]:
 class Crowdfunding(Mechanism):
     """Residents propose, vote on and fund shared projects: gates, paving, farms, elevators."""
 
-    kinds: list[ProjectKind] = Field(
-        default_factory=default_kinds,
-        description="The kinds of project residents may propose (each with its own settings)",
-        json_schema_extra={"unit": "-", "source": "S0, S4; lit"},
+    kinds: list[ProjectKind] = param_list(
+        default_kinds,
+        "The kinds of project residents may propose (each with its own settings)",
+        unit="-",
+        source="S0, S4; lit",
     )
-    start_week: int = param(
-        0, "Week from which projects may be proposed", ge=0, le=5200, unit="week", source="-"
-    )
-    proposal_rate: float = param(
+    start_week: int = week_number(0, "Week from which projects may be proposed", source="-")
+    proposal_rate: float = monthly_rate(
         0.01,
         "Monthly chance that a scope whose need passes the threshold proposes a project",
-        ge=0,
-        le=1,
-        unit="1/month",
         source="calibrated: S4, 101 of about 240 units applied",
     )
-    leader_boost: float = param(
+    leader_boost: float = ratio(
         1.0,
         "Extra proposal chance (relative) where a building head, Party member or committee leads",
-        ge=0,
         le=20,
-        unit="ratio",
         source="S1-S4: Party members lead, residents follow",
     )
-    demonstration_boost: float = param(
+    demonstration_boost: float = ratio(
         1.0,
         "Extra proposal chance (relative) for each project of the kind built in the compound",
-        ge=0,
         le=20,
-        unit="ratio per project",
         source="S4: the first elevators were copied across the community",
     )
-    need_threshold: float = param(
+    need_threshold: float = share(
         0.5,
         "Share of a scope's households with a positive net benefit needed for a proposal",
-        ge=0,
-        le=1,
-        unit="share",
         source="calibrated",
     )
-    motivation_intercept: float = param(
+    motivation_intercept: float = logit(
         0.5,
         "Intercept b0 of the motivation logit (vote yes, contribute)",
         ge=-10,
         le=10,
-        unit="logit",
         source="calibrated",
     )
     benefit_weight: float = param(
@@ -408,104 +362,70 @@ class Crowdfunding(Mechanism):
         unit="logit/month of income",
         source="lit: Croson & Marks 2000 (step return)",
     )
-    trust_weight: float = param(
-        2.0,
-        "Weight of trust in committees in the motivation logit",
-        ge=0,
-        le=50,
-        unit="logit",
-        source="calibrated",
+    trust_weight: float = logit(
+        2.0, "Weight of trust in committees in the motivation logit", source="calibrated"
     )
-    free_rider_share: float = param(
+    free_rider_share: float = share(
         0.3,
         "Share of households who never give voluntarily (b = 0, a = 0)",
-        ge=0,
-        le=1,
-        unit="share",
         source="lit: Fischbacher, Gaechter & Fehr 2001",
     )
-    conditional_cooperator_share: float = param(
+    conditional_cooperator_share: float = share(
         0.5,
         "Share of households who give as their neighbours give (c = a + b E[c])",
-        ge=0,
-        le=1,
-        unit="share",
         source="lit: Fischbacher, Gaechter & Fehr 2001",
     )
-    conditional_base: float = param(
+    conditional_base: float = level(
         0.1,
         "Willingness a of a conditional cooperator before anyone has given",
-        ge=0,
-        le=1,
-        unit="[0,1]",
         source="lit: Fischbacher, Gaechter & Fehr 2001",
     )
-    indifference_share: float = param(
+    indifference_share: float = share(
         0.1,
         "Indifference band of a project, as a share of its scope's mean benefit (before harm) to "
         "a young household: a household whose net benefit lies within it is indifferent, and "
         "only harm beyond it makes a household 'harmed' (compensated, with a veto)",
-        ge=0,
-        le=1,
-        unit="share",
         source="assumed",
     )
-    indifferent_abstain: float = param(
+    indifferent_abstain: float = share(
         0.2,
         "Share of indifferent owners taking part in a vote who abstain after all",
-        ge=0,
-        le=1,
-        unit="share",
         source="lit: calculus of voting (Riker & Ordeshook 1968): no stake, no vote; assumed share",
     )
-    indifferent_follow: float = param(
+    indifferent_follow: float = share(
         0.6,
         "Share of indifferent owners who vote as their stairwell unit does (yes with the yes "
         "share of its decided voters)",
-        ge=0,
-        le=1,
-        unit="share",
         source="S0: the ground floor, spared by the mini elevator, consented with its "
         "stairwell after door-to-door visits; assumed share",
     )
-    indifferent_no: float = param(
+    indifferent_no: float = share(
         0.2,
         "Share of indifferent owners who vote no (status-quo bias); the rest decide by motivation",
-        ge=0,
-        le=1,
-        unit="share",
         source="lit: Samuelson & Zeckhauser 1988 (status-quo bias); assumed share",
     )
-    obligation: float = param(
+    obligation: float = level(
         0.5,
         "Willingness to pay a binding share (flat, stepped) regardless of motivation",
-        ge=0,
-        le=1,
-        unit="[0,1]",
         source="calibrated",
     )
-    attention: float = param(
+    attention: float = weekly_rate(
         0.3,
         "Weekly chance that a household attends to a campaign it has not yet given to",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="calibrated",
     )
-    liquid_months: float = param(
+    liquid_months: float = months(
         3.0,
         "Months of income a household can pay at once (larger asks take longer to gather)",
         gt=0,
         le=240,
-        unit="months",
         source="calibrated",
     )
-    max_contribution_ratio: float = param(
+    max_contribution_ratio: float = ratio(
         4.0,
         "Most a household gives to a voluntary campaign, in multiples of its ask",
         ge=1,
         le=20,
-        unit="ratio",
         source="lit: Croson & Marks 2000",
     )
     valuation_years: float = param(
@@ -516,54 +436,36 @@ class Crowdfunding(Mechanism):
         unit="years",
         source="calibrated",
     )
-    success_trust_weight: float = param(
+    success_trust_weight: float = count(
         3.0,
         "Good events' worth of trust a completed project gives its own households",
-        ge=0,
         le=50,
-        unit="events",
+        of="events",
         source="S4: visible results",
     )
-    failure_trust_weight: float = param(
+    failure_trust_weight: float = count(
         1.0,
         "Bad events' worth of trust a failed vote or campaign costs its households",
-        ge=0,
         le=50,
-        unit="events",
+        of="events",
         source="calibrated",
     )
-    efficacy_gain: float = param(
+    efficacy_gain: float = gap_share(
         0.1,
         "Share of the gap to 1 by which a completed project raises support in its compound and "
         "among the households tied to it",
-        ge=0,
-        le=1,
-        unit="share of the gap",
         source="S4: success replicated to other compounds",
     )
-    efficacy_loss: float = param(
-        0.05,
-        "Share by which a failure lowers the support of its households",
-        ge=0,
-        le=1,
-        unit="share",
-        source="calibrated",
+    efficacy_loss: float = share(
+        0.05, "Share by which a failure lowers the support of its households", source="calibrated"
     )
-    opposition_dispute_chance: float = param(
+    opposition_dispute_chance: float = probability(
         0.3,
         "Chance that a harmed household outvoted on a project raises a dispute",
-        ge=0,
-        le=1,
-        unit="probability",
         source="S0: low floors strongly opposed",
     )
-    opposition_grievance: float = param(
-        1.0,
-        "Grievance a harmed household gains when outvoted",
-        ge=0,
-        le=10,
-        unit="grievance",
-        source="calibrated",
+    opposition_grievance: float = grievance(
+        1.0, "Grievance a harmed household gains when outvoted", le=10, source="calibrated"
     )
 
     @model_validator(mode="after")

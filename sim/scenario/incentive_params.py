@@ -2,21 +2,31 @@
 
 from typing import Literal
 
-from pydantic import Field
-
 from sim.scenario.mechanism_params import Mechanism
-from sim.scenario.params import Section, param
+from sim.scenario.params import (
+    Section,
+    choice,
+    count,
+    drive,
+    level,
+    monthly_rate,
+    param,
+    probability,
+    share,
+    week_number,
+    weekly_rate,
+    weeks,
+    weight,
+    yuan,
+)
 
 
 class Volunteering(Section):
     """Who volunteers among the active, and the volunteer teams that keep members active."""
 
-    base_rate: float = param(
+    base_rate: float = weekly_rate(
         0.4,
         "Chance an active household volunteers, per unit of intrinsic motivation",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="calibrated",
     )
     hours_per_week: float = param(
@@ -27,28 +37,22 @@ class Volunteering(Section):
         unit="hours",
         source="S4: time-bank passbooks",
     )
-    team_minimum: int = param(
+    team_minimum: int = count(
         4,
         "Volunteers in a building needed to form a volunteer team",
         ge=2,
         le=200,
-        unit="households",
+        of="households",
         source="S0: 30+ former complainers formed a team",
     )
-    team_push: float = param(
-        0.1,
-        "Push a team member gets to participate and volunteer",
-        ge=0,
-        le=1,
-        unit="-",
-        source="calibrated",
+    team_push: float = drive(
+        0.1, "Push a team member gets to participate and volunteer", le=1, source="calibrated"
     )
-    drift_weeks: int = param(
+    drift_weeks: int = weeks(
         8,
         "Weeks inactive after which a member drifts out of its team",
         ge=1,
         le=104,
-        unit="weeks",
         source="calibrated",
     )
 
@@ -67,87 +71,59 @@ class Points(Mechanism):
         unit="points/week",
         source="S4: building-head shifts, patrols",
     )
-    donation_chance: float = param(
-        0.01,
-        "Weekly chance an active household donates",
-        ge=0,
-        le=1,
-        unit="1/week",
-        source="S4: donations earn points",
+    donation_chance: float = weekly_rate(
+        0.01, "Weekly chance an active household donates", source="S4: donations earn points"
     )
-    donation_amount: float = param(
-        50.0,
-        "Yuan a donation gives (earning as many points)",
-        ge=0,
-        le=10000,
-        unit="yuan",
-        source="S4",
+    donation_amount: float = yuan(
+        50.0, "Yuan a donation gives (earning as many points)", le=10000, source="S4"
     )
-    point_value: float = param(
+    point_value: float = yuan(
         1.0,
         "Yuan a point buys at the shop",
         gt=0,
         le=100,
-        unit="yuan/point",
+        per="point",
         source="S4: 1 point = 1 yuan",
     )
-    budget_per_household_month: float = param(
+    budget_per_household_month: float = yuan(
         5.0,
         "Monthly shop budget per household, funded by the community",
-        ge=0,
         le=1000,
-        unit="yuan/month",
+        per="month",
         source="S0: public income (solar) funds the shop",
     )
-    redeem_chance: float = param(
-        0.3,
-        "Monthly chance a household with points redeems them",
-        ge=0,
-        le=1,
-        unit="1/month",
-        source="S4: love supermarket",
+    redeem_chance: float = monthly_rate(
+        0.3, "Monthly chance a household with points redeems them", source="S4: love supermarket"
     )
-    expiry_weeks: int = param(
+    expiry_weeks: int = weeks(
         0,
         "Weeks without earning or redeeming after which a balance expires (0: never)",
-        ge=0,
         le=5200,
-        unit="weeks",
         source="-",
     )
-    pull: float = param(
+    pull: float = drive(
         0.15,
         "Participation and volunteering pull of points on a household with no intrinsic motivation (scaled by 1 - m)",
-        ge=0,
         le=2,
-        unit="-",
         source="lit: extrinsic rewards bring in the inactive",
     )
-    crowding_strength: float = param(
+    crowding_strength: float = share(
         0.3,
         "Share of intrinsic motivation that money-framed points displace in those who earn them (0: none)",
-        ge=0,
-        le=1,
-        unit="share",
         source="lit: Frey & Oberholzer-Gee 1997; Deci, Koestner & Ryan 1999 (tangible rewards: "
         "d = -0.34 on later free-choice behaviour); bound: a year after the scheme, participation "
         "at most 1/3 SD below a never-treated community",
     )
-    crowding_rate: float = param(
+    crowding_rate: float = weekly_rate(
         0.03,
         "Weekly rate at which motivation moves toward its crowded-out level",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="calibrated",
     )
-    recovery_half_life_weeks: float = param(
+    recovery_half_life_weeks: float = weeks(
         26.0,
         "Half-life of the crowded-out motivation once the scheme ends: motivation returns toward "
         "its pre-scheme level (0: it never recovers)",
-        ge=0,
         le=5200,
-        unit="weeks",
         source="assumed (no source gives one; the loss outlasts the reward, Gneezy & Rustichini "
         "2000a); keeps the dip a year after within the bound of crowding_strength",
     )
@@ -156,72 +132,44 @@ class Points(Mechanism):
 class Recognition(Mechanism):
     """Good-neighbour and model-household awards; complainers engaged personally become leaders."""
 
-    cadence_weeks: int = param(
-        13,
-        "Weeks between award rounds",
-        ge=1,
-        le=104,
-        unit="weeks",
-        source="S4: good-neighbour awards",
+    cadence_weeks: int = weeks(
+        13, "Weeks between award rounds", ge=1, le=104, source="S4: good-neighbour awards"
     )
-    award_share: float = param(
-        0.03,
-        "Share of households awarded each round (the most active)",
-        ge=0,
-        le=1,
-        unit="share",
-        source="S4",
+    award_share: float = share(
+        0.03, "Share of households awarded each round (the most active)", source="S4"
     )
-    status_gain: float = param(
+    status_gain: float = drive(
         0.15,
         "Status an award gives (a push to participate that does not crowd out)",
-        ge=0,
         le=1,
-        unit="-",
         source="lit: honours do not crowd out (Frey)",
     )
-    status_decay: float = param(
-        0.01, "Weekly decay of status", ge=0, le=1, unit="1/week", source="calibrated"
-    )
-    aspiration: float = param(
+    status_decay: float = weekly_rate(0.01, "Weekly decay of status", source="calibrated")
+    aspiration: float = drive(
         0.15,
         "Pull of being recognised on a household with no intrinsic motivation (scaled by 1 - m)",
-        ge=0,
         le=2,
-        unit="-",
         source="lit: honours as status motivation (Frey & Neckermann 2008)",
     )
-    complainer_threshold: float = param(
+    complainer_threshold: float = count(
         1.0,
         "Recent complaints that make a household a frequent complainer",
-        ge=0,
         le=100,
-        unit="complaints",
+        of="complaints",
         source="S0",
     )
-    engage_chance: float = param(
+    engage_chance: float = probability(
         0.3,
         "Chance per round that a Party member engages a frequent complainer in its building personally",
-        ge=0,
-        le=1,
-        unit="probability",
         source="S0: the serial complainer engaged personally",
     )
-    conversion_chance: float = param(
+    conversion_chance: float = probability(
         0.3,
         "Chance an engaged complainer becomes a volunteer leader",
-        ge=0,
-        le=1,
-        unit="probability",
         source="S0: 30+ complainers formed a volunteer team",
     )
-    leader_push: float = param(
-        0.1,
-        "Push each active volunteer leader gives its network neighbours",
-        ge=0,
-        le=1,
-        unit="-",
-        source="S0",
+    leader_push: float = drive(
+        0.1, "Push each active volunteer leader gives its network neighbours", le=1, source="S0"
     )
 
 
@@ -234,83 +182,65 @@ class PilotFirst(Mechanism):
     units) half the units or more have adopted 3 months after the pilot in the median run.
     """
 
-    start_week: int = param(1, "Week the pilots start", ge=1, le=5200, unit="week", source="S0")
-    pilot_units: int = param(
+    start_week: int = week_number(1, "Week the pilots start", ge=1, source="S0")
+    pilot_units: int = count(
         1,
         "Stairwell units piloted at each attempt (the community's most supportive)",
         ge=1,
         le=100000,
-        unit="units",
+        of="units",
         source="S0: 'the units with the best support went first' (how many not said); assumed",
     )
-    seeding: Literal["most_support", "random"] = Field(
+    seeding: Literal["most_support", "random"] = choice(
         "most_support",
-        description="Pilot in the units with most support (pilot first) or in random units (for comparison)",
-        json_schema_extra={"unit": "-", "source": "S0"},
+        "Pilot in the units with most support (pilot first) or in random units (for comparison)",
+        source="S0",
     )
-    pilot_attempts: int = param(
+    pilot_attempts: int = count(
         3,
         "Pilot attempts at most: after a failed attempt the next most supportive units pilot",
         ge=1,
         le=100,
-        unit="attempts",
+        of="attempts",
         source="assumed",
     )
-    retry_weeks: int = param(
+    retry_weeks: int = weeks(
         8,
         "Weeks the organisers wait after the last pilot of an attempt failed before the next",
-        ge=0,
         le=520,
-        unit="weeks",
         source="assumed",
     )
-    success_weeks: int = param(
+    success_weeks: int = weeks(
         3,
         "Weeks until an adopting unit shows whether the practice works",
         ge=1,
         le=520,
-        unit="weeks",
         source="assumed: a few weeks of use (S0: 8 units within 3 months leaves little more)",
     )
-    success_midpoint: float = param(
+    success_midpoint: float = level(
         0.35,
         "Unit support at which a practice is as likely to work as to fail there",
-        ge=0,
-        le=1,
-        unit="[0,1]",
         source="S0: the practice went first where residents backed it; assumed: at the mean support",
     )
-    influence: float = param(
+    influence: float = weekly_rate(
         0.15,
         "Weekly support gain per unit share of network neighbours in successful units",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="lit: Centola & Macy 2007",
     )
-    visibility: float = param(
+    visibility: float = weight(
         0.5,
         "Weight of the compound's successful units in a household's exposure (seen, not told)",
-        ge=0,
         le=5,
-        unit="-",
         source="S0: solar roofs are visible",
     )
-    word_of_mouth: float = param(
+    word_of_mouth: float = weight(
         0.5,
         "Weight of the community-wide share of successful units in a household's exposure",
-        ge=0,
         le=5,
-        unit="-",
         source="S0: the public income of the first roofs was talked about",
     )
-    failure_penalty: float = param(
-        0.1,
-        "Support lost by neighbours of a unit whose practice failed",
-        ge=0,
-        le=1,
-        unit="share",
-        source="calibrated",
+    failure_penalty: float = share(
+        0.1, "Support lost by neighbours of a unit whose practice failed", source="calibrated"
     )
     adoption_threshold: float = param(
         0.25,
@@ -328,51 +258,37 @@ class PilotFirst(Mechanism):
         unit="share",
         source="lit: Granovetter 1978; value assumed",
     )
-    holdout_share: float = param(
+    holdout_share: float = share(
         0.1,
         "Share of units whose residents never adopt, whatever they see (a threshold above 100%)",
-        ge=0,
-        le=1,
-        unit="share",
         source="lit: Granovetter 1978 (thresholds of 100%); value assumed (S0 names none)",
     )
-    adoption_rate: float = param(
+    adoption_rate: float = weekly_rate(
         1.0,
         "Weekly chance that a fully supportive unit past its threshold adopts",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="assumed: S0's followers adopted within 3 months",
     )
-    building_weight: float = param(
+    building_weight: float = weight(
         1.0,
         "Weight of the other units of a unit's building among the examples it sees",
-        ge=0,
         le=100,
-        unit="-",
         source="assumed: a unit's building mates also count in its compound, so are seen first",
     )
-    compound_weight: float = param(
+    compound_weight: float = weight(
         2.0,
         "Weight of the other units of a unit's compound among the examples it sees",
-        ge=0,
         le=100,
-        unit="-",
         source="S0: solar roofs are visible across the compound; value assumed",
     )
-    tie_weight: float = param(
+    tie_weight: float = weight(
         1.0,
         "Weight of its households' ties to households of working units among the examples a unit sees",
-        ge=0,
         le=100,
-        unit="-",
         source="lit: Centola & Macy 2007; value assumed",
     )
-    community_weight: float = param(
+    community_weight: float = weight(
         1.0,
         "Weight of the community's share of working units among the examples a unit sees",
-        ge=0,
         le=100,
-        unit="-",
         source="S0: the public income of the first roofs was talked about; value assumed",
     )

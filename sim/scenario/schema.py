@@ -18,7 +18,30 @@ from sim.scenario.mechanism_params import (
     RemunerationContract,
     SelfManagement,
 )
-from sim.scenario.params import Section, param
+from sim.scenario.params import (
+    Section,
+    count,
+    drive,
+    gap_share,
+    grievance,
+    level,
+    logit,
+    mean_level,
+    monthly_rate,
+    months,
+    param,
+    param_list,
+    probability,
+    ratio,
+    share,
+    text,
+    week_number,
+    weekly_rate,
+    weeks,
+    weight,
+    yearly_rate,
+    yuan,
+)
 from sim.scenario.voluntary_fund_params import VoluntaryFund
 
 #: The most households a community's structure may hold (its largest possible build).
@@ -28,13 +51,13 @@ MAX_HOUSEHOLDS = 2_000_000
 class City(Section):
     """A city: communities that share the scenario's settings and interact only through them."""
 
-    communities: int = param(
+    communities: int = count(
         1,
         "Number of communities, each run as its own model with a seed derived from the "
         "scenario's (1 = an ordinary single-community run)",
         ge=1,
         le=2000,
-        unit="communities",
+        of="communities",
         source="-",
     )
 
@@ -54,68 +77,68 @@ class Structure(Section):
         unit="path",
         source="a street office's building register",
     )
-    compounds: int = param(
+    compounds: int = count(
         29,
         "Number of compounds (xiaoqu) in the community",
         ge=1,
         le=5000,
-        unit="compounds",
+        of="compounds",
         source="S4: 29 compounds",
     )
-    buildings_per_compound_min: int = param(
+    buildings_per_compound_min: int = count(
         1,
         "Fewest buildings in a compound",
         ge=1,
         le=200,
-        unit="buildings",
+        of="buildings",
         source="S2: self-built compounds of 1-5 buildings",
     )
-    buildings_per_compound_max: int = param(
+    buildings_per_compound_max: int = count(
         4,
         "Most buildings in a compound",
         ge=1,
         le=200,
-        unit="buildings",
+        of="buildings",
         source="S2: compounds of 1-5 buildings; 4 gives S4's community about 3,000 households",
     )
-    units_per_building_min: int = param(
+    units_per_building_min: int = count(
         2,
         "Fewest stairwell units in a building",
         ge=1,
         le=20,
-        unit="units",
+        of="units",
         source="lit: old walk-ups have 2-4 units",
     )
-    units_per_building_max: int = param(
+    units_per_building_max: int = count(
         4,
         "Most stairwell units in a building",
         ge=1,
         le=20,
-        unit="units",
+        of="units",
         source="lit: old walk-ups have 2-4 units",
     )
-    floors_min: int = param(
+    floors_min: int = count(
         6,
         "Fewest floors in a building",
         ge=1,
         le=60,
-        unit="floors",
+        of="floors",
         source="lit: old walk-ups have 6-7 floors",
     )
-    floors_max: int = param(
+    floors_max: int = count(
         7,
         "Most floors in a building",
         ge=1,
         le=60,
-        unit="floors",
+        of="floors",
         source="lit: old walk-ups have 6-7 floors",
     )
-    households_per_floor: int = param(
+    households_per_floor: int = count(
         2,
         "Flats on each floor of a stairwell unit",
         ge=1,
         le=8,
-        unit="flats",
+        of="flats",
         source="lit: about 12 households per elevator-able unit",
     )
     flat_area_mean: float = param(
@@ -129,12 +152,9 @@ class Structure(Section):
     flat_area_sd: float = param(
         15.0, "Standard deviation of flat area", ge=0, le=100, unit="m2", source="lit"
     )
-    share_without_firm: float = param(
+    share_without_firm: float = share(
         0.62,
         "Share of compounds that no property firm serves",
-        ge=0,
-        le=1,
-        unit="share",
         source="S4: 18 of 29 compounds without a firm",
     )
 
@@ -178,149 +198,96 @@ class Structure(Section):
 class Households(Section):
     """Who lives in the flats: age, tenure, income, civic propensity, initial trust."""
 
-    elderly_share: float = param(
+    elderly_share: float = share(
         0.25,
         "Share of households headed by someone aged 60 or more",
-        ge=0,
-        le=1,
-        unit="share",
         source="lit: 7th census, old compounds age faster than the 18.7% national share",
     )
-    renter_share: float = param(
+    renter_share: float = share(
         0.35,
         "Share of flats let to renters",
-        ge=0,
-        le=1,
-        unit="share",
         source="S1: over half rent in school districts; lower elsewhere",
     )
-    renter_turnover_per_year: float = param(
+    renter_turnover_per_year: float = yearly_rate(
         0.35,
         "Yearly rate at which renting households move out (weekly chance = rate / 52)",
-        ge=0,
         le=5,
-        unit="1/year",
         source="S1: school-district renters move on",
     )
-    owner_turnover_per_year: float = param(
+    owner_turnover_per_year: float = yearly_rate(
         0.03,
         "Yearly rate at which owning households sell and move out (weekly chance = rate / 52)",
-        ge=0,
-        le=1,
-        unit="1/year",
         source="lit",
     )
-    party_member_share: float = param(
+    party_member_share: float = share(
         0.06,
         "Share of households with a Party member registered where they live",
-        ge=0,
-        le=1,
-        unit="share",
         source="S3: >140,000 Party members registered in their communities",
     )
-    central_households_per_building: int = param(
+    central_households_per_building: int = count(
         2,
         "Party-member central households designated in each building",
-        ge=0,
         le=20,
-        unit="households",
+        of="households",
         source="S2: 227 central households for 87 building groups",
     )
-    income_median: float = param(
-        4500.0, "Median household income", ge=0, le=1e6, unit="yuan/month", source="lit"
+    income_median: float = yuan(
+        4500.0, "Median household income", le=1e6, per="month", source="lit"
     )
     income_log_sd: float = param(
         0.5, "Standard deviation of log income", ge=0, le=3, unit="log yuan", source="lit"
     )
-    propensity_mean: float = param(
-        0.3,
-        "Mean civic propensity of households (Beta distributed)",
-        ge=0.01,
-        le=0.99,
-        unit="[0,1]",
-        source="calibrated",
+    propensity_mean: float = mean_level(
+        0.3, "Mean civic propensity of households (Beta distributed)", source="calibrated"
     )
-    party_propensity_mean: float = param(
+    party_propensity_mean: float = mean_level(
         0.7,
         "Mean civic propensity of Party members",
-        ge=0.01,
-        le=0.99,
-        unit="[0,1]",
         source="S1-S3: Party members act as first movers",
     )
-    renter_propensity_factor: float = param(
+    renter_propensity_factor: float = ratio(
         0.6,
         "Renters' propensity relative to owners'",
-        ge=0,
         le=2,
-        unit="ratio",
         source="S1: renters who move on take little part",
     )
-    elderly_propensity_factor: float = param(
+    elderly_propensity_factor: float = ratio(
         1.3,
         "Civic propensity of elderly-headed households relative to others",
-        ge=0,
         le=3,
-        unit="ratio",
         source="lit: retirees form the core of community activity in Chinese neighbourhoods",
     )
-    threshold_mean: float = param(
-        0.5,
-        "Mean participation threshold (Beta distributed)",
-        ge=0.01,
-        le=0.99,
-        unit="[0,1]",
-        source="lit: Granovetter 1978",
+    threshold_mean: float = mean_level(
+        0.5, "Mean participation threshold (Beta distributed)", source="lit: Granovetter 1978"
     )
-    expectation_mean: float = param(
-        0.6,
-        "Mean service quality a household expects",
-        ge=0,
-        le=1,
-        unit="[0,1]",
-        source="calibrated",
+    expectation_mean: float = level(
+        0.6, "Mean service quality a household expects", source="calibrated"
     )
-    compound_expectation_sd: float = param(
+    compound_expectation_sd: float = level(
         0.05,
         "Standard deviation across compounds of the mean quality their households expect (Beta "
         "around expectation_mean; households then vary around their compound's mean)",
-        ge=0,
         le=0.5,
-        unit="[0,1]",
         source="assumed",
     )
-    initial_trust_firm: float = param(
-        0.5,
-        "Mean initial trust in the property firm",
-        ge=0.01,
-        le=0.99,
-        unit="[0,1]",
-        source="calibrated",
+    initial_trust_firm: float = mean_level(
+        0.5, "Mean initial trust in the property firm", source="calibrated"
     )
-    initial_trust_committee: float = param(
-        0.5,
-        "Mean initial trust in committees (residents', owners')",
-        ge=0.01,
-        le=0.99,
-        unit="[0,1]",
-        source="calibrated",
+    initial_trust_committee: float = mean_level(
+        0.5, "Mean initial trust in committees (residents', owners')", source="calibrated"
     )
-    compound_trust_sd: float = param(
+    compound_trust_sd: float = level(
         0.08,
         "Standard deviation across compounds of the mean initial trust in the firm and in "
         "committees (Beta around initial_trust_firm and initial_trust_committee; households "
         "then vary around their compound's mean)",
-        ge=0,
         le=0.5,
-        unit="[0,1]",
         source="assumed: compounds differ in their history with firms and committees",
     )
-    payment_propensity_sd: float = param(
+    payment_propensity_sd: float = logit(
         0.3,
         "Standard deviation of a household's own shift of the fee payment logit (Normal, mean 0)",
-        ge=0,
         le=5,
-        unit="logit",
         source="assumed; lit: people differ in willingness to contribute (Fischbacher, "
         "Gaechter & Fehr 2001)",
     )
@@ -332,20 +299,14 @@ class Households(Section):
         unit="-",
         source="calibrated",
     )
-    practice_support_mean: float = param(
+    practice_support_mean: float = mean_level(
         0.35,
         "Mean support for a new practice that pilot_first spreads (e.g. rooftop solar)",
-        ge=0.01,
-        le=0.99,
-        unit="[0,1]",
         source="calibrated",
     )
-    newcomer_trust: float = param(
+    newcomer_trust: float = level(
         0.3,
         "Mean trust of a household that has just moved in (firm and committees)",
-        ge=0,
-        le=1,
-        unit="[0,1]",
         source="calibrated",
     )
 
@@ -353,45 +314,32 @@ class Households(Section):
 class Network(Section):
     """Social ties between households."""
 
-    unit_tie_probability: float = param(
+    unit_tie_probability: float = probability(
         0.5,
         "Probability of a tie between two households of one stairwell unit (same-floor neighbours always tied)",
-        ge=0,
-        le=1,
-        unit="probability",
         source="lit: Centola & Macy 2007, clustered ties",
     )
-    building_ties: int = param(
+    building_ties: int = count(
         2,
         "Ties each household makes to random households of its building",
-        ge=0,
         le=50,
-        unit="ties",
+        of="ties",
         source="calibrated",
     )
-    compound_ring_neighbours: int = param(
+    compound_ring_neighbours: int = count(
         2,
         "Acquaintances on each side in the compound's small-world ring",
-        ge=0,
         le=50,
-        unit="ties",
+        of="ties",
         source="lit: Watts & Strogatz 1998",
     )
-    compound_rewire_probability: float = param(
+    compound_rewire_probability: float = probability(
         0.1,
         "Probability that a compound acquaintance tie is rewired to a random household of the compound",
-        ge=0,
-        le=1,
-        unit="probability",
         source="lit: Watts & Strogatz 1998",
     )
-    cross_compound_tie_probability: float = param(
-        0.05,
-        "Probability that a household has a tie to another compound",
-        ge=0,
-        le=1,
-        unit="probability",
-        source="calibrated",
+    cross_compound_tie_probability: float = probability(
+        0.05, "Probability that a household has a tie to another compound", source="calibrated"
     )
     cross_compound_tie_distance: float = param(
         100.0,
@@ -407,227 +355,142 @@ class Network(Section):
 class Service(Section):
     """Property service: the firm's economics, effort and quality."""
 
-    fee_per_m2: float = param(
+    fee_per_m2: float = yuan(
         0.8,
         "Monthly property fee",
-        ge=0,
         le=20,
-        unit="yuan/m2/month",
+        per="m2/month",
         source="lit: 0.5-1.0 yuan/m2 in old compounds",
     )
-    fixed_cost_share: float = param(
-        0.15,
-        "Firm's fixed monthly cost as a share of full fee revenue",
-        ge=0,
-        le=2,
-        unit="share",
-        source="calibrated",
+    fixed_cost_share: float = ratio(
+        0.15, "Firm's fixed monthly cost as a share of full fee revenue", le=2, source="calibrated"
     )
-    variable_cost_share: float = param(
+    variable_cost_share: float = ratio(
         0.75,
         "Cost of full-quality service as a share of full fee revenue",
-        ge=0,
         le=2,
-        unit="share",
         source="calibrated",
     )
-    firm_cost_sd: float = param(
+    firm_cost_sd: float = ratio(
         0.1,
         "Standard deviation across firms of a cost factor (mean 1) that scales a firm's fixed "
         "and variable costs",
-        ge=0,
         le=1,
-        unit="ratio",
         source="assumed: firms differ in wages, scale and efficiency",
     )
-    contract_effort: float = param(
+    contract_effort: float = level(
         0.7,
         "Service effort the contract promises; the firm delivers it while fees cover its cost",
-        ge=0,
-        le=1,
-        unit="[0,1]",
         source="calibrated",
     )
-    minimum_effort: float = param(
-        0.3,
-        "Least service effort the contract obliges",
-        ge=0,
-        le=1,
-        unit="[0,1]",
-        source="calibrated",
+    minimum_effort: float = level(
+        0.3, "Least service effort the contract obliges", source="calibrated"
     )
-    minimum_effort_sd: float = param(
+    minimum_effort_sd: float = level(
         0.05,
         "Standard deviation across firms of the least effort a firm cuts service to (Beta)",
-        ge=0,
         le=0.5,
-        unit="[0,1]",
         source="assumed: some firms cut service harder than others (S2)",
     )
-    effort_adjustment: float = param(
+    effort_adjustment: float = monthly_rate(
         0.5,
         "Share of the gap to its budgeted effort the firm closes each month",
-        ge=0,
-        le=1,
-        unit="1/month",
         source="calibrated",
     )
-    quality_adjustment: float = param(
-        0.1,
-        "Share of the gap between effort and quality closed each week",
-        ge=0,
-        le=1,
-        unit="1/week",
-        source="calibrated",
+    quality_adjustment: float = weekly_rate(
+        0.1, "Share of the gap between effort and quality closed each week", source="calibrated"
     )
-    initial_quality: float = param(
-        0.7, "Service quality at the start", ge=0, le=1, unit="[0,1]", source="calibrated"
-    )
-    initial_quality_sd: float = param(
+    initial_quality: float = level(0.7, "Service quality at the start", source="calibrated")
+    initial_quality_sd: float = level(
         0.1,
         "Standard deviation across compounds of the service quality at the start (Beta around "
         "initial_quality, or unmanaged_initial_quality where nobody manages)",
-        ge=0,
         le=0.5,
-        unit="[0,1]",
         source="assumed: compounds of one community differ in upkeep",
     )
-    expected_collection_at_entry: float = param(
+    expected_collection_at_entry: float = share(
         0.8,
         "Collection rate a firm expects when it takes a contract",
-        ge=0,
-        le=1,
-        unit="share",
         source="lit: national residential collection about 75-80%",
     )
-    unmanaged_initial_quality: float = param(
+    unmanaged_initial_quality: float = level(
         0.3,
         "Service quality at the start in compounds nobody manages",
-        ge=0,
-        le=1,
-        unit="[0,1]",
         source="S2, S4: decayed shared spaces",
     )
-    entry_effort: float = param(
+    entry_effort: float = level(
         0.8,
         "Effort of a firm in its first months",
-        ge=0,
-        le=1,
-        unit="[0,1]",
         source="S2: a new firm starts by showing service",
     )
-    initial_reserve_months: float = param(
+    initial_reserve_months: float = months(
         3.0,
         "Reserves a firm starts with, in months of full fee revenue",
-        ge=0,
         le=120,
-        unit="months",
         source="calibrated",
     )
-    initial_reserve_months_sd: float = param(
+    initial_reserve_months_sd: float = months(
         1.5,
         "Standard deviation across firms of their starting reserves (Gamma)",
-        ge=0,
         le=120,
-        unit="months",
         source="assumed",
     )
-    exit_after_loss_months: int = param(
+    exit_after_loss_months: int = months(
         12,
         "Consecutive losing months after which a firm with negative reserves leaves",
         ge=1,
         le=240,
-        unit="months",
         source="S2: four firms left in turn",
     )
-    exit_after_loss_months_sd: float = param(
+    exit_after_loss_months_sd: float = months(
         4.0,
         "Standard deviation across firms of the losing months a firm bears before leaving "
         "(Gamma, rounded, at least 1)",
-        ge=0,
         le=240,
-        unit="months",
         source="assumed: firms differ in patience with losses",
     )
-    replacement_gap_weeks: int = param(
-        26,
-        "Weeks without a firm before a replacement arrives",
-        ge=0,
-        le=1040,
-        unit="weeks",
-        source="S2",
+    replacement_gap_weeks: int = weeks(
+        26, "Weeks without a firm before a replacement arrives", le=1040, source="S2"
     )
-    reputation_carryover: float = param(
+    reputation_carryover: float = share(
         0.5,
         "Share of households' distrust of the old firm carried over to its replacement",
-        ge=0,
-        le=1,
-        unit="share",
         source="calibrated",
     )
-    coercion_chance: float = param(
+    coercion_chance: float = monthly_rate(
         0.3,
         "Monthly chance that a losing firm in a low-paying compound hires collectors",
-        ge=0,
-        le=1,
-        unit="1/month",
         source="S2: the firm hired heavies to collect",
     )
-    coercion_chance_sd: float = param(
+    coercion_chance_sd: float = monthly_rate(
         0.15,
         "Standard deviation across firms of their monthly chance of hiring collectors (Beta)",
-        ge=0,
         le=0.5,
-        unit="1/month",
         source="assumed: not every firm resorts to heavies",
     )
-    coercion_collection: float = param(
-        0.4,
-        "Collection below which a losing firm considers coercive collection",
-        ge=0,
-        le=1,
-        unit="share",
-        source="S2",
+    coercion_collection: float = share(
+        0.4, "Collection below which a losing firm considers coercive collection", source="S2"
     )
-    coercion_yield: float = param(
-        0.15,
-        "Share of non-payers who pay when collectors come",
-        ge=0,
-        le=1,
-        unit="share",
-        source="calibrated",
+    coercion_yield: float = share(
+        0.15, "Share of non-payers who pay when collectors come", source="calibrated"
     )
-    incident_rate: float = param(
+    incident_rate: float = weekly_rate(
         0.02,
         "Weekly chance scale of a building-wide service incident (scaled by (1 - Q)^2)",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="S2: weeds, thefts, water cuts",
     )
-    expectation_adaptation: float = param(
+    expectation_adaptation: float = weekly_rate(
         0.02,
         "Weekly rate at which the quality a household expects moves toward the quality it gets",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="lit: hedonic adaptation (Frederick & Loewenstein 1999)",
     )
-    unmanaged_decay: float = param(
+    unmanaged_decay: float = weekly_rate(
         0.02,
         "Weekly decay of quality where nobody manages the compound",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="S2, S4: shared spaces decay without management",
     )
-    unmanaged_floor: float = param(
-        0.1,
-        "Quality that an unmanaged compound decays to",
-        ge=0,
-        le=1,
-        unit="[0,1]",
-        source="calibrated",
+    unmanaged_floor: float = level(
+        0.1, "Quality that an unmanaged compound decays to", source="calibrated"
     )
 
     @model_validator(mode="after")
@@ -640,84 +503,47 @@ class Service(Section):
 class Fees(Section):
     """The monthly decision to pay: p = logistic(b0 + bq (Q - E) + bt (T - 1/2) + bh h + bn (N - 1/2))."""
 
-    intercept: float = param(
+    intercept: float = logit(
         0.7,
         "Intercept b0 of the payment logit",
         ge=-10,
         le=10,
-        unit="logit",
         source="calibrated: about 75-80% collection at moderate service",
     )
-    weight_quality: float = param(
-        2.0,
-        "Weight bq of service quality above expectation",
-        ge=0,
-        le=50,
-        unit="logit",
-        source="lit: payment follows service",
+    weight_quality: float = logit(
+        2.0, "Weight bq of service quality above expectation", source="lit: payment follows service"
     )
-    weight_trust: float = param(
-        3.0,
-        "Weight bt of trust in whoever collects the fee",
-        ge=0,
-        le=50,
-        unit="logit",
-        source="lit",
-    )
-    weight_habit: float = param(
-        1.0, "Weight bh of the household's payment habit", ge=0, le=50, unit="logit", source="lit"
-    )
-    weight_neighbours: float = param(
+    weight_trust: float = logit(3.0, "Weight bt of trust in whoever collects the fee", source="lit")
+    weight_habit: float = logit(1.0, "Weight bh of the household's payment habit", source="lit")
+    weight_neighbours: float = logit(
         1.5,
         "Weight bn of the share of network neighbours who paid last month",
-        ge=0,
-        le=50,
-        unit="logit",
         source="lit: descriptive norms",
     )
-    habit_rate: float = param(
-        0.3,
-        "Rate at which the habit h moves toward +1 (paid) or -1 (did not)",
-        ge=0,
-        le=1,
-        unit="1/month",
-        source="calibrated",
+    habit_rate: float = monthly_rate(
+        0.3, "Rate at which the habit h moves toward +1 (paid) or -1 (did not)", source="calibrated"
     )
 
 
 class Trust(Section):
     """Asymmetric trust updates: good T += a (1 - T); bad T -= loss_aversion a T."""
 
-    gain: float = param(
-        0.03,
-        "Trust gained after a good event (a)",
-        ge=0,
-        le=1,
-        unit="share of the gap",
-        source="lit: Slovic 1993",
-    )
-    loss_aversion: float = param(
+    gain: float = gap_share(0.03, "Trust gained after a good event (a)", source="lit: Slovic 1993")
+    loss_aversion: float = ratio(
         2.5,
         "How many times a bad event weighs more than a good one",
         ge=1,
         le=10,
-        unit="ratio",
         source="lit: losses weigh 2-3 times gains",
     )
-    experience_rate: float = param(
+    experience_rate: float = weekly_rate(
         0.08,
         "Weekly chance scale of a noticed service experience (good with Q^2, bad with (1-Q)^2)",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="calibrated",
     )
-    engagement_rate: float = param(
+    engagement_rate: float = weekly_rate(
         0.05,
         "Weekly chance that taking part is a good experience of the committees",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="calibrated",
     )
 
@@ -725,233 +551,136 @@ class Trust(Section):
 class Participation(Section):
     """Threshold participation: active when neighbours' share + pushes cross the threshold."""
 
-    neighbour_weight: float = param(
-        0.4,
-        "Weight of the active share of network neighbours",
-        ge=0,
-        le=5,
-        unit="-",
-        source="lit: Watts 2002",
+    neighbour_weight: float = weight(
+        0.4, "Weight of the active share of network neighbours", le=5, source="lit: Watts 2002"
     )
-    propensity_weight: float = param(
+    propensity_weight: float = weight(
         0.8,
         "Weight of the household's intrinsic motivation (its civic propensity unless points "
         "or leadership have moved it)",
-        ge=0,
         le=5,
-        unit="-",
         source="calibrated",
     )
-    trust_weight: float = param(
-        0.3, "Weight of trust in committees (efficacy)", ge=0, le=5, unit="-", source="calibrated"
+    trust_weight: float = weight(
+        0.3, "Weight of trust in committees (efficacy)", le=5, source="calibrated"
     )
-    noise: float = param(
-        0.1, "Logistic noise around the threshold", gt=0, le=1, unit="-", source="calibrated"
+    noise: float = drive(
+        0.1, "Logistic noise around the threshold", gt=0, le=1, source="calibrated"
     )
 
 
 class Disputes(Section):
     """Grievances and the dispute pyramid: raised -> bilateral talk -> mediation -> resolved or escalated."""
 
-    water_leak_rate: float = param(
-        0.0008,
-        "Weekly chance of a leak from the flat above",
-        ge=0,
-        le=1,
-        unit="1/week",
-        source="S1, S3: leaks between floors",
+    water_leak_rate: float = weekly_rate(
+        0.0008, "Weekly chance of a leak from the flat above", source="S1, S3: leaks between floors"
     )
-    noise_rate: float = param(
-        0.001,
-        "Weekly chance of a noise friction with a floor neighbour",
-        ge=0,
-        le=1,
-        unit="1/week",
-        source="S1",
+    noise_rate: float = weekly_rate(
+        0.001, "Weekly chance of a noise friction with a floor neighbour", source="S1"
     )
-    parking_rate: float = param(
+    parking_rate: float = weekly_rate(
         0.0008,
         "Weekly chance of a parking friction at quality 1/2 (scaled by 1/2 + (1 - Q))",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="S3: parking disputes",
     )
-    shared_space_rate: float = param(
+    shared_space_rate: float = weekly_rate(
         0.0005,
         "Weekly chance of a friction over shared space",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="S0: pilotis used as a mahjong room",
     )
-    illegal_structure_rate: float = param(
+    illegal_structure_rate: float = weekly_rate(
         0.0003,
         "Weekly chance of a friction over a structure built on common land",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="S3: illegal structures need city management",
     )
-    cross_party_mediation_factor: float = param(
+    cross_party_mediation_factor: float = ratio(
         0.3,
         "Talk and mediation settlement rate of cross-party disputes (parking, illegal structures) "
         "relative to others, for want of police and city management",
-        ge=0,
         le=1,
-        unit="ratio",
         source="S3: serial negotiation",
     )
-    friction_severity: float = param(
-        1.0, "Grievance a friction adds", ge=0, le=10, unit="grievance", source="calibrated"
+    friction_severity: float = grievance(
+        1.0, "Grievance a friction adds", le=10, source="calibrated"
     )
-    bad_service_severity: float = param(
-        0.3,
-        "Grievance a bad service experience adds",
-        ge=0,
-        le=10,
-        unit="grievance",
-        source="calibrated",
+    bad_service_severity: float = grievance(
+        0.3, "Grievance a bad service experience adds", le=10, source="calibrated"
     )
-    incident_severity: float = param(
-        1.0,
-        "Grievance a building-wide service incident adds",
-        ge=0,
-        le=10,
-        unit="grievance",
-        source="calibrated",
+    incident_severity: float = grievance(
+        1.0, "Grievance a building-wide service incident adds", le=10, source="calibrated"
     )
-    coercion_severity: float = param(
+    coercion_severity: float = grievance(
         1.5,
         "Grievance a household coerced into paying gains",
-        ge=0,
         le=10,
-        unit="grievance",
         source="S2: heavies, 100+ residents petitioned",
     )
-    voice_probability: float = param(
+    voice_probability: float = probability(
         0.5,
         "Chance a friction becomes a claim (the rest are lumped)",
-        ge=0,
-        le=1,
-        unit="probability",
         source="lit: Felstiner, Abel & Sarat 1980",
     )
-    service_claim_threshold: float = param(
-        1.5,
-        "Grievance above which a household may complain of service",
-        ge=0,
-        le=20,
-        unit="grievance",
-        source="calibrated",
+    service_claim_threshold: float = grievance(
+        1.5, "Grievance above which a household may complain of service", le=20, source="calibrated"
     )
-    service_claim_probability: float = param(
-        0.05,
-        "Weekly chance of complaining once above the threshold",
-        ge=0,
-        le=1,
-        unit="1/week",
-        source="calibrated",
+    service_claim_probability: float = weekly_rate(
+        0.05, "Weekly chance of complaining once above the threshold", source="calibrated"
     )
-    grievance_decay: float = param(
-        0.05, "Weekly decay of grievance", ge=0, le=1, unit="1/week", source="calibrated"
+    grievance_decay: float = weekly_rate(0.05, "Weekly decay of grievance", source="calibrated")
+    bilateral_weeks: int = weeks(
+        3, "Weeks of bilateral talk before mediation", ge=1, le=52, source="calibrated"
     )
-    bilateral_weeks: int = param(
-        3,
-        "Weeks of bilateral talk before mediation",
-        ge=1,
-        le=52,
-        unit="weeks",
-        source="calibrated",
-    )
-    bilateral_settle: float = param(
+    bilateral_settle: float = weekly_rate(
         0.2,
         "Weekly chance bilateral talk settles (scaled by a tie between the parties)",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="calibrated",
     )
-    mediation_weeks: int = param(
-        8,
-        "Weeks of mediation before the complainant gives up",
-        ge=1,
-        le=104,
-        unit="weeks",
-        source="calibrated",
+    mediation_weeks: int = weeks(
+        8, "Weeks of mediation before the complainant gives up", ge=1, le=104, source="calibrated"
     )
-    committee_mediation_skill: float = param(
+    committee_mediation_skill: float = weekly_rate(
         0.2,
         "Weekly settlement chance with an owners' or self-management committee",
-        ge=0,
-        le=1,
-        unit="1/week",
         source="calibrated",
     )
-    residents_committee_mediation_skill: float = param(
-        0.15,
-        "Weekly settlement chance with the residents' committee",
-        ge=0,
-        le=1,
-        unit="1/week",
-        source="calibrated",
+    residents_committee_mediation_skill: float = weekly_rate(
+        0.15, "Weekly settlement chance with the residents' committee", source="calibrated"
     )
-    escalation_max: float = param(
-        0.3,
-        "Highest weekly chance of escalating (hotline, petition)",
-        ge=0,
-        le=1,
-        unit="1/week",
-        source="lit: Epstein 2002",
+    escalation_max: float = weekly_rate(
+        0.3, "Highest weekly chance of escalating (hotline, petition)", source="lit: Epstein 2002"
     )
     escalation_steepness: float = param(
         4.0, "Steepness of the escalation logistic", ge=0, le=100, unit="-", source="calibrated"
     )
-    legitimacy_weight: float = param(
+    legitimacy_weight: float = weight(
         2.0,
         "Weight of the perceived legitimacy of local channels against grievance",
-        ge=0,
         le=20,
-        unit="-",
         source="lit: Epstein 2002",
     )
-    escalation_threshold: float = param(
-        1.5,
-        "Net grievance at which escalation becomes likely",
-        ge=0,
-        le=20,
-        unit="grievance",
-        source="calibrated",
+    escalation_threshold: float = grievance(
+        1.5, "Net grievance at which escalation becomes likely", le=20, source="calibrated"
     )
-    petition_threshold: float = param(
+    petition_threshold: float = grievance(
         3.0,
         "Grievance above which an escalation is a petition rather than a hotline call",
-        ge=0,
         le=50,
-        unit="grievance",
         source="S2: 100+ residents petitioned",
     )
-    escalation_relief: float = param(
+    escalation_relief: float = share(
         0.5,
         "Share of grievance removed when an escalated complaint is heard (hotline, petition)",
-        ge=0,
-        le=1,
-        unit="share",
         source="calibrated",
     )
-    relief: float = param(
-        0.7,
-        "Share of grievance removed when a dispute is resolved",
-        ge=0,
-        le=1,
-        unit="share",
-        source="calibrated",
+    relief: float = share(
+        0.7, "Share of grievance removed when a dispute is resolved", source="calibrated"
     )
 
 
 class Mechanisms(Section):
     """The switches and settings of every governance mechanism."""
 
+    # One nested section per mechanism: each declares its own parameters.
     party_mobilisation: PartyMobilisation = Field(default_factory=PartyMobilisation)
     self_management: SelfManagement = Field(default_factory=SelfManagement)
     joint_meetings: JointMeetings = Field(default_factory=JointMeetings)
@@ -967,9 +696,8 @@ class Mechanisms(Section):
 class Intervention(Section):
     """A policy change at a given week: dotted scenario keys and their new values."""
 
-    at_week: int = param(
-        1, "Week from which the change holds", ge=1, le=5200, unit="week", source="-"
-    )
+    at_week: int = week_number(1, "Week from which the change holds", ge=1, source="-")
+    # A required mapping of changes, each checked against the field it names: not a parameter.
     set: dict[str, Any] = Field(
         description="Dotted scenario keys and their new values, e.g. {mechanisms.points.enabled: "
         "true}; a nested mapping means the same as its dotted keys"
@@ -1003,27 +731,24 @@ def dotted_keys(changes: dict, prefix: str = "") -> dict[str, Any]:
 class Scenario(Section):
     """A complete, validated scenario: everything a run depends on besides the seed."""
 
-    name: str = Field(
+    name: str = text(
         "unnamed",
-        description="Short name of the scenario (also the default output folder's name)",
+        "Short name of the scenario (also the default output folder's name)",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$",
     )
-    description: str = Field("", description="One line saying what the scenario represents")
-    steps: int = param(
-        260, "Weeks to simulate", ge=0, le=5200, unit="weeks", source="one step is one week"
-    )
-    warmup_weeks: int = param(
+    description: str = text("", "One line saying what the scenario represents")
+    steps: int = weeks(260, "Weeks to simulate", le=5200, source="one step is one week")
+    warmup_weeks: int = weeks(
         0,
         "Weeks of baseline dynamics (no mechanism, no policy timeline) run before week 0, so that "
         "a run starts from the model's own steady state; records and time series start at week 0",
-        ge=0,
         le=2600,
-        unit="weeks",
         source="assumed: chosen from the measured settling time (docs/ODD.md)",
     )
     seed: int = param(
         0, "Seed of the random number generator", ge=0, le=2**63 - 1, unit="-", source="-"
     )
+    # The sections: each nested section declares its own parameters.
     city: City = Field(default_factory=City)
     structure: Structure = Field(default_factory=Structure)
     households: Households = Field(default_factory=Households)
@@ -1035,8 +760,8 @@ class Scenario(Section):
     disputes: Disputes = Field(default_factory=Disputes)
     volunteering: Volunteering = Field(default_factory=Volunteering)
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
-    interventions: list[Intervention] = Field(
-        default_factory=list, description="Policy timeline: changes applied at given weeks"
+    interventions: list[Intervention] = param_list(
+        list, "Policy timeline: changes applied at given weeks", unit="-"
     )
 
     def baseline(self) -> Self:
