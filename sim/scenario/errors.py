@@ -2,10 +2,11 @@
 pattern catalogue): `ScenarioError`, and the translation of a pydantic ValidationError into one.
 
 A line reads ``FILE: FIELD: what is wrong (what is allowed)``. The field is the path as the
-user wrote it (``households.renter_share``, list entries and mapping keys in brackets:
-``interventions[0].at_week``, ``parameters[households.renter_share].low``); what is allowed is
-read from the schema: the known keys for an unknown key, the choices of a discriminated union,
-the type with its range and unit, a list's length.
+user wrote it, list entries and mapping keys in brackets
+(``parameters[households.renter_share].low``, ``patterns[fee_trap].checks[0]``) or, in a
+scenario, dotted as a ``--set`` key writes them (``mechanisms.crowdfunding.kinds.0.cost_min``).
+What is allowed is read from the schema: the known keys for an unknown key, the choices of a
+discriminated union, the type with its range, unit and length, a literal's choices.
 """
 
 import dataclasses
@@ -117,23 +118,17 @@ def locate(
     place = Place(annotation=model)
     node = data
     for part in loc:
-        annotation, metadata = unwrap(place.annotation, place.metadata)
-        forms = union_forms(annotation)
+        forms = union_forms(place.annotation)
         place.form_of = None
         if len(forms) > 1:
             chosen = [f for f in forms if form_matches(f, part, place.discriminator)]
-            place.form_of = (annotation, place.field)
-            place.annotation, place.metadata = (chosen[0] if chosen else None), []
+            place.form_of = (place.annotation, place.field)
+            place.annotation, place.metadata = unwrap(chosen[0] if chosen else None, [])
             place.discriminator = None
             continue
         annotation = forms[0]
-        origin = typing.get_origin(annotation)
-        if origin in (list, dict):
-            item = (
-                node[part]
-                if isinstance(node, list | dict) and part in range_or_keys(node)
-                else None
-            )
+        item = child(node, part)
+        if typing.get_origin(annotation) in (list, dict):
             name = item.get(style.label) if style.label and isinstance(item, dict) else None
             place.text += f".{name or part}" if style.dotted else f"[{name or part}]"
             place.annotation, place.metadata = unwrap(typing.get_args(annotation)[-1], [])
@@ -141,22 +136,26 @@ def locate(
             place.field, node = None, item
             continue
         place.text += f".{part}" if place.text else str(part)
-        if is_section(annotation) and part in annotation.model_fields:
-            place.owner, place.field = annotation, annotation.model_fields[part]
+        place.owner = annotation if is_section(annotation) else None
+        place.field = place.owner.model_fields.get(part) if place.owner else None
+        if place.field is not None:
             place.annotation, place.metadata = unwrap(
                 place.field.annotation, list(place.field.metadata)
             )
             place.discriminator = place.field.discriminator or discriminator_of(place.metadata)
         else:
-            place.owner = annotation if is_section(annotation) else None
-            place.field, place.annotation, place.metadata = None, None, []
-        node = node.get(part) if isinstance(node, dict) else None
+            place.annotation, place.metadata = None, []
+        node = item
     return place
 
 
-def range_or_keys(node: list | dict) -> range | Any:
-    """The indices of a list, the keys of a mapping."""
-    return range(len(node)) if isinstance(node, list) else node.keys()
+def child(node: Any, part: Any) -> Any:
+    """The value at a key or index of the validated data, None where it has none."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+        return node[part]
+    return None
 
 
 def discriminator_of(metadata: list[Any]) -> str | None:
