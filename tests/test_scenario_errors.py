@@ -195,6 +195,13 @@ CASES = {
         "got 5",
         "a mapping with type: 'real', 'integer'",
     ),
+    "experiment_key_that_is_not_a_string": (
+        "experiment",
+        {("set",): {1: 2}},
+        "set[1]",
+        "the key: Input should be a valid string, got 1",
+        "a string",
+    ),
     "calibration_unknown_key_in_a_csv_observation": (
         "calibration",
         {("targets", "collection", "observed", "colum"): "x"},

@@ -67,6 +67,8 @@ class Place:
     discriminator: str | None = None
     #: The location ends on one form of a union: (the union, the field that declares it).
     form_of: tuple[Any, FieldInfo | None] | None = None
+    #: The location names a mapping's key itself, not its value.
+    is_key: bool = False
 
 
 def unwrap(annotation: Any, metadata: list[Any]) -> tuple[Any, list[Any]]:
@@ -118,6 +120,9 @@ def locate(
     place = Place(annotation=model)
     node = data
     for part in loc:
+        if part == "[key]":  # pydantic's label of a mapping's key (every schema here: a string)
+            place.annotation, place.metadata, place.field, place.is_key = str, [], None, True
+            continue
         forms = union_forms(place.annotation)
         place.form_of = None
         if len(forms) > 1:
@@ -294,6 +299,8 @@ def translate(
         problem = "fits none of the allowed forms"
     else:
         problem = error["msg"].removeprefix("Value error, ")
+    if place.is_key:
+        problem = f"the key: {problem}"
     given = error.get("input")
     # a section's own rule gets the whole section as input: its message names the keys
     if (
