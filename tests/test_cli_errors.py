@@ -234,7 +234,7 @@ def test_error_line_has_file_field_problem_and_allowed_parts(tmp_path, capsys):
     file, field_, rest = line.removeprefix("error: ").split(": ", 2)
     assert file == str(tmp_path / "bad.yaml")
     assert field_ == "households.renter_share"
-    assert rest.endswith("(float >= 0 and <= 1)")
+    assert rest.endswith("(a number >= 0 and <= 1, in share)")
 
 
 def test_installed_command_reports_bad_input_in_one_line_without_traceback(tmp_path):

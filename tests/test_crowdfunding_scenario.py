@@ -33,7 +33,7 @@ BAD_KINDS = {
     ),
     "negative_weight": (
         KIND + "        floor_weights: [0, -1, 2, 3, 4, 5, 6]\n",
-        ["kinds.0.floor_weights.1", "greater than or equal to 0", "each entry >= 0"],
+        ["kinds.0.floor_weights.1", "greater than or equal to 0", "a number >= 0"],
     ),
     "stepped_without_weights": (
         KIND + "        contribution_rule: stepped\n",

@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from sim.calibration.priors import PriorRange, check_prior
 from sim.calibration.spec import (
-    PRIOR_TYPES,
     CalibrationSpec,
     CsvObservation,
     Prior,
@@ -29,7 +28,7 @@ from sim.calibration.spec import (
 )
 from sim.calibration.statistics import aggregate
 from sim.experiments.loader import (
-    allowed_text,
+    SPEC_STYLE,
     apply_set,
     base_scenario_path,
     check_key,
@@ -37,6 +36,7 @@ from sim.experiments.loader import (
     validated_spec,
 )
 from sim.experiments.spec import NAME_PATTERN, SpecFile
+from sim.scenario.errors import translate
 from sim.scenario.loader import ScenarioError, apply_override, read_yaml_mapping
 from sim.scenario.schema import Scenario
 
@@ -192,62 +192,8 @@ def read_observed(observed: float | CsvObservation, folder: Path, file: str, whe
 
 # ------------------------------------------------------------------------------ errors
 def calibration_error(exc: ValidationError, file: str) -> ScenarioError:
-    """The first pydantic error of a calibration file as one ScenarioError line (an unknown
-    key first: a misspelt key also makes the intended one missing)."""
-    errors = exc.errors()
-    # a CSV observation given as a mapping: its own errors, not the number branch's
-    errors = [
-        e for e in errors if not (e["loc"][-1:] == ("float",) and isinstance(e["input"], dict))
-    ]
-    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = list(error["loc"])
-    parts: list[str] = []
-    model: Any = CalibrationSpec
-    owner: Any = CalibrationSpec
-    info = None
-    i = 0
-    while i < len(loc):
-        part = loc[i]
-        if i == 0 and part in ("targets", "parameters") and len(loc) > 1:
-            parts.append(f"{part}[{loc[1]}]")
-            i += 2
-            if part == "targets":
-                model = Target
-            else:
-                model = PRIOR_TYPES.get(loc[i]) if i < len(loc) else None
-                i += 1 if model is not None else 0
-            continue
-        if part == "float" or (isinstance(part, str) and "CsvObservation" in part):
-            model = CsvObservation if part != "float" else None
-            i += 1
-            continue
-        owner = model
-        parts.append(f"[{part}]" if isinstance(part, int) else str(part))
-        info = getattr(model, "model_fields", {}).get(part) if model else None
-        nested = info.annotation if info is not None else None
-        model = nested if isinstance(nested, type) and issubclass(nested, BaseModel) else None
-        i += 1
-    field = ".".join(parts).replace(".[", "[") or "file"
-    kind, ctx = error["type"], error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        known = ", ".join(owner.model_fields) if owner is not None else ""
-        return ScenarioError(file, field, "unknown key", f"known: {known}" if known else "")
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        got = f", got {ctx['tag']!r}" if "tag" in ctx else ""
-        return ScenarioError(
-            file,
-            f"{field}.prior",
-            f"missing or unknown prior{got}",
-            "one of: " + ", ".join(PRIOR_TYPES),
-        )
-    problem = error["msg"].removeprefix("Value error, ")
-    if "input" in error and not isinstance(error["input"], dict | list) and kind != "missing":
-        problem = f"{problem}, got {error['input']!r}"
-    if kind == "model_type" and field.endswith("observed"):
-        return ScenarioError(
-            file, field, "not a number or a CSV reading", "a number or {file, column, row}"
-        )
-    return ScenarioError(file, field, problem, allowed_text(kind, ctx, info))
+    """A pydantic error of a calibration file as one ScenarioError line."""
+    return translate(exc, file, CalibrationSpec, SPEC_STYLE)
 
 
 def particle_scenario_data(calibration: Calibration, values: dict[str, float]) -> dict[str, Any]:

@@ -17,9 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.experiments.design import level_count, point_count
 from sim.experiments.spec import (
-    DESIGN_METHODS,
     MAX_POINTS,
-    PARAMETER_TYPES,
     TAIL,
     BooleanParameter,
     CategoricalParameter,
@@ -29,9 +27,8 @@ from sim.experiments.spec import (
     IntegerParameter,
     RealParameter,
 )
+from sim.scenario.errors import ScenarioError, Style, translate
 from sim.scenario.loader import (
-    SHORT,
-    ScenarioError,
     apply_override,
     build_scenario,
     display_path,
@@ -290,94 +287,10 @@ def resolve_columns(columns: Literal["all"] | list[str], file: str) -> list[str]
 
 
 # ------------------------------------------------------------------------------ errors
+#: Experiment-layer files word their keys' descriptions as what a key allows: shown in errors.
+SPEC_STYLE = Style(descriptions=True)
+
+
 def experiment_error(exc: ValidationError, file: str) -> ScenarioError:
-    """The first pydantic error of an experiment file as one ScenarioError line (an unknown
-    key first: a misspelt key also makes the intended one missing)."""
-    errors = exc.errors()
-    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = list(error["loc"])
-    model, parts = ExperimentSpec, []
-    field_model: Any = None
-    i = 0
-    while i < len(loc):
-        part = loc[i]
-        if part in ("parameters", "levers") and i + 1 < len(loc) and i == 0:
-            parts.append(f"{part}[{loc[i + 1]}]")
-            i += 2
-            if i < len(loc) and loc[i] in PARAMETER_TYPES:
-                model = PARAMETER_TYPES[loc[i]]
-                i += 1
-            else:
-                model = None
-            continue
-        if part == "design" and i == 0:
-            parts.append("design")
-            i += 1
-            if i < len(loc) and loc[i] in DESIGN_METHODS:
-                model = DESIGN_METHODS[loc[i]]
-                i += 1
-            else:
-                model = None
-            continue
-        parts.append(f"[{part}]" if isinstance(part, int) else str(part))
-        fields = getattr(model, "model_fields", {}) if model else {}
-        field_model = fields.get(part)
-        nested = field_model.annotation if field_model is not None else None
-        model = nested if isinstance(nested, type) and issubclass(nested, BaseModel) else None
-        i += 1
-    field = ".".join(parts).replace(".[", "[") or "file"
-    kind, ctx = error["type"], error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        owner = owner_model(loc)
-        known = ", ".join(owner.model_fields) if owner else ""
-        return ScenarioError(file, field, "unknown key", f"known: {known}" if known else "")
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        tags = PARAMETER_TYPES if loc[0] in ("parameters", "levers") else DESIGN_METHODS
-        key = "type" if tags is PARAMETER_TYPES else "method"
-        got = f", got {ctx['tag']!r}" if "tag" in ctx else ""
-        return ScenarioError(
-            file, f"{field}.{key}", f"missing or unknown {key}{got}", "one of: " + ", ".join(tags)
-        )
-    problem = error["msg"].removeprefix("Value error, ")
-    if "input" in error and not isinstance(error["input"], dict | list) and kind != "missing":
-        problem = f"{problem}, got {SHORT.repr(error['input'])}"
-    return ScenarioError(file, field, problem, allowed_text(kind, ctx, field_model))
-
-
-def owner_model(loc: list[Any]) -> type[BaseModel] | None:
-    """The model that holds the last key of `loc`."""
-    model: Any = ExperimentSpec
-    i = 0
-    while i < len(loc) - 1:
-        part = loc[i]
-        if part in ("parameters", "levers") and i == 0:
-            tag = loc[i + 2] if i + 2 < len(loc) else None
-            model = PARAMETER_TYPES.get(tag)
-            i += 3
-            continue
-        if part == "design" and i == 0:
-            model = DESIGN_METHODS.get(loc[i + 1])
-            i += 2
-            continue
-        info = getattr(model, "model_fields", {}).get(part)
-        model = info.annotation if info is not None else None
-        i += 1
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def allowed_text(kind: str, ctx: dict[str, Any], info: Any) -> str:
-    """What the schema allows, for the error line."""
-    for name, symbol in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-        if name in ctx:
-            return f"{symbol} {ctx[name]}"
-    if "expected" in ctx:
-        return str(ctx["expected"])
-    if "pattern" in ctx:
-        return f"a string matching {ctx['pattern']}"
-    if kind == "missing":
-        return "required"
-    if kind == "value_error":
-        return info.description if info is not None and info.description else ""
-    if info is not None and info.description:
-        return info.description
-    return kind.split("_")[0]
+    """A pydantic error of an experiment file as one ScenarioError line."""
+    return translate(exc, file, ExperimentSpec, SPEC_STYLE)

@@ -5,7 +5,6 @@ Every failure becomes a `ScenarioError` that renders as one line,
 """
 
 import os
-import reprlib
 import typing
 from importlib import resources
 from pathlib import Path
@@ -16,22 +15,10 @@ from pydantic import BaseModel, ValidationError
 
 from sim.mechanisms import BUILT_MECHANISMS
 from sim.scenario.crowdfunding_params import structure_problem
+from sim.scenario.errors import ScenarioError, Style, locate, translate
 from sim.scenario.schema import Scenario
 
 SCENARIO_DIR_ENV = "COGOV_SCENARIOS"
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot be used, with the file, the field and what is allowed."""
-
-    def __init__(self, file: str, field: str, problem: str, allowed: str = "") -> None:
-        self.file, self.field, self.problem, self.allowed = file, field, problem, allowed
-        text = f"{file}: {field}: {problem}"
-        super().__init__(f"{text} ({allowed})" if allowed else text)
-
-    def __reduce__(self):
-        """Pickle by its parts (it is raised in workers, and read in the parent)."""
-        return type(self), (self.file, self.field, self.problem, self.allowed)
 
 
 def shipped_dir(kind: str) -> Path:
@@ -93,8 +80,6 @@ def resolve_scenario_path(source: str | Path) -> Path:
 #: bomb, "billion laughs", holds billions from a few lines).
 YAML_MAX_DEPTH = 100
 YAML_MAX_VALUES = 100_000
-#: How error lines show a value: its repr, cut short.
-SHORT = reprlib.Repr(maxlevel=2, maxtuple=4, maxlist=4, maxdict=4, maxstring=60, maxother=60)
 
 
 class YamlLimitError(yaml.MarkedYAMLError):
@@ -215,11 +200,6 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def known_keys(model: type[BaseModel]) -> list[str]:
-    """The keys a section accepts."""
-    return list(model.model_fields)
-
-
 def list_item_section(annotation: Any) -> type[BaseModel] | None:
     """The section type of a list of sections (e.g. the project kinds), else None."""
     if typing.get_origin(annotation) is list:
@@ -293,90 +273,21 @@ def apply_override(data: dict[str, Any], key: str, value: Any, file: str) -> Non
         depth += 1
 
 
-def describe_allowed(loc: tuple[Any, ...], error: dict[str, Any]) -> str:
-    """What the schema allows at a location, for the error line."""
-    ctx = error.get("ctx") or {}
-    kind = error.get("type", "")
-    if kind == "extra_forbidden":
-        model = section_at(loc[:-1])
-        return "known: " + ", ".join(known_keys(model)) if model is not None else ""
-    field = field_info(loc)
-    if field is None:
-        return ""
-    if kind == "value_error" and section_at(loc) is not None:
-        return ""  # a rule across a section's fields: its message says what is allowed
-    if loc and isinstance(loc[-1], int) and typing.get_origin(field.annotation) is list:
-        item = list_item_section(field.annotation)
-        if item is not None:
-            return item.__name__
-        element = [
-            f"{s} {ctx[n]}" for n, s in (("ge", ">="), ("gt", ">"), ("le", "<=")) if n in ctx
-        ]
-        return "each entry " + " and ".join(element) if element else ""
-    bounds = []
-    for meta in field.metadata:
-        for name, symbol in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-            bound = getattr(meta, name, None)
-            if bound is not None:
-                bounds.append(f"{symbol} {bound}")
-    type_name = getattr(field.annotation, "__name__", str(field.annotation))
-    if bounds:
-        return f"{type_name} {' and '.join(bounds)}"
-    if ctx.get("pattern"):
-        return f"a string matching {ctx['pattern']}"
-    if ctx.get("expected"):
-        return str(ctx["expected"])
-    return type_name
+#: Scenario errors name list entries as a ``--set`` key does (``kinds.0.cost_min``).
+SCENARIO_STYLE = Style(dotted=True)
 
 
 def field_info(loc: tuple[Any, ...]):
-    """The pydantic FieldInfo at a location, or None.
+    """The pydantic FieldInfo of a scenario key's last part, or None.
 
     Inside a list the index (or, in a dotted key, the entry's name) is stepped over.
     """
-    model: Any = Scenario
-    info = None
-    in_list = False
-    for part in loc:
-        if in_list or isinstance(part, int):
-            in_list = False
-            continue
-        fields = getattr(model, "model_fields", None)
-        if not fields or part not in fields:
-            return None
-        info = fields[part]
-        model = info.annotation
-        item = list_item_section(model)
-        if item is not None:
-            model, in_list = item, True
-    return info
-
-
-def section_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The section (or list entry's section) at a location, or None."""
-    if not loc:
-        return Scenario
-    info = field_info(loc)
-    if info is None:
-        return None
-    annotation = list_item_section(info.annotation) or info.annotation
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
+    return locate(Scenario, loc).field
 
 
 def validation_error(exc: ValidationError, file: str) -> ScenarioError:
-    """The first pydantic error as one ScenarioError line."""
-    error = exc.errors()[0]
-    loc = tuple(error["loc"])
-    field = ".".join(str(p) for p in loc) or "scenario"
-    if error["type"] == "extra_forbidden":
-        problem = "unknown key"
-    else:
-        problem = error["msg"].removeprefix("Value error, ")
-        if "input" in error and not isinstance(error["input"], dict):
-            problem = f"{problem}, got {SHORT.repr(error['input'])}"
-    return ScenarioError(file, field, problem, describe_allowed(loc, error))
+    """A pydantic error of scenario data as one ScenarioError line."""
+    return translate(exc, file, Scenario, SCENARIO_STYLE)
 
 
 def build_scenario(data: dict[str, Any], file: str) -> Scenario:

@@ -24,7 +24,6 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.experiments.loader import (
-    allowed_text,
     base_scenario_path,
     candidate_values,
     check_key,
@@ -37,6 +36,7 @@ from sim.experiments.spec import (
     IntegerParameter,
     RealParameter,
 )
+from sim.scenario.errors import Style, translate
 from sim.scenario.loader import ScenarioError, apply_override, build_scenario, read_yaml_mapping
 from sim.validation.statistics import STATISTICS
 
@@ -56,8 +56,6 @@ Range = Annotated[
     RealParameter | IntegerParameter | CategoricalParameter | BooleanParameter,
     Field(discriminator="type"),
 ]
-RANGE_TYPES = {"real": RealParameter, "integer": IntegerParameter}
-RANGE_TYPES |= {"categorical": CategoricalParameter, "boolean": BooleanParameter}
 
 
 class Source(Closed):
@@ -389,66 +387,11 @@ def build(base: dict[str, Any], overrides: dict[str, Any], file: str, where: str
 
 
 # ------------------------------------------------------------------------------ errors
-MODELS: dict[str, type[BaseModel]] = {
-    "patterns": Pattern,
-    "checks": Check,
-    "figures": ArticleFigure,
-    "conditions": Conditions,
-    "expect": Expectation,
-    "falsifier": Falsifier,
-    "source": Source,
-}
+#: Patterns and checks are named by their id; descriptions say what a key allows.
+CATALOGUE_STYLE = Style(label="id", descriptions=True)
 
 
 def catalogue_error(exc: ValidationError, data: Any, file: str) -> ScenarioError:
-    """The first pydantic error of a catalogue as one ScenarioError line (an unknown key first:
-    a misspelt key also makes the intended one missing). Patterns and checks are named by id."""
-    errors = exc.errors()
-    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = list(error["loc"])
-    parts: list[str] = []
-    node: Any = data
-    owner: type[BaseModel] | None = CatalogueSpec
-    container: type[BaseModel] | None = CatalogueSpec  # the model holding the last key
-    info = None
-    i = 0
-    while i < len(loc):
-        part = loc[i]
-        if isinstance(part, int):
-            item = node[part] if isinstance(node, list) and part < len(node) else None
-            label = item.get("id") if isinstance(item, dict) else None
-            parts[-1] += f"[{label or part}]"
-            node = item
-        elif part == "ranges" and i + 1 < len(loc):
-            parts.append(f"ranges[{loc[i + 1]}]")
-            node = node.get(part, {}).get(loc[i + 1]) if isinstance(node, dict) else None
-            i += 2
-            if i < len(loc) and loc[i] in RANGE_TYPES:
-                owner = RANGE_TYPES[loc[i]]
-                i += 1
-            continue
-        else:
-            parts.append(str(part))
-            container = owner
-            fields = owner.model_fields if owner is not None else {}
-            info = fields.get(part) if isinstance(part, str) else None
-            owner = MODELS.get(part) if isinstance(part, str) else None
-            node = node.get(part) if isinstance(node, dict) else None
-        i += 1
-    field = ".".join(parts) or "file"
-    kind, ctx = error["type"], error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        known = ", ".join(container.model_fields) if container is not None else ""
-        return ScenarioError(file, field, "unknown key", f"known: {known}" if known else "")
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        got = f", got {ctx['tag']!r}" if "tag" in ctx else ""
-        return ScenarioError(
-            file,
-            f"{field}.type",
-            f"missing or unknown type{got}",
-            "one of: " + ", ".join(RANGE_TYPES),
-        )
-    problem = error["msg"].removeprefix("Value error, ")
-    if "input" in error and not isinstance(error["input"], dict | list) and kind != "missing":
-        problem = f"{problem}, got {error['input']!r}"
-    return ScenarioError(file, field, problem, allowed_text(kind, ctx, info))
+    """A pydantic error of a catalogue as one ScenarioError line, patterns and checks named
+    by their id."""
+    return translate(exc, file, CatalogueSpec, CATALOGUE_STYLE, data)
