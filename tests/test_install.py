@@ -74,6 +74,7 @@ def test_installed_package_lists_and_runs_shipped_scenarios(installed, tmp_path)
         cwd=tmp_path,
     )
     assert (tmp_path / "out" / "timeseries.csv").is_file()
+    assert (tmp_path / "out" / "figures" / "trust.svg").is_file()  # drawn by its own process
     assert sh(cogov, "--version", cwd=tmp_path).stdout.startswith("cogov ")
 
 
