@@ -176,6 +176,11 @@ CASES = {
         {"points.csv": "renter_share\n0.2\n"},
         ["points.csv", "header", "households.renter_share"],
     ),
+    "steps_mapping_mixes_key_types": (
+        TINY + "outputs: {timeseries: {steps: {every: 2, 3: 1}}}\n",
+        {},
+        ["outputs.timeseries.steps", "only `every`", "['3', 'every']"],
+    ),
     "malformed_yaml": (TINY + "parameters: {a: [1,\n", {}, ["line", "malformed YAML"]),
     "top_level_is_a_list": ("- 1\n- 2\n", {}, ["file", "mapping"]),
 }

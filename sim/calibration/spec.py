@@ -8,19 +8,13 @@ scenario key, prior range, statistic and CSV column.
 import math
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from sim.experiments.spec import NAME_PATTERN, SEED_MAX
+from sim.experiments.spec import NAME_PATTERN, SEED_MAX, Closed
 
 #: Aggregations of a series of numbers (a time-series window, or a CSV column).
 AGGREGATES = ("mean", "median", "min", "max", "sum", "first", "last")
 Aggregate = Literal["mean", "median", "min", "max", "sum", "first", "last"]
-
-
-class Closed(BaseModel):
-    """A part of the calibration file: typed and closed to unknown keys."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 # ------------------------------------------------------------------------------ targets
@@ -132,12 +126,6 @@ Prior = Annotated[
     UniformPrior | LogUniformPrior | NormalPrior | TruncatedNormalPrior,
     Field(discriminator="prior"),
 ]
-PRIOR_TYPES = {
-    "uniform": UniformPrior,
-    "log_uniform": LogUniformPrior,
-    "normal": NormalPrior,
-    "truncated_normal": TruncatedNormalPrior,
-}
 
 
 # ------------------------------------------------------------------------------ settings

@@ -25,7 +25,7 @@ DEFAULT_SUMMARY = ["final.*", "last_year.*"]
 
 
 class Closed(BaseModel):
-    """A part of the experiment file: typed and closed to unknown keys."""
+    """A part of an experiment or calibration file: typed and closed to unknown keys."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -137,13 +137,6 @@ Parameter = Annotated[
     | DistributionParameter,
     Field(discriminator="type"),
 ]
-PARAMETER_TYPES = {
-    "real": RealParameter,
-    "integer": IntegerParameter,
-    "categorical": CategoricalParameter,
-    "boolean": BooleanParameter,
-    "distribution": DistributionParameter,
-}
 
 
 # ------------------------------------------------------------------------------ designs
@@ -205,13 +198,6 @@ Design = Annotated[
     FactorialDesign | LatinHypercubeDesign | SobolDesign | MorrisDesign | CsvDesign,
     Field(discriminator="method"),
 ]
-DESIGN_METHODS = {
-    "factorial": FactorialDesign,
-    "lhs": LatinHypercubeDesign,
-    "sobol": SobolDesign,
-    "morris": MorrisDesign,
-    "csv": CsvDesign,
-}
 
 
 # ------------------------------------------------------------------------------ outputs
@@ -236,7 +222,9 @@ class TimeseriesOutputs(Closed):
         if isinstance(steps, dict):
             every = steps.get("every")
             if set(steps) != {"every"}:
-                raise ValueError(f"a mapping of steps holds only `every`, got {sorted(steps)}")
+                raise ValueError(
+                    f"a mapping of steps holds only `every`, got {sorted(map(str, steps))}"
+                )
             if not isinstance(every, int) or isinstance(every, bool) or every < 1:
                 raise ValueError(f"every must be an integer >= 1, got {every!r}")
         return steps
