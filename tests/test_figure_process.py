@@ -22,10 +22,12 @@ def test_the_process_draws_the_same_bytes_as_drawing_in_process(tmp_path):
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
-def test_a_failure_in_the_process_is_one_line(tmp_path):
+@pytest.mark.parametrize("missing", ["participation_rate", "trust_firm"])
+def test_a_failure_in_either_half_of_the_drawing_is_one_line(tmp_path, missing):
+    """participation is drawn by the process itself, trust by its forked copy."""
     with FigureProcess() as figures:
-        figures.send(timeseries().drop(columns="trust_firm"), tmp_path / "f", "t")
-        with pytest.raises(FigureError, match=r"^figures: KeyError: 'trust_firm'$"):
+        figures.send(timeseries().drop(columns=missing), tmp_path / "f", "t")
+        with pytest.raises(FigureError, match=rf"^figures: KeyError: '{missing}'$"):
             figures.wait()
 
 

@@ -3,7 +3,8 @@
 Figures need only the time series, but the plotting stack takes about 0.3 s to import and each
 figure about 0.1 s to draw. `FigureProcess` starts ``python -m sim.report.drawing`` before the
 run: it imports matplotlib (and loads its font) while this process builds and steps the model,
-then draws the figures of the time series it is sent while this process writes the tables. The
+then draws the figures of the time series it is sent while this process writes the tables,
+half of them in a forked copy of itself (its imports already done), so that two CPUs draw. The
 files are those `sim.report.figures.draw_figures` writes in-process, byte for byte.
 
 The child reads one pickled request on standard input, writes the figures, prints their paths,
@@ -91,7 +92,7 @@ def serve() -> int:
     """The child: import and warm up the plotting stack, then draw the one request."""
     from matplotlib.font_manager import FontProperties, findfont, get_font
 
-    from sim.report.figures import draw_figures
+    from sim.report.figures import figures_for
 
     get_font(findfont(FontProperties()))  # the font file is read once, before the request
     request = sys.stdin.buffer.read()
@@ -99,13 +100,54 @@ def serve() -> int:
         return 0
     try:
         timeseries, folder, title = pickle.loads(request)
-        paths = draw_figures(timeseries, folder, title)
+        names = list(figures_for(timeseries))
+        paths = draw_in_two(timeseries, folder, title, names)
+    except CopyFailed:
+        return 1  # the copy has said why
     except Exception as exc:
-        traceback.print_exc()
-        print(f"figures: {type(exc).__name__}: {exc}", file=sys.stderr)
+        report(exc)
         return 1
     sys.stdout.write("".join(f"{path}\n" for path in paths))
     return 0
+
+
+class CopyFailed(Exception):
+    """The forked copy failed to draw its figures (it has written why on standard error)."""
+
+
+def report(exc: BaseException) -> None:
+    """The traceback, then the one line that the parent shows."""
+    traceback.print_exception(exc)
+    print(f"figures: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+
+def draw_in_two(timeseries, folder: Path, title: str, names: list[str]) -> list[Path]:
+    """Draw the figures `names`, the second half in a forked copy of this process (where
+    fork exists), the first half here; their paths in the order of `names`."""
+    from sim.report.figures import FORMATS, draw_figures
+
+    half = (len(names) + 1) // 2
+    if not hasattr(os, "fork") or len(names) < 2:
+        return draw_figures(timeseries, folder, title, only=names)
+    folder.mkdir(parents=True, exist_ok=True)
+    pid = os.fork()
+    if pid == 0:  # the copy: draw the second half, report through the exit status alone
+        status = 1
+        try:
+            draw_figures(timeseries, folder, title, only=names[half:])
+            status = 0
+        except BaseException as exc:
+            report(exc)
+        finally:
+            sys.stderr.flush()
+            os._exit(status)
+    try:
+        first = draw_figures(timeseries, folder, title, only=names[:half])
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise CopyFailed
+    return first + [folder / f"{name}.{fmt}" for name in names[half:] for fmt in FORMATS]
 
 
 if __name__ == "__main__":

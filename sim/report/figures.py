@@ -133,13 +133,20 @@ def stable_metadata(fmt: str) -> dict | None:
 
 
 def draw_figures(
-    timeseries: pd.DataFrame, folder: Path, title: str, band: Band | None = None
+    timeseries: pd.DataFrame,
+    folder: Path,
+    title: str,
+    band: Band | None = None,
+    only: list[str] | None = None,
 ) -> list[Path]:
-    """Write each standard figure into `folder` (SVG and PNG); return their paths."""
+    """Write each standard figure (or those named in `only`) into `folder` (SVG and PNG);
+    return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     years = timeseries["step"] / 52.0
     for name, (heading, series, ylabel) in figures_for(timeseries).items():
+        if only is not None and name not in only:
+            continue
         fig, ax = plt.subplots(figsize=(7, 4))
         for column, label in series:
             (line,) = ax.plot(years, timeseries[column], label=label)
