@@ -374,17 +374,20 @@ class Crowdfunding:
         ask_fen = shares_of_target(
             base_fen, compensation_each, share_weights(kind, floor), harmed, starts
         )
+        compensation_yuan = compensation_fen / FEN_PER_YUAN
         entries = {
             "flats": flats,
             "floor": floor,
             "area": world.area[flats],
             "harm": harms,
+            "harmed": harmed,
+            "aggrieved": harms - compensation_yuan > band[owner],
             "upkeep": upkeep_burden(kind, floor, spec, owner, chosen.size),
             "compensation_fen": compensation_fen,
             "ask_fen": ask_fen,
             "benefit_young": benefit_young,
             "benefit_elderly": benefit_elderly,
-            "compensation_yuan": compensation_fen / FEN_PER_YUAN,
+            "compensation_yuan": compensation_yuan,
             "ask_yuan": ask_fen / FEN_PER_YUAN,
             "valued_for": hh.household_id[flats],
             "user": uses,
@@ -596,6 +599,8 @@ def in_request_order(
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
     """New projects made kind by kind (each batch: the requests it answers, and its projects'
     columns, entries and sizes) put back in the order of the requests."""
+    if len(batches) == 1:
+        return batches[0][1]
     requests = np.concatenate([np.asarray(batch) for batch, _ in batches])
     order = np.argsort(requests, kind="stable")
     parts = [made for _, made in batches]

@@ -75,6 +75,8 @@ ENTRY_FIELDS: dict[str, tuple[Any, Any]] = {
     "floor": (np.int64, 0),
     "area": (float, 0.0),
     "harm": (float, 0.0),  # yuan
+    "harmed": (bool, False),  # harm beyond the indifference band
+    "aggrieved": (bool, False),  # harmed, and still beyond the band after compensation
     "upkeep": (float, 0.0),  # yuan over the valuation horizon
     "compensation_fen": (np.int64, 0),  # to harmed households
     "ask_fen": (np.int64, 0),  # share of the target (binding) or suggested gift (voluntary)
@@ -201,12 +203,12 @@ class ColumnTable:
         capacity = next(iter(self.data.values())).size
         if end > capacity:
             capacity = max(end, 2 * capacity, 64)
-            for name, column in self.data.items():
-                grown = np.empty(capacity, dtype=column.dtype)
-                grown[:start] = column[:start]
+            for name, (dtype, blank) in self.fields.items():
+                grown = np.full(capacity, blank, dtype=dtype)  # rows to come start blank
+                grown[:start] = self.data[name][:start]
                 self.data[name] = grown
-        for name, (_, blank) in self.fields.items():
-            self.data[name][start:end] = values.get(name, blank)
+        for name, value in values.items():
+            self.data[name][start:end] = value
         self.size = end
         return start
 
@@ -341,6 +343,8 @@ class Project:
     floor = EntryColumn()
     area = EntryColumn()
     harm = EntryColumn()
+    harmed = EntryColumn()  # households whose own flat it harms beyond its band (fixed)
+    aggrieved = EntryColumn()  # harmed beyond the band even after compensation: may veto, dispute
     upkeep = EntryColumn()
     compensation_fen = EntryColumn()
     ask_fen = EntryColumn()
@@ -369,17 +373,6 @@ class Project:
     def raised_fen(self) -> int:
         """What the households have given (before refunds and rebates)."""
         return int(self.paid_fen.sum())
-
-    @property
-    def harmed(self) -> np.ndarray:
-        """Households whose own flat the project harms beyond its indifference band (fixed)."""
-        return self.harm > self.indifference_yuan
-
-    @property
-    def aggrieved(self) -> np.ndarray:
-        """Harmed households whose harm, less their compensation, still exceeds the band: those
-        with a ground to veto or to dispute the project (fixed)."""
-        return self.harm - self.compensation_yuan > self.indifference_yuan
 
     def indifferent(self) -> np.ndarray:
         """Households, as last valued, whose net benefit lies within the indifference band."""
@@ -495,7 +488,6 @@ def contributions_frame(projects: list[Project]) -> pd.DataFrame:
     compensation = np.where(funded, entry["compensation_fen"], 0)
     paid = entry["paid_fen"] - entry["refunded_fen"] - entry["rebated_fen"]
     enjoyed = np.where(stage == BUILT, entry["benefit"] - entry["upkeep"], 0.0)
-    indifference = book.column("indifference_yuan", rows)[spans.owner]
     names = np.array([kind.name for kind in book.column("kind", rows)], dtype=object)
     labels = np.array(("", *COOPERATION_TYPES), dtype=object)
     values = {
@@ -505,7 +497,7 @@ def contributions_frame(projects: list[Project]) -> pd.DataFrame:
         "flat": entry["flats"],
         "floor": entry["floor"],
         "elderly": entry["elderly"],
-        "harmed": entry["harm"] > indifference,
+        "harmed": entry["harmed"],
         "voted": entry["voted"],
         "yes": entry["yes"],
         "cooperation": labels[entry["cooperation"].astype(int) + 1],
