@@ -72,25 +72,35 @@ def valuation(funding: "Crowdfunding", spans: Spans) -> tuple[np.ndarray, np.nda
 
 def campaign_week(funding: "Crowdfunding", rows: np.ndarray, spans: Spans) -> np.ndarray:
     """Households of every campaign (`rows` of the book, their entries `spans`) give this week;
-    return what each campaign has raised in all (fen)."""
+    return what each campaign has raised in all (fen).
+
+    Draws: the cooperation types of households meeting a campaign for the first time, then one
+    uniform per entry (used by those asked who have not given yet).
+    """
     if not rows.size:
         return np.zeros(0, dtype=np.int64)
     model, spec, book = funding.model, funding.spec, funding.book
-    hh, entries, owner, at = model.households, book.entries, spans.owner, spans.index
+    hh, entries, at = model.households, book.entries, spans.index
     benefit, net = valuation(funding, spans)
     flats = entries["flats"][at]
-    income, trust = hh.income[flats], hh.trust_committee[flats]
     paid = entries["paid_fen"][at]
     raised = spans.per_project(paid)
     progress = np.minimum(1.0, raised / np.maximum(book.column("target_fen", rows), 1))
-    at_risk = ~book.column("money_back", rows)[owner]
-    net = net - at_risk * risk_of_loss(progress[owner], trust) * entries["ask_yuan"][at]
-    chance = motivation(net, income, trust, spec)
     types = funding.cooperation_types(flats)
     entries["cooperation"][at] = types
+    draw = model.rng.random(flats.size)
+    ask = entries["ask_fen"][at]
+    asked = np.flatnonzero(~entries["given"][at] & (ask > 0))  # who may give this week
+    flats, owner, ask = flats[asked], spans.owner[asked], ask[asked]
+    income, trust = hh.income[flats], hh.trust_committee[flats]
+    at_risk = ~book.column("money_back", rows)[owner]
+    net = (
+        net[asked] - at_risk * risk_of_loss(progress[owner], trust) * entries["ask_yuan"][at[asked]]
+    )
+    chance = motivation(net, income, trust, spec)
     binding = book.column("binding", rows)[owner]
     will = willingness(
-        types,
+        types[asked],
         hh.is_party[flats],
         chance,
         progress[owner],
@@ -98,13 +108,12 @@ def campaign_week(funding: "Crowdfunding", rows: np.ndarray, spans: Spans) -> np
         spec,
         binding,
     )
-    ask, given = entries["ask_fen"][at], entries["given"][at]
-    ready = readiness(ask, income, spec)
-    gives = ~given & (ask > 0) & (model.rng.random(flats.size) < ready * will)
-    gift = voluntary_gift(ask, benefit, chance, spec)
-    np.copyto(paid, np.where(binding, ask, gift), where=gives)
-    entries["paid_fen"][at] = paid
-    entries["given"][at] = given | gives
+    gives = draw[asked] < readiness(ask, income, spec) * will
+    gift = np.where(binding, ask, voluntary_gift(ask, benefit[asked], chance, spec))
+    givers = asked[gives]
+    paid[givers] = gift[gives]
+    entries["paid_fen"][at[givers]] = gift[gives]
+    entries["given"][at[givers]] = True
     return spans.per_project(paid)
 
 

@@ -375,13 +375,14 @@ class Crowdfunding:
             base_fen, compensation_each, share_weights(kind, floor), harmed, starts
         )
         compensation_yuan = compensation_fen / FEN_PER_YUAN
+        aggrieved = harms - compensation_yuan > band[owner]
         entries = {
             "flats": flats,
             "floor": floor,
             "area": world.area[flats],
             "harm": harms,
             "harmed": harmed,
-            "aggrieved": harms - compensation_yuan > band[owner],
+            "aggrieved": aggrieved,
             "upkeep": upkeep_burden(kind, floor, spec, owner, chosen.size),
             "compensation_fen": compensation_fen,
             "ask_fen": ask_fen,
@@ -403,6 +404,7 @@ class Crowdfunding:
             "subsidy_fen": np.array(subsidy_fen, dtype=np.int64),
             "target_fen": base_fen + compensation_each,
             "indifference_yuan": band,
+            "aggrieved_households": np.add.reduceat(aggrieved.astype(np.int64), starts[:-1]),
             "money_back": np.full(chosen.size, kind.money_back),
             "binding": np.full(chosen.size, kind.contribution_rule != "voluntary"),
             "qualification_weeks": np.full(chosen.size, kind.qualification_weeks),

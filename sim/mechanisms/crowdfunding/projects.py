@@ -59,6 +59,7 @@ PROJECT_FIELDS: dict[str, tuple[Any, Any]] = {
     "subsidy_fen": (np.int64, 0),
     "target_fen": (np.int64, 0),  # cost less subsidy, plus compensation
     "indifference_yuan": (float, 0.0),  # the indifference band e (fixed at the proposal)
+    "aggrieved_households": (np.int64, 0),  # entries aggrieved (fixed at the proposal)
     "money_back": (bool, True),
     "binding": (bool, False),  # shares binding once consented (flat, stepped)
     "due_week": (np.int64, NEVER),  # the week the survey or the vote is due
@@ -334,6 +335,7 @@ class Project:
     subsidy_fen = ProjectColumn()
     target_fen = ProjectColumn()
     indifference_yuan = ProjectColumn()
+    aggrieved_households = ProjectColumn()
     money_back = ProjectColumn()
     binding = ProjectColumn()
     deadline = ProjectColumn()
