@@ -252,7 +252,7 @@ def test_works_stand_still_while_an_opposition_dispute_is_open(model_with_a_proj
     project.stage, project.build_weeks = CONSTRUCTION, 10
     blocked = np.zeros(model.world.households, dtype=bool)
     blocked[project.flats[:1]] = True
-    model.crowdfunding.build_week([project], blocked)
+    model.crowdfunding.build_week(np.array([project.index]), blocked)
     assert project.build_progress == 0
-    model.crowdfunding.build_week([project], np.zeros_like(blocked))
+    model.crowdfunding.build_week(np.array([project.index]), np.zeros_like(blocked))
     assert project.build_progress == 1

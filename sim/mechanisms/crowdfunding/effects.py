@@ -51,6 +51,8 @@ def regret(model: "CommunityModel", project: Project) -> None:
 
 def raise_opposition(model: "CommunityModel", project: Project) -> int:
     """Harmed households outvoted: grievance, and disputes against the keenest supporter."""
+    if not project.aggrieved_households:
+        return 0
     spec = model.params.mechanisms.crowdfunding
     outvoted = project.aggrieved & project.voted & ~project.yes
     if not outvoted.any():

@@ -16,7 +16,6 @@ every gift where the kind has money back, and otherwise keeps it (forfeited). Th
 Households decide as the contributions module says; effects follow the effects module.
 """
 
-import heapq
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -25,8 +24,6 @@ import numpy as np
 from sim.mechanisms.consent import IndifferentVote, cast_ballots, consent_rule, tally
 from sim.mechanisms.crowdfunding.campaigns import (
     VALUATION_COLUMNS,
-    Ledger,
-    campaign_ledger,
     campaign_week,
     rebates,
     values_now,
@@ -44,14 +41,16 @@ from sim.mechanisms.crowdfunding.projects import (
     CONSTRUCTION,
     FAILED,
     FUNDRAISING,
+    NEVER,
     NO_QUORUM,
     NOT_FEASIBLE,
     PROPOSED,
     QUALIFIED,
     TARGET_MISSED,
     VETOED,
-    Pipeline,
     Project,
+    ProjectBook,
+    Spans,
 )
 from sim.mechanisms.crowdfunding.proposals import (
     BUILDING_MEETING_LABEL,
@@ -82,7 +81,6 @@ from sim.world.structure import expand_ranges
 if TYPE_CHECKING:
     from sim.model import CommunityModel
 
-NEVER = np.iinfo(np.int64).max
 SCOPE_NAMES = ("unit", "building", "compound")
 
 
@@ -107,8 +105,7 @@ class Crowdfunding:
             name: scopes_of(model.world, name) for name in SCOPE_NAMES
         }
         self.status: dict[str, ScopeStatus] = {}
-        self.projects: list[Project] = []
-        self.pipeline = Pipeline()
+        self.book = ProjectBook()
         n = model.world.households
         self.cooperation = np.full(n, -1, dtype=np.int8)
         self.cooperation_of = np.full(n, -1, dtype=np.int64)
@@ -118,9 +115,6 @@ class Crowdfunding:
         self.funds_raised_fen = 0
         self.opposition_disputes = 0
         self.need_cache: dict[str, NeedCacheEntry] = {}
-        self.waiting: list[tuple[int, int, Project]] = []  # (week due, id, project), a heap
-        self.campaigns = campaign_ledger()
-        self.works = Ledger()
         self.units_by_building = np.argsort(model.world.unit_building, kind="stable")
         self.building_units_start = np.searchsorted(
             model.world.unit_building[self.units_by_building],
@@ -154,45 +148,52 @@ class Crowdfunding:
         The campaigns running at the start of the week take their week together (households
         give, then each is funded, fails or goes on); then the works under way move on together
         (those in an opposition dispute stand still); then the projects whose survey or vote
-        falls due this week (kept in a heap by the week due) take it, in the order proposed.
+        falls due this week take it, in the order proposed.
         """
         self.take_meeting_proposals()
         blocked = np.zeros(self.model.world.households, dtype=bool)
         blocked[opposing_flats(self.model)] = True
-        works = self.pipeline.at(CONSTRUCTION)
+        works = self.book.at(CONSTRUCTION)
         due = self.due_now()
-        self.campaigns.hold(self.pipeline.at(FUNDRAISING))
-        self.close_campaign_week(campaign_week(self, self.campaigns))
+        campaigns = self.book.at(FUNDRAISING)
+        spans = self.book.spans(campaigns)
+        self.close_campaign_week(campaigns, spans, campaign_week(self, campaigns, spans))
         self.build_week(works, blocked)
         self.take_due(due)
 
     @property
+    def projects(self) -> list[Project]:
+        """Every project proposed, in that order."""
+        return self.book.handles()
+
+    @property
     def open_projects(self) -> list[Project]:
         """The projects still moving through the pipeline, in the order proposed."""
-        return self.pipeline.open_projects()
+        return self.book.handles(np.flatnonzero(self.book.projects["stage"] < BUILT))
 
-    def wait(self, project: Project, weeks: int) -> None:
-        """Put a project aside until its survey or vote is due, `weeks` from now."""
-        heapq.heappush(self.waiting, (self.model.week + weeks, project.project_id, project))
+    def wait(self, rows: np.ndarray | int, weeks: int | np.ndarray) -> None:
+        """Put projects aside until their survey or vote is due, `weeks` from now."""
+        self.book.projects["due_week"][rows] = self.model.week + weeks
 
-    def due_now(self) -> list[Project]:
-        """The projects whose survey or vote is due this week, in the order proposed."""
-        due = []
-        while self.waiting and self.waiting[0][0] <= self.model.week:
-            due.append(heapq.heappop(self.waiting)[2])
-        return sorted(due, key=lambda project: project.project_id)
+    def due_now(self) -> np.ndarray:
+        """Rows of the projects whose survey or vote is due this week, in the order proposed."""
+        due_week = self.book.projects["due_week"]
+        due = np.flatnonzero(due_week <= self.model.week)
+        due_week[due] = NEVER
+        return due
 
-    def build_week(self, works: list[Project], blocked: np.ndarray) -> None:
-        """A week of works on every project under construction, unless its flats oppose it."""
-        self.works.hold(works)
-        if not works:
+    def build_week(self, rows: np.ndarray, blocked: np.ndarray) -> None:
+        """A week of works on every project under construction (`rows`), unless its flats
+        oppose it; those whose works are done are completed, in the order proposed."""
+        if not rows.size:
             return
-        stalled = np.logical_or.reduceat(blocked[self.works.flats], self.works.starts[:-1])
-        for project, halted in zip(works, stalled.tolist(), strict=True):
-            if not halted:
-                project.build_progress += 1
-            if project.build_progress >= project.build_weeks:
-                self.complete(project)
+        spans = self.book.spans(rows)
+        stalled = spans.any_per_project(blocked[self.book.entries["flats"][spans.index]])
+        progress = self.book.projects["build_progress"]
+        progress[rows[~stalled]] += 1
+        done = progress[rows] >= self.book.column("build_weeks", rows)
+        for row in rows[done].tolist():
+            self.complete(row)
 
     def month(self) -> None:
         """Scopes whose need passes the threshold may propose (leaders make it likelier)."""
@@ -300,44 +301,52 @@ class Crowdfunding:
         Each project's draws are made in turn (its users, for a use profile, then its fixed
         cost); the arithmetic is done for all the projects of a kind at once.
         """
+        if not requests:
+            return []
         rng = self.model.rng
         users, fixed = [], []
         for kind, scope, _ in requests:
             size = int(self.scopes[kind.scope].sizes[scope])
             users.append(rng.random(size) < kind.use_share if kind.benefit == "use" else None)
             fixed.append(rng.uniform(kind.cost_min, kind.cost_max))
-        first_id = len(self.projects) + 1
-        opened: dict[int, Project] = {}
+        batches = []
         for kind_name in dict.fromkeys(kind.name for kind, _, _ in requests):
             batch = [i for i, (kind, _, _) in enumerate(requests) if kind.name == kind_name]
-            projects = self.open_projects_of_kind(
-                requests[batch[0]][0],
-                [requests[i][1] for i in batch],
-                [requests[i][2] for i in batch],
-                [users[i] for i in batch],
-                [fixed[i] for i in batch],
-                [first_id + i for i in batch],
+            batches.append(
+                (
+                    batch,
+                    self.new_projects_of_kind(
+                        requests[batch[0]][0],
+                        [requests[i][1] for i in batch],
+                        [users[i] for i in batch],
+                        [fixed[i] for i in batch],
+                    ),
+                )
             )
-            opened.update(zip(batch, projects, strict=True))
-        projects = [opened[i] for i in range(len(requests))]
-        for project in projects:
-            self.status_of(project.kind).busy[project.scope_id] = True
-            self.projects.append(project)
-            self.pipeline.enter(project)
-            self.wait(project, project.kind.qualification_weeks)
-        self.counts["proposed"] += len(projects)
-        return projects
+        projects, entries, sizes = in_request_order(batches)
+        qualification_weeks = projects.pop("qualification_weeks")
+        rows = self.book.open(
+            entries,
+            sizes,
+            **projects,
+            proposer=np.array([proposer for _, _, proposer in requests], dtype=object),
+            week_proposed=self.model.week,
+            due_week=self.model.week + qualification_weeks,
+        )
+        for kind, scope, _ in requests:
+            self.status_of(kind).busy[scope] = True
+        self.counts["proposed"] += rows.size
+        return self.book.handles(rows)
 
-    def open_projects_of_kind(
+    def new_projects_of_kind(
         self,
         kind: ProjectKind,
         scopes_chosen: list[int],
-        proposers: list[str],
         users: list[np.ndarray | None],
         fixed_costs: list[float],
-        ids: list[int],
-    ) -> list[Project]:
-        """New projects of one kind: their flats laid end to end, priced and valued together."""
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
+        """New projects of one kind, priced and valued together: their columns, their flats'
+        entries laid end to end, and how many flats each has."""
         world, hh, spec = self.model.world, self.model.households, self.spec
         scopes = self.scopes[kind.scope]
         chosen = np.asarray(scopes_chosen, dtype=np.int64)
@@ -360,118 +369,101 @@ class Crowdfunding:
         subsidy_fen = [min(to_fen(kind.subsidy), cost) for cost in cost_fen]
         compensation_fen = np.where(harmed, to_fen(kind.compensation), 0).astype(np.int64)
         compensation_total = np.concatenate(([0], np.cumsum(compensation_fen)))
+        compensation_each = compensation_total[starts[1:]] - compensation_total[starts[:-1]]
+        base_fen = np.array(cost_fen, dtype=np.int64) - np.array(subsidy_fen, dtype=np.int64)
         ask_fen = shares_of_target(
-            np.array(cost_fen, dtype=np.int64) - np.array(subsidy_fen, dtype=np.int64),
-            compensation_total[starts[1:]] - compensation_total[starts[:-1]],
-            share_weights(kind, floor),
-            harmed,
-            starts,
+            base_fen, compensation_each, share_weights(kind, floor), harmed, starts
         )
-        upkeep = upkeep_burden(kind, floor, spec, owner, chosen.size)
         compensation_yuan = compensation_fen / FEN_PER_YUAN
-        ask_yuan = ask_fen / FEN_PER_YUAN
-        benefit, net = values_now(
-            hh,
-            {
-                "flats": flats,
-                "benefit_young": benefit_young,
-                "benefit_elderly": benefit_elderly,
-                "compensation_yuan": compensation_yuan,
-                "ask_yuan": ask_yuan,
-                "upkeep": upkeep,
-            },
-        )
-        valued_for = hh.household_id[flats]
-        area = world.area[flats]
-        bounds = starts.tolist()
-        projects = []
-        for index, scope in enumerate(scopes_chosen):
-            part = slice(bounds[index], bounds[index + 1])
-            projects.append(
-                Project(
-                    project_id=ids[index],
-                    kind=kind,
-                    scope_id=scope,
-                    compound=int(scopes.compound[scope]),
-                    building=int(scopes.building[scope]),
-                    unit=int(scopes.unit[scope]),
-                    proposer=proposers[index],
-                    week_proposed=self.model.week,
-                    flats=flats[part],
-                    floor=floor[part],
-                    area=area[part],
-                    harm=harms[part],
-                    upkeep=upkeep[part],
-                    cost_fen=cost_fen[index],
-                    subsidy_fen=subsidy_fen[index],
-                    compensation_fen=compensation_fen[part],
-                    ask_fen=ask_fen[part],
-                    benefit_young=benefit_young[part],
-                    benefit_elderly=benefit_elderly[part],
-                    compensation_yuan=compensation_yuan[part],
-                    ask_yuan=ask_yuan[part],
-                    benefit=benefit[part],
-                    net=net[part],
-                    valued_for=valued_for[part],
-                    users=users[index],
-                    indifference_yuan=float(band[index]),
-                )
-            )
-        return projects
+        aggrieved = harms - compensation_yuan > band[owner]
+        entries = {
+            "flats": flats,
+            "floor": floor,
+            "area": world.area[flats],
+            "harm": harms,
+            "harmed": harmed,
+            "aggrieved": aggrieved,
+            "upkeep": upkeep_burden(kind, floor, spec, owner, chosen.size),
+            "compensation_fen": compensation_fen,
+            "ask_fen": ask_fen,
+            "benefit_young": benefit_young,
+            "benefit_elderly": benefit_elderly,
+            "compensation_yuan": compensation_yuan,
+            "ask_yuan": ask_fen / FEN_PER_YUAN,
+            "valued_for": hh.household_id[flats],
+            "user": uses,
+        }
+        entries["benefit"], entries["net"] = values_now(hh, entries)
+        projects = {
+            "kind": np.full(chosen.size, kind, dtype=object),
+            "scope_id": chosen,
+            "compound": scopes.compound[chosen],
+            "building": scopes.building[chosen],
+            "unit": scopes.unit[chosen],
+            "cost_fen": np.array(cost_fen, dtype=np.int64),
+            "subsidy_fen": np.array(subsidy_fen, dtype=np.int64),
+            "target_fen": base_fen + compensation_each,
+            "indifference_yuan": band,
+            "aggrieved_households": np.add.reduceat(aggrieved.astype(np.int64), starts[:-1]),
+            "money_back": np.full(chosen.size, kind.money_back),
+            "binding": np.full(chosen.size, kind.contribution_rule != "voluntary"),
+            "qualification_weeks": np.full(chosen.size, kind.qualification_weeks),
+        }
+        return projects, entries, sizes
 
-    def take_due(self, due: list[Project]) -> None:
-        """The surveys and votes due this week, in this order.
+    def take_due(self, due: np.ndarray) -> None:
+        """The surveys and votes due this week (`due`: rows), in this order.
 
         The households of every vote are valued at once; a vote sharing flats with one that
         failed earlier in the week (its households lost trust) is valued again at its turn.
         """
-        week = self.model.week
-        voting = [p for p in due if p.stage == QUALIFIED and week >= p.consultation_ends]
-        chance_of = dict(zip((p.project_id for p in voting), self.value_all(voting), strict=True))
+        book = self.book
+        stage = book.column("stage", due)
+        voting = due[stage == QUALIFIED]
+        chance_of = dict(zip(voting.tolist(), self.value_all(voting), strict=True))
         shaken = np.zeros(self.model.world.households, dtype=bool)  # flats of failed votes
-        for project in due:
-            if project.project_id not in chance_of:
-                if project.stage == PROPOSED and week >= project.qualification_ends:
-                    self.survey(project)
+        for row in due.tolist():
+            if row not in chance_of:
+                if book.column("stage", row) == PROPOSED:
+                    self.survey(row)
                 continue
-            chance = chance_of[project.project_id]
+            project = Project(book, row)
+            chance = chance_of[row]
             if shaken[project.flats].any():
                 chance = self.value(project)
             self.hold_vote(project, chance)
             if project.stage == FAILED:
                 shaken[project.flats] = True
 
-    def survey(self, project: Project) -> None:
+    def survey(self, row: int) -> None:
         """The technical survey: the project qualifies with chance `feasibility`."""
-        if self.model.rng.random() < project.kind.feasibility:
-            self.pipeline.move(project, QUALIFIED)
-            project.week_qualified = self.model.week
+        kind = self.book.column("kind", row)
+        if self.model.rng.random() < kind.feasibility:
+            self.book.projects["stage"][row] = QUALIFIED
+            self.book.projects["week_qualified"][row] = self.model.week
             self.counts["qualified"] += 1
-            self.wait(project, project.kind.consultation_weeks)
+            self.wait(row, kind.consultation_weeks)
         else:
-            self.close_failed(project, "proposed", NOT_FEASIBLE)
+            self.close_failed(row, "proposed", NOT_FEASIBLE)
 
-    def value_all(self, projects: list[Project]) -> list[np.ndarray]:
-        """Refresh each project's benefits (the households now in its flats); return each one's
-        motivation (all the projects valued at once)."""
-        if not projects:
+    def value_all(self, rows: np.ndarray) -> list[np.ndarray]:
+        """Refresh the benefits of the projects at `rows` (the households now in their flats);
+        return each one's motivation (all the projects valued at once)."""
+        if not rows.size:
             return []
-        hh = self.model.households
-        ledger = Ledger.of(projects, VALUATION_COLUMNS)
-        flats, bounds = ledger.flats, ledger.bounds
-        benefit, net = values_now(hh, ledger.columns)
-        ids = hh.household_id[flats]
+        hh, entries = self.model.households, self.book.entries
+        spans = self.book.spans(rows)
+        column = {name: entries[name][spans.index] for name in VALUATION_COLUMNS}
+        flats = column["flats"]
+        benefit, net = values_now(hh, column)
+        entries["benefit"][spans.index], entries["net"][spans.index] = benefit, net
+        entries["valued_for"][spans.index] = hh.household_id[flats]
         chance = motivation(net, hh.income[flats], hh.trust_committee[flats], self.spec)
-        chances = []
-        for index, project in enumerate(projects):
-            part = slice(bounds[index], bounds[index + 1])
-            project.keep_values(benefit[part], net[part], ids[part])
-            chances.append(chance[part])
-        return chances
+        return np.split(chance, spans.starts[1:-1])
 
     def value(self, project: Project) -> np.ndarray:
         """Refresh one project's benefits; return its households' motivation."""
-        return self.value_all([project])[0]
+        return self.value_all(np.array([project.index]))[0]
 
     def hold_vote(self, project: Project, chance_yes: np.ndarray) -> None:
         """The owners of the scope vote under the kind's consent rule (each says yes with
@@ -486,6 +478,7 @@ class Crowdfunding:
             consent_rule(kind.consent_rule, kind.consent_share), project.area, voted, yes, harmed
         )
         project.voted, project.yes, project.week_voted = voted, yes, model.week
+        project.deadline = model.week + kind.campaign_weeks
         model.votes.add(
             VoteRecord.of(
                 count,
@@ -502,16 +495,16 @@ class Crowdfunding:
                 NO_QUORUM if not count.quorum_met else VETOED if count.vetoed else CONSENT_REFUSED
             )
             project.consent_result = reason
-            self.close_failed(project, "qualified", reason)
+            self.close_failed(project.index, "qualified", reason)
             return
         project.consent_result = "passed"
-        self.pipeline.move(project, FUNDRAISING)
-        project.cooperation = self.cooperation_types(flats).copy()
+        project.stage = FUNDRAISING
+        project.cooperation = self.cooperation_types(flats)
         self.counts["consented"] += 1
         self.opposition_disputes += raise_opposition(model, project)
         if project.target_fen <= 0:
             excess = project.raised_fen - project.target_fen
-            self.fund(project, rebate_pro_rata(project.paid_fen, excess))
+            self.fund(project.index, rebate_pro_rata(project.paid_fen, excess))
 
     def ballots(
         self, project: Project, chance_yes: np.ndarray, rng: np.random.Generator
@@ -537,61 +530,89 @@ class Crowdfunding:
             self.cooperation_of[stale] = self.model.households.household_id[stale]
         return self.cooperation[flats]
 
-    def close_campaign_week(self, raised_fen: np.ndarray) -> None:
-        """After the week's gifts (`raised_fen` in all, per campaign of the ledger): each is
-        funded at its target, or failed at its deadline."""
-        ledger = self.campaigns
-        target = ledger.each("target_fen", np.int64)
+    def close_campaign_week(self, rows: np.ndarray, spans: Spans, raised_fen: np.ndarray) -> None:
+        """After the week's gifts (`raised_fen` in all, per campaign at `rows`, their entries
+        `spans`): each is funded at its target, or failed at its deadline, in the order proposed."""
+        target = self.book.column("target_fen", rows)
         funded = raised_fen >= target
-        closing = funded | (self.model.week >= ledger.each("deadline", np.int64))
-        rebated = rebates(ledger, np.flatnonzero(funded), raised_fen - target)
+        closing = funded | (self.model.week >= self.book.column("deadline", rows))
+        rebated = rebates(self, spans, np.flatnonzero(funded), raised_fen - target)
+        entries = self.book.entries
         for index in np.flatnonzero(closing).tolist():
-            project = ledger.projects[index]
+            row = int(rows[index])
             if funded[index]:
-                self.fund(project, rebated[index])
-            else:
-                if project.money_back:
-                    project.refunded_fen = project.paid_fen.copy()
-                self.close_failed(project, "fundraising", TARGET_MISSED)
+                self.fund(row, rebated[index])
+                continue
+            if self.book.column("money_back", row):
+                gifts = self.book.entries_of(row)
+                entries["refunded_fen"][gifts] = entries["paid_fen"][gifts]
+            self.close_failed(row, "fundraising", TARGET_MISSED)
 
-    def fund(self, project: Project, rebated_fen: np.ndarray) -> None:
+    def fund(self, row: int, rebated_fen: np.ndarray) -> None:
         """The target is reached: the excess is rebated (`rebated_fen`), the works start."""
-        model = self.model
-        project.rebated_fen = rebated_fen
-        self.pipeline.move(project, CONSTRUCTION)
-        project.week_funded = model.week
-        project.build_weeks = int(round(project.kind.build_weeks * model.rng.uniform(0.8, 1.2)))
+        model, projects = self.model, self.book.projects
+        self.book.entries["rebated_fen"][self.book.entries_of(row)] = rebated_fen
+        projects["stage"][row] = CONSTRUCTION
+        projects["week_funded"][row] = model.week
+        build_weeks = projects["kind"][row].build_weeks
+        projects["build_weeks"][row] = int(round(build_weeks * model.rng.uniform(0.8, 1.2)))
         self.counts["funded"] += 1
-        self.funds_raised_fen += project.target_fen
+        self.funds_raised_fen += int(projects["target_fen"][row])
 
-    def complete(self, project: Project) -> None:
+    def complete(self, row: int) -> None:
         """The works are done: a visible success."""
-        self.pipeline.move(project, BUILT)
-        project.week_built = self.model.week
+        projects = self.book.projects
+        projects["stage"][row] = BUILT
+        projects["week_built"][row] = self.model.week
+        kind = projects["kind"][row]
         self.counts["built"] += 1
-        self.built_in_compound(project.kind)[project.compound] += 1
-        if project.kind.elevator:
+        self.built_in_compound(kind)[projects["compound"][row]] += 1
+        if kind.elevator:
             self.counts["elevators_built"] += 1
-        celebrate(self.model, project)
+        celebrate(self.model, Project(self.book, row))
 
-    def close_failed(self, project: Project, stage_name: str, reason: str) -> None:
+    def close_failed(self, row: int, stage_name: str, reason: str) -> None:
         """Close a failed project; the scope may try again after `retry_weeks` (never if 0)."""
-        week, kind = self.model.week, project.kind
-        self.pipeline.move(project, FAILED)
-        project.fail(stage_name, reason, week)
+        week, projects = self.model.week, self.book.projects
+        kind = projects["kind"][row]
+        projects["stage"][row] = FAILED
+        projects["failed_at"][row], projects["reason"][row] = stage_name, reason
+        projects["week_failed"][row] = week
         self.counts["failed"] += 1
-        status = self.status_of(kind)
-        status.busy[project.scope_id] = False
-        status.retry_at[project.scope_id] = week + kind.retry_weeks if kind.retry_weeks else NEVER
+        status, scope = self.status_of(kind), projects["scope_id"][row]
+        status.busy[scope] = False
+        status.retry_at[scope] = week + kind.retry_weeks if kind.retry_weeks else NEVER
         if reason != NOT_FEASIBLE:
-            regret(self.model, project)
+            regret(self.model, Project(self.book, row))
 
     # ------------------------------------------------------------------ counts now
     def now_at(self, stage: int) -> int:
         """Projects at a stage now."""
-        return self.pipeline.count(stage)
+        return self.book.count(stage)
 
     @property
     def funds_raised(self) -> float:
         """Yuan raised by projects that reached their target (cumulative, after rebates)."""
         return self.funds_raised_fen / FEN_PER_YUAN
+
+
+def in_request_order(
+    batches: list[tuple[list[int], tuple[dict, dict, np.ndarray]]],
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
+    """New projects made kind by kind (each batch: the requests it answers, and its projects'
+    columns, entries and sizes) put back in the order of the requests."""
+    if len(batches) == 1:
+        return batches[0][1]
+    requests = np.concatenate([np.asarray(batch) for batch, _ in batches])
+    order = np.argsort(requests, kind="stable")
+    parts = [made for _, made in batches]
+    sizes = np.concatenate([part[2] for part in parts])
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    gather = expand_ranges(starts[order], sizes[order])
+    projects = {
+        name: np.concatenate([part[0][name] for part in parts])[order] for name in parts[0][0]
+    }
+    entries = {
+        name: np.concatenate([part[1][name] for part in parts])[gather] for name in parts[0][1]
+    }
+    return projects, entries, sizes[order]

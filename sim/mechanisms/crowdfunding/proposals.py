@@ -110,13 +110,35 @@ class NeedParts:
     elderly_gains: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass
 class NeedCacheEntry:
-    """A kind's structural parts of need, with the settings they were computed from."""
+    """A kind's structural parts of need, with the settings they were computed from, and per
+    scope how many of its households gained when last counted (with who was elderly then)."""
 
     kind: ProjectKind  # the very settings object
     valuation_years: float
     parts: NeedParts
+    elderly: np.ndarray | None = None  # per flat, when last counted
+    gaining: np.ndarray | None = None  # per scope, households that gain
+
+    def count_gaining(self, elderly: np.ndarray, scopes: Scopes) -> np.ndarray:
+        """Per scope: households that gain, counted again only where the household's age
+        has changed since the last count (a household moved)."""
+        parts = self.parts
+        if self.gaining is None:
+            self.gaining = scopes.count_in(
+                np.where(elderly, parts.elderly_gains, parts.young_gains)
+            )
+            self.elderly = elderly.copy()
+            return self.gaining
+        changed = np.flatnonzero(elderly != self.elderly)
+        if changed.size:
+            young, old = parts.young_gains[changed], parts.elderly_gains[changed]
+            now = np.where(elderly[changed], old, young).astype(np.int64)
+            before = np.where(self.elderly[changed], old, young).astype(np.int64)
+            np.add.at(self.gaining, scopes.of_flat[changed], now - before)
+            self.elderly[changed] = elderly[changed]
+        return self.gaining
 
 
 def need_parts(model: "CommunityModel", kind: ProjectKind, scopes: Scopes, spec: Crowdfunding):
@@ -157,7 +179,8 @@ def need_shares(
     `cache` keeps each kind's structural parts between calls, by kind name, for the very
     settings object of the kind and the valuation horizon they were computed from: settings
     are frozen and an intervention puts new ones in force, so parts of other settings are
-    never read.
+    never read. With it, each scope's count of households that gain is kept too, and counted
+    again only where a household of another age has moved in.
     """
     years = spec.valuation_years
     entry = cache.get(kind.name) if cache is not None else None
@@ -165,10 +188,7 @@ def need_shares(
         entry = NeedCacheEntry(kind, years, need_parts(model, kind, scopes, spec))
         if cache is not None:
             cache[kind.name] = entry
-    parts = entry.parts
-    elderly = model.households.is_elderly
-    gains = np.where(elderly, parts.elderly_gains, parts.young_gains)
-    return scopes.count_in(gains) / np.maximum(scopes.sizes, 1)
+    return entry.count_gaining(model.households.is_elderly, scopes) / np.maximum(scopes.sizes, 1)
 
 
 def proportional(
