@@ -1,5 +1,6 @@
 """Provenance of a run: versions, code revision, platform, seed and the resolved scenario."""
 
+import functools
 import hashlib
 import platform
 import subprocess
@@ -22,8 +23,10 @@ def package_version() -> str:
     return sim.__version__
 
 
+@functools.cache
 def git_commit() -> str | None:
-    """Commit of the source tree this package runs from (suffixed '-dirty' if modified), if any."""
+    """Commit of the source tree this package runs from (suffixed '-dirty' if modified), if any;
+    asked of git once a process, as the process first found it."""
     root = Path(__file__).resolve().parents[1]
     try:
         commit = subprocess.run(

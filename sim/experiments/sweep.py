@@ -16,10 +16,11 @@ from typing import Any
 from sim.experiments.design import uncertainty_samples
 from sim.experiments.execution import execute, open_run_pool
 from sim.experiments.plan import Plan, make_plan, native
-from sim.experiments.run import OK, RunSettings, faults_from_environment
+from sim.experiments.run import OK, RunSettings, faults_from_environment, load_model
 from sim.experiments.spec import Every, Experiment
 from sim.experiments.storage import SweepStore, runs_schema, series_schema
 from sim.outputs import output_catalogue
+from sim.pool import run_apart
 from sim.provenance import git_commit, package_version
 
 VERSIONED = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "pydantic", "dask")
@@ -108,13 +109,17 @@ def run_sweep(
     store = SweepStore(out)
     store.check_target(resume)
     check_same_experiment(store, experiment)
-    # The pool opens before anything is written, so a scheduler that cannot be reached
-    # leaves no trace. The design is sampled in a worker, beside the model: the samplers'
-    # libraries (SciPy, SALib) then never load in this process, which only plans and stores.
+    # The design is sampled in a process of its own, which ends before the workers start:
+    # the samplers' libraries (SciPy, SALib) then load neither here, where the sweep only
+    # plans and stores, nor in the workers. The pool opens before anything is written, so a
+    # scheduler that cannot be reached leaves no trace; its workers load the model while
+    # this process plans.
+    samples = draw_samples(experiment, apart=backend != "sequential")
     pool = open_run_pool(backend, workers, scheduler, cluster_options)
     counts = None
     try:
-        plan = make_plan(experiment, pool.submit(uncertainty_samples, experiment).result())
+        pool.submit(load_model)
+        plan = make_plan(experiment, samples)
         settings = settings_for(experiment, timeout)
         run_table, series_table = schemas(plan, settings)
         unique = plan.unique_runs()
@@ -159,6 +164,11 @@ def run_sweep(
         skipped=skipped,
         pool_restarts=counts.pool_restarts if counts else 0,
     )
+
+
+def draw_samples(experiment: Experiment, apart: bool) -> Any:
+    """The design's samples, drawn in a process of its own when `apart` (sim.pool.run_apart)."""
+    return run_apart(uncertainty_samples, experiment) if apart else uncertainty_samples(experiment)
 
 
 def runs_to_do(store: SweepStore, unique: Any, retry_failed: bool) -> list[str]:
