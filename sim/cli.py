@@ -318,5 +318,37 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def entry() -> None:
+    """The `cogov` command: `main`, then the end of the process. When nothing runs beside it
+    any more (no other thread, no child, no resource tracker), the process ends at once,
+    without the interpreter's teardown: every file is written and closed by then, and
+    freeing a run's objects one by one would add about 0.2 s to a 2-second command."""
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a reader gone away: the status stands
+        pass
+    if alone():
+        os._exit(status)
+    sys.exit(status)
+
+
+def alone() -> bool:
+    """Whether this process runs nothing beside its main thread (threads, children, or the
+    resource tracker of multiprocessing, which cleans up after a pool at a normal exit)."""
+    import multiprocessing
+    import threading
+    from multiprocessing import resource_tracker
+
+    tracker = getattr(resource_tracker, "_resource_tracker", None)
+    return (
+        threading.active_count() == 1
+        and not multiprocessing.active_children()
+        and tracker is not None
+        and getattr(tracker, "_fd", 0) is None
+    )
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -151,4 +151,7 @@ def draw_in_two(timeseries, folder: Path, title: str, names: list[str]) -> list[
 
 
 if __name__ == "__main__":
-    sys.exit(serve())
+    status = serve()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)  # the figures are written and closed: no teardown to wait for
