@@ -180,19 +180,32 @@ def open_pool(
     raise ScenarioError("--backend", backend, "unknown backend", ", ".join(BACKENDS))
 
 
+class Apart(cf.ProcessPoolExecutor):
+    """A process of its own for a call or two, ended with the executor: whatever libraries the
+    calls load stay out of this process and out of any pool's workers. The process is a fork
+    of this one where that is safe (Linux, no Python thread but this one when created), so
+    that it imports only what the calls add; else a fresh interpreter."""
+
+    def __init__(self) -> None:
+        fork = sys.platform == "linux" and threading.active_count() == 1
+        super().__init__(
+            max_workers=1, mp_context=multiprocessing.get_context("fork" if fork else "spawn")
+        )
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:
+        with warnings.catch_warnings():
+            # Python warns of any other thread; those left are native (a BLAS library's
+            # pool, which makes itself safe to fork), none of them Python's.
+            warnings.filterwarnings(
+                "ignore", "This process .* is multi-threaded", DeprecationWarning
+            )
+            return super().submit(fn, *args, **kwargs)
+
+
 def run_apart(fn: Callable[..., Any], *args: Any) -> Any:
-    """`fn(*args)` called in a process of its own, which ends with the call: whatever libraries
-    it loads stay out of this process and out of any pool's workers. The process is a fork of
-    this one where that is safe (Linux, no Python thread but this one), so that it imports
-    only what `fn` adds; else a fresh interpreter. Its exception, if it raises, is raised here."""
-    fork = sys.platform == "linux" and threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if fork else "spawn")
-    with warnings.catch_warnings():
-        # Python warns of any other thread; those left are native (a BLAS library's pool,
-        # which makes itself safe to fork), none of them Python's.
-        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-        with cf.ProcessPoolExecutor(max_workers=1, mp_context=context) as one:
-            return one.submit(fn, *args).result()
+    """`fn(*args)` called in a process of its own (`Apart`); its exception is raised here."""
+    with Apart() as one:
+        return one.submit(fn, *args).result()
 
 
 def watch_parent(pid: int, interval: float = 1.0) -> None:

@@ -4,6 +4,7 @@ Everything that can be refused (the experiment file, every design point's scenar
 folder) is checked before anything is written.
 """
 
+import os
 import platform
 import socket
 import sys
@@ -20,7 +21,7 @@ from sim.experiments.run import OK, RunSettings, faults_from_environment, load_m
 from sim.experiments.spec import Every, Experiment
 from sim.experiments.storage import SweepStore, runs_schema, series_schema
 from sim.outputs import output_catalogue
-from sim.pool import run_apart
+from sim.pool import Apart, SequentialExecutor
 from sim.provenance import git_commit, package_version
 
 VERSIONED = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "pydantic", "dask")
@@ -109,16 +110,25 @@ def run_sweep(
     store = SweepStore(out)
     store.check_target(resume)
     check_same_experiment(store, experiment)
-    # The design is sampled in a process of its own, which ends before the workers start:
-    # the samplers' libraries (SciPy, SALib) then load neither here, where the sweep only
-    # plans and stores, nor in the workers. The pool opens before anything is written, so a
-    # scheduler that cannot be reached leaves no trace; its workers load the model while
-    # this process plans.
-    samples = draw_samples(experiment, apart=backend != "sequential")
-    pool = open_run_pool(backend, workers, scheduler, cluster_options)
+    # The design is sampled in a process of its own: the samplers' libraries (SciPy, SALib)
+    # then load neither here, where the sweep only plans and stores, nor in the workers.
+    # With one local worker the sampler ends before the pool starts (both at once would hold
+    # more memory than the sweep at work); with more, it runs while the workers load the
+    # model. The pool opens before anything is written, so a scheduler that cannot be
+    # reached leaves no trace.
+    with SequentialExecutor() if backend == "sequential" else Apart() as sampler:
+        drawn = sampler.submit(uncertainty_samples, experiment)  # first, before any thread
+        if backend == "process" and (workers or os.cpu_count() or 1) == 1:
+            drawn.result()
+        pool = open_run_pool(backend, workers, scheduler, cluster_options)
+        try:
+            pool.submit(load_model)
+            samples = drawn.result()
+        except BaseException:
+            pool.close()
+            raise
     counts = None
     try:
-        pool.submit(load_model)
         plan = make_plan(experiment, samples)
         settings = settings_for(experiment, timeout)
         run_table, series_table = schemas(plan, settings)
@@ -164,11 +174,6 @@ def run_sweep(
         skipped=skipped,
         pool_restarts=counts.pool_restarts if counts else 0,
     )
-
-
-def draw_samples(experiment: Experiment, apart: bool) -> Any:
-    """The design's samples, drawn in a process of its own when `apart` (sim.pool.run_apart)."""
-    return run_apart(uncertainty_samples, experiment) if apart else uncertainty_samples(experiment)
 
 
 def runs_to_do(store: SweepStore, unique: Any, retry_failed: bool) -> list[str]:
