@@ -30,7 +30,6 @@ from sim.mechanisms.building_meetings import (
     decay_engagement,
     participation_push,
 )
-from sim.mechanisms.crowdfunding import Crowdfunding
 from sim.mechanisms.joint_meetings import JointMeetings
 from sim.mechanisms.pilot_first import PilotFirst
 from sim.mechanisms.points import Points
@@ -256,6 +255,8 @@ class CommunityModel(Model):
         if mechanisms.remuneration_contract.enabled and self.remuneration is None:
             self.remuneration = RemunerationCampaigns(self)
         if mechanisms.crowdfunding.enabled and self.crowdfunding is None:
+            from sim.mechanisms.crowdfunding import Crowdfunding  # loaded only when switched on
+
             self.crowdfunding = Crowdfunding(self)
 
     def adopt(self, scenario: Scenario) -> None:

@@ -8,6 +8,15 @@ once), `projects` (the pipeline's records), `proposals` (need, leaders, building
 Consent rules live in sim.mechanisms.consent, shared with the remuneration contract.
 """
 
-from sim.mechanisms.crowdfunding.mechanism import Crowdfunding
+
+def __getattr__(name: str):
+    """`Crowdfunding`, imported when first asked for: a run without the mechanism loads only
+    its records (`projects`) and time-series columns (`reporting`)."""
+    if name == "Crowdfunding":
+        from sim.mechanisms.crowdfunding.mechanism import Crowdfunding
+
+        return Crowdfunding
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["Crowdfunding"]
