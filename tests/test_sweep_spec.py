@@ -44,6 +44,16 @@ CASES = {
         {},
         ["parameters[households]", "section"],
     ),
+    "boolean_for_a_bound": (
+        TINY + "parameters:\n  households.renter_share: {type: real, low: true, high: 0.2}\n",
+        {},
+        ["parameters[households.renter_share].low", "valid number", "True"],
+    ),
+    "quoted_number_for_a_count": (
+        TINY + PARAMETER + "replications: '3'\n",
+        {},
+        ["replications", "valid integer", "'3'"],
+    ),
     "parameter_without_type": (
         TINY + "parameters:\n  households.renter_share: {low: 0.1, high: 0.2}\n",
         {},

@@ -25,9 +25,10 @@ DEFAULT_SUMMARY = ["final.*", "last_year.*"]
 
 
 class Closed(BaseModel):
-    """A part of an experiment or calibration file: typed and closed to unknown keys."""
+    """A part of an experiment or calibration file: typed, strictly (a number is a number, not
+    `true` nor a quoted "5"; a whole number stands for a real), and closed to unknown keys."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # ------------------------------------------------------------------------------ parameters
