@@ -2,10 +2,11 @@
 
 Figures need only the time series, but the plotting stack takes about 0.3 s to import and each
 figure about 0.1 s to draw. `FigureProcess` starts ``python -m sim.report.drawing`` before the
-run: it imports matplotlib (and loads its font) while this process builds and steps the model,
-then draws the figures of the time series it is sent while this process writes the tables,
-half of them in a forked copy of itself (its imports already done), so that two CPUs draw. The
-files are those `sim.report.figures.draw_figures` writes in-process, byte for byte.
+run: it imports matplotlib and draws a rehearsal figure into memory (fonts, glyphs, the first
+figure's code paths) while this process builds and steps the model, then draws the figures of
+the time series it is sent while this process writes the tables, half of them in a forked copy
+of itself (its imports already done), so that two CPUs draw. The files are those
+`sim.report.figures.draw_figures` writes in-process, byte for byte.
 
 The child reads one pickled request on standard input, writes the figures, prints their paths,
 one a line, and exits 0; on a failure it prints the error's last line on standard error and
@@ -90,11 +91,9 @@ class FigureProcess:
 
 def serve() -> int:
     """The child: import and warm up the plotting stack, then draw the one request."""
-    from matplotlib.font_manager import FontProperties, findfont, get_font
+    from sim.report.figures import figures_for, rehearse
 
-    from sim.report.figures import figures_for
-
-    get_font(findfont(FontProperties()))  # the font file is read once, before the request
+    rehearse()  # fonts, glyphs and the first figure's code paths, while the run goes on
     request = sys.stdin.buffer.read()
     if not request:
         return 0

@@ -6,6 +6,7 @@ written as a vector file (SVG) and a PNG at print resolution. A run of many comm
 city) shows the spread over its communities as a band around each line, and says so.
 """
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,31 +144,53 @@ def draw_figures(
     return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    years = timeseries["step"] / 52.0
-    for name, (heading, series, ylabel) in figures_for(timeseries).items():
+    for name, spec in figures_for(timeseries).items():
         if only is not None and name not in only:
             continue
-        fig, ax = plt.subplots(figsize=(7, 4))
-        for column, label in series:
-            (line,) = ax.plot(years, timeseries[column], label=label)
-            if band is not None and column in band.low:
-                ax.fill_between(
-                    years,
-                    band.low[column],
-                    band.high[column],
-                    color=line.get_color(),
-                    alpha=0.18,
-                    lw=0,
-                )
-        ax.set_title(f"{heading} - {title}")
-        ax.set_xlabel("years")
-        ax.set_ylabel(ylabel)
-        if name in SHARE_SCALED:
-            ax.set_ylim(0, 1)
-        ax.grid(alpha=0.3)
-        ax.legend(loc="best", fontsize=8)
-        if band is not None:
-            fig.text(0.01, 0.01, f"Bands: {band.caption}.", fontsize=7, color="0.3")
-        fig.tight_layout(rect=(0, 0.03, 1, 1) if band is not None else None)
+        fig = build_figure(timeseries, name, spec, title, band)
         written.extend(save_figure(fig, folder, name))
     return written
+
+
+def build_figure(timeseries: pd.DataFrame, name: str, spec: tuple, title: str, band: Band | None):
+    """The figure `name` of `timeseries` (its `spec` from FIGURES or OPTIONAL_FIGURES), not yet
+    written."""
+    heading, series, ylabel = spec
+    years = timeseries["step"] / 52.0
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for column, label in series:
+        (line,) = ax.plot(years, timeseries[column], label=label)
+        if band is not None and column in band.low:
+            ax.fill_between(
+                years,
+                band.low[column],
+                band.high[column],
+                color=line.get_color(),
+                alpha=0.18,
+                lw=0,
+            )
+    ax.set_title(f"{heading} - {title}")
+    ax.set_xlabel("years")
+    ax.set_ylabel(ylabel)
+    if name in SHARE_SCALED:
+        ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    if band is not None:
+        fig.text(0.01, 0.01, f"Bands: {band.caption}.", fontsize=7, color="0.3")
+    fig.tight_layout(rect=(0, 0.03, 1, 1) if band is not None else None)
+    return fig
+
+
+def rehearse() -> None:
+    """Draw one figure of made-up numbers into memory, in every format, and throw it away: the
+    first figure of a process pays for loading glyphs and code paths that later ones reuse."""
+    steps = pd.Series(range(53), dtype=float)
+    frame = pd.DataFrame({column: steps for column in figure_columns()} | {"step": steps})
+    name = "disputes"
+    fig = build_figure(frame, name, FIGURES[name], "rehearsal", None)
+    with plt.rc_context(SAVE_SETTINGS):
+        for fmt in FORMATS:
+            dpi = PRINT_DPI if fmt == "png" else None
+            fig.savefig(io.BytesIO(), format=fmt, dpi=dpi, metadata=stable_metadata(fmt))
+    plt.close(fig)
