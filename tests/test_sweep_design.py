@@ -1,13 +1,21 @@
 """Designs, seeds and run ids: what each sampler produces, how unit values map to parameter
 values, and seeds that do not move when a design grows."""
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sim.experiments.design import factorial_levels, from_unit, uncertainty_samples
+from sim.experiments.design import (
+    factorial_levels,
+    from_unit,
+    latin_hypercube,
+    needs_libraries,
+    uncertainty_samples,
+)
 from sim.experiments.loader import load_experiment
 from sim.experiments.plan import make_plan
 from sim.experiments.seeds import run_id, run_seed
@@ -117,6 +125,31 @@ def test_latin_hypercube_puts_one_point_in_each_stratum(tmp_path):
         assert sorted(np.floor(column * 10).astype(int)) == list(range(10))
 
 
+@pytest.mark.parametrize("seed", [0, 7, 2**40 + 3])
+@pytest.mark.parametrize(("d", "n"), [(1, 1), (2, 60), (6, 17), (3, 1000)])
+def test_latin_hypercube_draws_scipys_numbers(seed, d, n):
+    from scipy.stats import qmc
+
+    expected = qmc.LatinHypercube(d=d, rng=seed).random(n)
+    assert np.array_equal(latin_hypercube(d, n, seed), expected)
+
+
+def test_a_latin_hypercube_design_is_drawn_without_scipy_stats(tmp_path):
+    path = tmp_path / "exp.yaml"
+    path.write_text(
+        HEAD + "parameters:\n  households.renter_share: {type: real, low: 0, high: 1}\n"
+        "design: {method: lhs, samples: 4}\n"
+    )
+    code = (
+        "import sys; from sim.experiments.loader import load_experiment; "
+        "from sim.experiments.design import needs_libraries, uncertainty_samples; "
+        f"e = load_experiment({str(path)!r}); uncertainty_samples(e); "
+        "print(needs_libraries(e), 'scipy.stats' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
+
+
 def test_sobol_design_has_saltelli_blocks_and_a_stable_prefix(tmp_path):
     body = """\
         parameters:
@@ -125,7 +158,9 @@ def test_sobol_design_has_saltelli_blocks_and_a_stable_prefix(tmp_path):
           structure.floors_max: {type: integer, low: 7, high: 9}
         design: {method: sobol, samples: SAMPLES}
         """
-    small = uncertainty_samples(experiment(tmp_path, body.replace("SAMPLES", "8"), "a.yaml"))
+    small_experiment = experiment(tmp_path, body.replace("SAMPLES", "8"), "a.yaml")
+    assert needs_libraries(small_experiment)  # SALib: drawn in a process of its own
+    small = uncertainty_samples(small_experiment)
     large = uncertainty_samples(experiment(tmp_path, body.replace("SAMPLES", "16"), "b.yaml"))
     assert small.unit.shape == (8 * (3 + 2), 3)
     np.testing.assert_array_equal(small.unit, large.unit[: len(small.unit)])

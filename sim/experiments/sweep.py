@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.design import uncertainty_samples
+from sim.experiments.design import needs_libraries, uncertainty_samples
 from sim.experiments.execution import execute, open_run_pool
 from sim.experiments.plan import Plan, make_plan, native
 from sim.experiments.run import OK, RunSettings, faults_from_environment, load_model
@@ -110,15 +110,16 @@ def run_sweep(
     store = SweepStore(out)
     store.check_target(resume)
     check_same_experiment(store, experiment)
-    # The design is sampled in a process of its own: the samplers' libraries (SciPy, SALib)
-    # then load neither here, where the sweep only plans and stores, nor in the workers.
-    # With one local worker the sampler ends before the pool starts (both at once would hold
-    # more memory than the sweep at work); with more, it runs while the workers load the
-    # model. The pool opens before anything is written, so a scheduler that cannot be
-    # reached leaves no trace.
-    with SequentialExecutor() if backend == "sequential" else Apart() as sampler:
+    # A design that needs SciPy or SALib is sampled in a process of its own: those libraries
+    # then load neither here, where the sweep only plans and stores, nor in the workers. With
+    # one local worker that sampler ends before the pool starts (both at once would hold more
+    # memory than the sweep at work); with more, it runs while the workers load the model.
+    # Other designs (a Latin hypercube, a factorial, a file) are drawn here at once. The pool
+    # opens before anything is written, so a scheduler that cannot be reached leaves no trace.
+    apart = backend != "sequential" and needs_libraries(experiment)
+    with Apart() if apart else SequentialExecutor() as sampler:
         drawn = sampler.submit(uncertainty_samples, experiment)  # first, before any thread
-        if backend == "process" and (workers or os.cpu_count() or 1) == 1:
+        if apart and backend == "process" and (workers or os.cpu_count() or 1) == 1:
             drawn.result()
         pool = open_run_pool(backend, workers, scheduler, cluster_options)
         try:

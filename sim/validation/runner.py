@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.experiments.design import from_unit
+from sim.experiments.design import from_unit, latin_hypercube
 from sim.experiments.execution import execute, open_run_pool
 from sim.experiments.run import OK, RunSettings, RunTask
 from sim.experiments.seeds import digest, run_id, run_seed, values_id
@@ -51,9 +51,7 @@ def condition_values(pattern: Pattern) -> list[dict[str, Any]]:
     points: list[dict[str, Any]] = [{}] if pattern.conditions.shipped else []
     spec = pattern.conditions
     if spec.samples:
-        from scipy.stats import qmc
-
-        unit = qmc.LatinHypercube(d=len(spec.ranges), rng=spec.seed).random(spec.samples)
+        unit = latin_hypercube(len(spec.ranges), spec.samples, spec.seed)
         columns = {
             key: from_unit(parameter, unit[:, j])
             for j, (key, parameter) in enumerate(spec.ranges.items())
