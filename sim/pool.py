@@ -8,6 +8,7 @@ can be recreated after a worker dies (`restart`), and its workers killed (`kill_
 """
 
 import concurrent.futures as cf
+import importlib
 import multiprocessing
 import os
 import sys
@@ -85,17 +86,23 @@ class ProcessPool(Pool):
 
     def __init__(self, workers: int, preload: tuple[str, ...] = ()) -> None:
         self.workers = workers
+        self.preload = preload
         self.context = process_context(preload, workers)
         self.executor = self.make()
 
     def make(self) -> cf.ProcessPoolExecutor:
-        """A fresh executor whose workers end themselves if this process dies."""
-        return cf.ProcessPoolExecutor(
+        """A fresh executor whose workers end themselves if this process dies. Without a fork
+        server to preload for them, its first call imports the `preload` modules, so that a
+        worker loads them while this process goes on."""
+        executor = cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=self.context,
             initializer=watch_parent,
             initargs=(os.getpid(),),
         )
+        if self.preload and self.context.get_start_method() != "forkserver":
+            executor.submit(import_modules, self.preload)
+        return executor
 
     def restart(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -206,6 +213,12 @@ def run_apart(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(*args)` called in a process of its own (`Apart`); its exception is raised here."""
     with Apart() as one:
         return one.submit(fn, *args).result()
+
+
+def import_modules(names: tuple[str, ...]) -> None:
+    """Import the modules `names` (a worker's first call, where no fork server preloads)."""
+    for name in names:
+        importlib.import_module(name)
 
 
 def watch_parent(pid: int, interval: float = 1.0) -> None:

@@ -6,3 +6,6 @@ intervals and sensitivity analysis.
 
 See docs/experiments.md. The command line is ``cogov sweep`` and ``cogov analyze``.
 """
+
+#: The modules a sweep's workers run, loaded by each worker before its first run.
+RUN_MODULES = ("sim.runner", "sim.experiments.run")

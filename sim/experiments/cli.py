@@ -74,11 +74,22 @@ def add_experiment_parsers(sub: argparse._SubParsersAction) -> None:
     )
 
 
+def open_early(args: argparse.Namespace, experiment):
+    """A local process pool opened before this process imports the sweep's libraries, so that
+    its workers load the model meanwhile; None for other backends and for designs sampled in a
+    process of their own (with one worker, that sampler ends before the pool starts)."""
+    from sim.experiments import RUN_MODULES
+    from sim.experiments.design import needs_libraries
+    from sim.pool import open_pool
+
+    if args.backend != "process" or needs_libraries(experiment):
+        return None
+    return open_pool("process", args.workers, args.scheduler, preload=RUN_MODULES)
+
+
 def command_sweep(args: argparse.Namespace) -> int:
     """Run an experiment's missing runs."""
-    from sim.experiments.execution import WorkersCannotRun
     from sim.experiments.loader import load_experiment
-    from sim.experiments.sweep import run_sweep
 
     experiment = load_experiment(args.experiment)
     if args.retry_failed and not args.resume:
@@ -86,6 +97,14 @@ def command_sweep(args: argparse.Namespace) -> int:
     if args.max_retries < 0:
         raise ScenarioError("--max-retries", str(args.max_retries), "negative", ">= 0")
     out = args.out or DEFAULT_ROOT / experiment.name
+    pool = open_early(args, experiment)
+    try:
+        from sim.experiments.execution import WorkersCannotRun
+        from sim.experiments.sweep import run_sweep
+    except BaseException:
+        if pool is not None:
+            pool.close()
+        raise
     try:
         result = run_sweep(
             experiment,
@@ -100,6 +119,7 @@ def command_sweep(args: argparse.Namespace) -> int:
             max_retries=args.max_retries,
             progress=not args.quiet,
             csv=args.csv,
+            pool=pool,
         )
     except WorkersCannotRun as exc:
         print(f"error: {out}: {exc}", file=sys.stderr)

@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.experiments import RUN_MODULES
 from sim.experiments.run import FAILED, TIMEOUT, BatchOutput, RunSettings, RunTask, failed_row
 from sim.pool import Pool, open_pool
 
@@ -47,9 +48,7 @@ def open_run_pool(
     cluster_options: dict[str, Any] | None = None,
 ) -> Pool:
     """A pool (sim.pool) whose process workers have the run function preloaded."""
-    return open_pool(
-        backend, workers, scheduler, cluster_options, preload=("sim.runner", "sim.experiments.run")
-    )
+    return open_pool(backend, workers, scheduler, cluster_options, preload=RUN_MODULES)
 
 
 @dataclass

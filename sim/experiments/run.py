@@ -186,12 +186,6 @@ def run_one(
     return row, columns
 
 
-def load_model() -> None:
-    """Import the model: a pool's first call, so that a worker loads it while the sweep is
-    still planning."""
-    import sim.runner  # noqa: F401
-
-
 def run_batch(tasks: list[RunTask], settings: RunSettings) -> BatchOutput:
     """Run a batch of tasks in order; failures become rows, never exceptions."""
     rows, kept = [], []

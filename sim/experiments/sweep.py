@@ -8,20 +8,21 @@ import os
 import platform
 import socket
 import sys
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.design import needs_libraries, uncertainty_samples
+from sim.experiments.design import Samples, needs_libraries, uncertainty_samples
 from sim.experiments.execution import execute, open_run_pool
 from sim.experiments.plan import Plan, make_plan, native
-from sim.experiments.run import OK, RunSettings, faults_from_environment, load_model
+from sim.experiments.run import OK, RunSettings, faults_from_environment
 from sim.experiments.spec import Every, Experiment
 from sim.experiments.storage import SweepStore, runs_schema, series_schema
 from sim.outputs import output_catalogue
-from sim.pool import Apart, SequentialExecutor
+from sim.pool import Apart, Pool, SequentialExecutor
 from sim.provenance import git_commit, package_version
 
 VERSIONED = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "pydantic", "dask")
@@ -105,31 +106,22 @@ def run_sweep(
     cluster_options: dict[str, Any] | None = None,
     command: list[str] | None = None,
     hard_grace_seconds: float = 30.0,
+    pool: Pool | None = None,
 ) -> SweepResult:
-    """Run the experiment's missing runs into `out` (see sim.experiments.storage)."""
-    store = SweepStore(out)
-    store.check_target(resume)
-    check_same_experiment(store, experiment)
-    # A design that needs SciPy or SALib is sampled in a process of its own: those libraries
-    # then load neither here, where the sweep only plans and stores, nor in the workers. With
-    # one local worker that sampler ends before the pool starts (both at once would hold more
-    # memory than the sweep at work); with more, it runs while the workers load the model.
-    # Other designs (a Latin hypercube, a factorial, a file) are drawn here at once. The pool
-    # opens before anything is written, so a scheduler that cannot be reached leaves no trace.
-    apart = backend != "sequential" and needs_libraries(experiment)
-    with Apart() if apart else SequentialExecutor() as sampler:
-        drawn = sampler.submit(uncertainty_samples, experiment)  # first, before any thread
-        if apart and backend == "process" and (workers or os.cpu_count() or 1) == 1:
-            drawn.result()
-        pool = open_run_pool(backend, workers, scheduler, cluster_options)
-        try:
-            pool.submit(load_model)
-            samples = drawn.result()
-        except BaseException:
-            pool.close()
-            raise
-    counts = None
-    try:
+    """Run the experiment's missing runs into `out` (see sim.experiments.storage); on `pool`
+    if given (a pool the caller opened early for this sweep, closed here), else on a pool
+    opened for the backend."""
+    with ExitStack() as stack:
+        if pool is not None:
+            stack.callback(pool.close)
+        store = SweepStore(out)
+        store.check_target(resume)
+        check_same_experiment(store, experiment)
+        samples, pool = draw_and_open(
+            experiment, pool, backend, workers, scheduler, cluster_options
+        )
+        stack.callback(pool.close)
+        counts = None
         plan = make_plan(experiment, samples)
         settings = settings_for(experiment, timeout)
         run_table, series_table = schemas(plan, settings)
@@ -163,8 +155,6 @@ def run_sweep(
                 if bar is not None:
                     bar.close()
                 finish_manifest(store, manifest, unique, counts)
-    finally:
-        pool.close()
     if csv:
         store.export_csv()
     return SweepResult(
@@ -175,6 +165,38 @@ def run_sweep(
         skipped=skipped,
         pool_restarts=counts.pool_restarts if counts else 0,
     )
+
+
+def draw_and_open(
+    experiment: Experiment,
+    pool: Pool | None,
+    backend: str,
+    workers: int | None,
+    scheduler: str | None,
+    cluster_options: dict[str, Any] | None,
+) -> tuple[Samples, Pool]:
+    """The design's samples, and the pool (`pool`, or one opened now for the backend).
+
+    A design that needs SciPy or SALib is sampled in a process of its own: those libraries
+    then load neither here, where the sweep only plans and stores, nor in the workers. With one
+    local worker that sampler ends before the pool starts (both at once would hold more memory
+    than the sweep at work); with more, it runs while the workers load the model. Other designs
+    (a Latin hypercube, a factorial, a file) are drawn here at once. The pool opens before
+    anything is written, so a scheduler that cannot be reached leaves no trace.
+    """
+    apart = backend != "sequential" and needs_libraries(experiment)
+    with Apart() if apart else SequentialExecutor() as sampler:
+        drawn = sampler.submit(uncertainty_samples, experiment)  # first, before any thread
+        if pool is not None:
+            return drawn.result(), pool
+        if apart and backend == "process" and (workers or os.cpu_count() or 1) == 1:
+            drawn.result()
+        pool = open_run_pool(backend, workers, scheduler, cluster_options)
+        try:
+            return drawn.result(), pool
+        except BaseException:
+            pool.close()
+            raise
 
 
 def runs_to_do(store: SweepStore, unique: Any, retry_failed: bool) -> list[str]:
