@@ -87,7 +87,7 @@ def run(quick: bool) -> list[Row]:
 
 def virus_process(nodes: int, steps: int, out: Path) -> None:
     """The reference: build VirusOnNetwork, step it, write its collected series as CSV."""
-    from benchmarks.models import build_virus
+    from benchmarks.virus import build_virus
 
     model = build_virus(nodes)
     for _ in range(steps):

@@ -161,7 +161,8 @@ def run(quick: bool) -> list[Row]:
 def probe(kind: str, what: str, size: int, amount: int) -> None:
     """The work a probe measures (run under callgrind by `instructions`)."""
     if kind == "stepping":
-        from benchmarks.models import build_ours, build_virus
+        from benchmarks.models import build_ours
+        from benchmarks.virus import build_virus
 
         model = build_ours(size) if what == "ours" else build_virus(size)
         for _ in range(amount):

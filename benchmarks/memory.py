@@ -23,9 +23,10 @@ import sys
 import tracemalloc
 from pathlib import Path
 
-from benchmarks.models import build_ours, build_virus, scenario_for
+from benchmarks.models import build_ours, scenario_for
 from benchmarks.peak import peak_rss_bytes
 from benchmarks.table import Row
+from benchmarks.virus import build_virus
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURES = ("rss", "traced")

@@ -1,8 +1,9 @@
 """Stepping throughput: our default scenario against Mesa's VirusOnNetwork, same size."""
 
-from benchmarks.models import build_ours, build_virus
+from benchmarks.models import build_ours
 from benchmarks.table import Row
 from benchmarks.timing import step_seconds
+from benchmarks.virus import build_virus
 
 WARMUP_STEPS = 3
 ROUNDS = 5  # alternating timed stretches of each model
