@@ -97,8 +97,9 @@ def test_dask_local_cluster_gives_the_same_results(experiment_file, sequential, 
     assert SweepStore(out).read_manifest()["sessions"][-1]["backend"] == "dask"
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])  # spawned workers; a fork server's workers
 def test_a_run_that_raises_and_a_worker_that_dies_neither_stop_nor_hang_the_sweep(
-    experiment_file, tmp_path
+    experiment_file, tmp_path, workers
 ):
     faults = {
         "raise": {"households.renter_share": 0.3},
@@ -107,7 +108,7 @@ def test_a_run_that_raises_and_a_worker_that_dies_neither_stop_nor_hang_the_swee
     out = tmp_path / "faults"
     done = subprocess.run(
         [sys.executable, "-m", "sim.cli", "sweep", str(experiment_file), "--out", str(out)]
-        + ["--workers", "2", "--max-retries", "0", "--quiet"],
+        + ["--workers", workers, "--max-retries", "0", "--quiet"],
         cwd=ROOT,
         env={**os.environ, FAULTS_ENV: json.dumps(faults)},
         capture_output=True,
