@@ -209,12 +209,6 @@ class Apart(cf.ProcessPoolExecutor):
             return super().submit(fn, *args, **kwargs)
 
 
-def run_apart(fn: Callable[..., Any], *args: Any) -> Any:
-    """`fn(*args)` called in a process of its own (`Apart`); its exception is raised here."""
-    with Apart() as one:
-        return one.submit(fn, *args).result()
-
-
 def import_modules(names: tuple[str, ...]) -> None:
     """Import the modules `names` (a worker's first call, where no fork server preloads)."""
     for name in names:

@@ -5,9 +5,15 @@ import sys
 
 import pytest
 
-from sim.pool import run_apart
+from sim.pool import Apart
 
 UNLOADED = "tabnanny"  # a standard module nothing here imports
+
+
+def run_apart(fn, *args):
+    """`fn(*args)` called through a one-call Apart executor."""
+    with Apart() as one:
+        return one.submit(fn, *args).result()
 
 
 def load_and_report(name: str) -> tuple[int, bool]:

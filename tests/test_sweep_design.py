@@ -13,7 +13,7 @@ from sim.experiments.design import (
     factorial_levels,
     from_unit,
     latin_hypercube,
-    needs_libraries,
+    needs_salib,
     uncertainty_samples,
 )
 from sim.experiments.loader import load_experiment
@@ -142,9 +142,9 @@ def test_a_latin_hypercube_design_is_drawn_without_scipy_stats(tmp_path):
     )
     code = (
         "import sys; from sim.experiments.loader import load_experiment; "
-        "from sim.experiments.design import needs_libraries, uncertainty_samples; "
+        "from sim.experiments.design import needs_salib, uncertainty_samples; "
         f"e = load_experiment({str(path)!r}); uncertainty_samples(e); "
-        "print(needs_libraries(e), 'scipy.stats' in sys.modules)"
+        "print(needs_salib(e), 'scipy.stats' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
@@ -159,7 +159,7 @@ def test_sobol_design_has_saltelli_blocks_and_a_stable_prefix(tmp_path):
         design: {method: sobol, samples: SAMPLES}
         """
     small_experiment = experiment(tmp_path, body.replace("SAMPLES", "8"), "a.yaml")
-    assert needs_libraries(small_experiment)  # SALib: drawn in a process of its own
+    assert needs_salib(small_experiment)  # SALib: drawn in a process of its own
     small = uncertainty_samples(small_experiment)
     large = uncertainty_samples(experiment(tmp_path, body.replace("SAMPLES", "16"), "b.yaml"))
     assert small.unit.shape == (8 * (3 + 2), 3)

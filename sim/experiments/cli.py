@@ -77,12 +77,12 @@ def add_experiment_parsers(sub: argparse._SubParsersAction) -> None:
 def open_early(args: argparse.Namespace, experiment):
     """A local process pool opened before this process imports the sweep's libraries, so that
     its workers load the model meanwhile; None for other backends and for designs sampled in a
-    process of their own (with one worker, that sampler ends before the pool starts)."""
+    process of their own (sim.experiments.sweep.draw_and_open) (with one worker, that sampler ends before the pool starts)."""
     from sim.experiments import RUN_MODULES
-    from sim.experiments.design import needs_libraries
+    from sim.experiments.design import needs_salib
     from sim.pool import open_pool
 
-    if args.backend != "process" or needs_libraries(experiment):
+    if args.backend != "process" or needs_salib(experiment):
         return None
     return open_pool("process", args.workers, args.scheduler, preload=RUN_MODULES)
 

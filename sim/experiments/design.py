@@ -150,14 +150,11 @@ def latin_hypercube(d: int, n: int, seed: int) -> np.ndarray:
     return (strata.T - jitter) / n
 
 
-def needs_libraries(experiment: Experiment) -> bool:
-    """Whether sampling the design imports a heavy library (SALib for Sobol' and Morris,
-    scipy.stats for a parameter drawn from a distribution)."""
-    spec = experiment.spec
-    heavy_design = isinstance(spec.design, SobolDesign | MorrisDesign)
-    return heavy_design or any(
-        isinstance(p, DistributionParameter) for p in spec.parameters.values()
-    )
+def needs_salib(experiment: Experiment) -> bool:
+    """Whether sampling the design imports SALib (Sobol' and Morris designs). The other
+    samplers need nothing beyond what reading the file loaded (a distribution parameter's
+    scipy.stats is loaded when the file is checked)."""
+    return isinstance(experiment.spec.design, SobolDesign | MorrisDesign)
 
 
 def unit_sample(experiment: Experiment) -> np.ndarray:

@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.design import Samples, needs_libraries, uncertainty_samples
+from sim.experiments.design import Samples, needs_salib, uncertainty_samples
 from sim.experiments.execution import execute, open_run_pool
 from sim.experiments.plan import Plan, make_plan, native
 from sim.experiments.run import OK, RunSettings, faults_from_environment
@@ -177,14 +177,14 @@ def draw_and_open(
 ) -> tuple[Samples, Pool]:
     """The design's samples, and the pool (`pool`, or one opened now for the backend).
 
-    A design that needs SciPy or SALib is sampled in a process of its own: those libraries
-    then load neither here, where the sweep only plans and stores, nor in the workers. With one
+    A design that needs SALib (Sobol', Morris) is sampled in a process of its own: SALib then
+    loads neither here, where the sweep only plans and stores, nor in the workers. With one
     local worker that sampler ends before the pool starts (both at once would hold more memory
     than the sweep at work); with more, it runs while the workers load the model. Other designs
     (a Latin hypercube, a factorial, a file) are drawn here at once. The pool opens before
     anything is written, so a scheduler that cannot be reached leaves no trace.
     """
-    apart = backend != "sequential" and needs_libraries(experiment)
+    apart = backend != "sequential" and needs_salib(experiment)
     with Apart() if apart else SequentialExecutor() as sampler:
         drawn = sampler.submit(uncertainty_samples, experiment)  # first, before any thread
         if pool is not None:
