@@ -112,16 +112,22 @@ class Band:
 def save_figure(fig, folder: Path, name: str, tight: bool = False) -> list[Path]:
     """Write `fig` as folder/name.<format> for every format (cropped to what is drawn if
     `tight`); close it; the paths."""
-    paths = []
+    paths = [folder / f"{name}.{fmt}" for fmt in FORMATS]
+    write_formats(fig, paths, tight)
+    return paths
+
+
+def write_formats(fig, targets: list, tight: bool = False) -> None:
+    """Write `fig` in each of FORMATS, to the matching one of `targets` (paths or binary
+    files; PNG at PRINT_DPI, metadata without dates); close it."""
     crop = "tight" if tight else None
     with plt.rc_context(SAVE_SETTINGS):
-        for fmt in FORMATS:
-            path = folder / f"{name}.{fmt}"
+        for fmt, target in zip(FORMATS, targets, strict=True):
             dpi = PRINT_DPI if fmt == "png" else None
-            fig.savefig(path, dpi=dpi, metadata=stable_metadata(fmt), bbox_inches=crop)
-            paths.append(path)
+            fig.savefig(
+                target, format=fmt, dpi=dpi, metadata=stable_metadata(fmt), bbox_inches=crop
+            )
     plt.close(fig)
-    return paths
 
 
 def stable_metadata(fmt: str) -> dict | None:
@@ -189,8 +195,4 @@ def rehearse() -> None:
     frame = pd.DataFrame({column: steps for column in figure_columns()} | {"step": steps})
     name = "disputes"
     fig = build_figure(frame, name, FIGURES[name], "rehearsal", None)
-    with plt.rc_context(SAVE_SETTINGS):
-        for fmt in FORMATS:
-            dpi = PRINT_DPI if fmt == "png" else None
-            fig.savefig(io.BytesIO(), format=fmt, dpi=dpi, metadata=stable_metadata(fmt))
-    plt.close(fig)
+    write_formats(fig, [io.BytesIO() for _ in FORMATS])
