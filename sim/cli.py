@@ -121,7 +121,10 @@ def command_run(args: argparse.Namespace) -> int:
         return run_city(args, scenario, out)
     with ExitStack() as stack:
         # Started first: it imports the plotting stack while this process imports the model.
-        figures = stack.enter_context(FigureProcess()) if worth_a_process() else None
+        if worth_a_process():
+            figures = stack.enter_context(FigureProcess(scenario.steps, scenario.name))
+        else:
+            figures = None
         from sim.runner import simulate, write_outputs
 
         with progress_bar(scenario.steps, quiet=args.quiet) as bar:

@@ -11,10 +11,12 @@ from sim.staging import WriteError
 from tests.test_figures import timeseries
 
 
-def test_the_process_draws_the_same_bytes_as_drawing_in_process(tmp_path):
+@pytest.mark.parametrize("plan", [(), (2, "t")], ids=["not told the run", "told the run"])
+def test_the_process_draws_the_same_bytes_as_drawing_in_process(tmp_path, plan):
+    """Told the run's weeks and title, the process lays out figures before the series comes."""
     frame = timeseries(projects_proposed=2, points_issued=1)
     here = draw_figures(frame, tmp_path / "here", "t")
-    with FigureProcess() as figures:
+    with FigureProcess(*plan) as figures:
         figures.send(frame, tmp_path / "there", "t")
         there = figures.wait()
     assert [p.name for p in there] == [p.name for p in here]

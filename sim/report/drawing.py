@@ -1,16 +1,19 @@
 """A run's figures drawn by a second process, while the run goes on.
 
 Figures need only the time series, but the plotting stack takes about 0.3 s to import and each
-figure about 0.1 s to draw. `FigureProcess` starts ``python -m sim.report.drawing`` before the
+figure about 0.15 s to draw. `FigureProcess` starts ``python -m sim.report.drawing`` before the
 run: it imports matplotlib and draws a rehearsal figure into memory (fonts, glyphs, the first
-figure's code paths) while this process builds and steps the model, then draws the figures of
-the time series it is sent while this process writes the tables, half of them in a forked copy
-of itself (its imports already done), so that two CPUs draw. The files are those
-`sim.report.figures.draw_figures` writes in-process, byte for byte.
+figure's code paths) while this process builds and steps the model. Told the run's weeks and
+title, it also lays out the figures whose axes do not depend on the numbers
+(`sim.report.figures.Layouts`). It then draws the figures of the time series it is sent while
+this process writes the tables, half of them in a forked copy of itself (its imports already
+done), so that two CPUs draw. The files are those `sim.report.figures.draw_figures` writes
+in-process, byte for byte.
 
-The child reads one pickled request on standard input, writes the figures, prints their paths,
-one a line, and exits 0; on a failure it prints the error's last line on standard error and
-exits 1. Given no request (its parent ended first), it exits 0 without writing anything.
+The child (``python -m sim.report.drawing [STEPS TITLE]``) reads one pickled request on
+standard input, writes the figures, prints their paths, one a line, and exits 0; on a failure
+it prints the error's last line on standard error and exits 1. Given no request (its parent
+ended first), it exits 0 without writing anything.
 """
 
 import os
@@ -39,11 +42,13 @@ def worth_a_process() -> bool:
 class FigureProcess:
     """The drawing process of one run: start it early, `send` the series, `wait` for paths."""
 
-    def __init__(self) -> None:
+    def __init__(self, steps: int | None = None, title: str | None = None) -> None:
+        """Start the process; given the run's `steps` and `title`, it lays out what it can."""
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([PACKAGE_ROOT, *filter(None, [env.get("PYTHONPATH")])])
+        plan = [str(steps), title] if steps is not None and title is not None else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__],
+            [sys.executable, "-m", __name__, *plan],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -89,18 +94,20 @@ class FigureProcess:
         self.close()
 
 
-def serve() -> int:
-    """The child: import and warm up the plotting stack, then draw the one request."""
-    from sim.report.figures import figures_for, rehearse
+def serve(plan: list[str]) -> int:
+    """The child: import and warm up the plotting stack, lay out the figures of the run's
+    `plan` (its steps and title, if given), then draw the one request."""
+    from sim.report.figures import Layouts, figures_for, rehearse
 
     rehearse()  # fonts, glyphs and the first figure's code paths, while the run goes on
+    layouts = Layouts.lay_out(int(plan[0]), plan[1]) if plan else None
     request = sys.stdin.buffer.read()
     if not request:
         return 0
     try:
         timeseries, folder, title = pickle.loads(request)
         names = list(figures_for(timeseries))
-        paths = draw_in_two(timeseries, folder, title, names)
+        paths = draw_in_two(timeseries, folder, title, names, layouts)
     except CopyFailed:
         return 1  # the copy has said why
     except Exception as exc:
@@ -120,20 +127,21 @@ def report(exc: BaseException) -> None:
     print(f"figures: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
-def draw_in_two(timeseries, folder: Path, title: str, names: list[str]) -> list[Path]:
-    """Draw the figures `names`, the second half in a forked copy of this process (where
-    fork exists), the first half here; their paths in the order of `names`."""
+def draw_in_two(timeseries, folder: Path, title: str, names: list[str], layouts=None) -> list[Path]:
+    """Draw the figures `names` (finishing those `layouts` holds), the second half in a forked
+    copy of this process (where fork exists), the first half here; their paths in the order of
+    `names`."""
     from sim.report.figures import FORMATS, draw_figures
 
     half = (len(names) + 1) // 2
     if not hasattr(os, "fork") or len(names) < 2:
-        return draw_figures(timeseries, folder, title, only=names)
+        return draw_figures(timeseries, folder, title, only=names, layouts=layouts)
     folder.mkdir(parents=True, exist_ok=True)
     pid = os.fork()
     if pid == 0:  # the copy: draw the second half, report through the exit status alone
         status = 1
         try:
-            draw_figures(timeseries, folder, title, only=names[half:])
+            draw_figures(timeseries, folder, title, only=names[half:], layouts=layouts)
             status = 0
         except BaseException as exc:
             report(exc)
@@ -141,7 +149,7 @@ def draw_in_two(timeseries, folder: Path, title: str, names: list[str]) -> list[
             sys.stderr.flush()
             os._exit(status)
     try:
-        first = draw_figures(timeseries, folder, title, only=names[:half])
+        first = draw_figures(timeseries, folder, title, only=names[:half], layouts=layouts)
     finally:
         _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
@@ -150,7 +158,7 @@ def draw_in_two(timeseries, folder: Path, title: str, names: list[str]) -> list[
 
 
 if __name__ == "__main__":
-    status = serve()
+    status = serve(sys.argv[1:])
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)  # the figures are written and closed: no teardown to wait for

@@ -7,10 +7,11 @@ city) shows the spread over its communities as a band around each line, and says
 """
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -145,15 +146,18 @@ def draw_figures(
     title: str,
     band: Band | None = None,
     only: list[str] | None = None,
+    layouts: "Layouts | None" = None,
 ) -> list[Path]:
     """Write each standard figure (or those named in `only`) into `folder` (SVG and PNG);
-    return their paths."""
+    return their paths. A figure `layouts` holds for this series is finished, not built."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, spec in figures_for(timeseries).items():
         if only is not None and name not in only:
             continue
-        fig = build_figure(timeseries, name, spec, title, band)
+        fig = layouts.take(timeseries, name, title) if layouts is not None else None
+        if fig is None:
+            fig = build_figure(timeseries, name, spec, title, band)
         written.extend(save_figure(fig, folder, name))
     return written
 
@@ -186,6 +190,56 @@ def build_figure(timeseries: pd.DataFrame, name: str, spec: tuple, title: str, b
         fig.text(0.01, 0.01, f"Bands: {band.caption}.", fontsize=7, color="0.3")
     fig.tight_layout(rect=(0, 0.03, 1, 1) if band is not None else None)
     return fig
+
+
+@dataclass
+class Layouts:
+    """The standard figures on a fixed 0-1 scale, laid out before a run's series exist.
+
+    Their axes, ticks, labels and layout depend on the steps and the title alone, so they can
+    be built while the run goes on, lines at a placeholder level; `take` then draws in the
+    series' numbers. The files are those of a figure built from the series, byte for byte.
+    """
+
+    steps: np.ndarray
+    title: str
+    figures: dict = field(default_factory=dict)
+
+    @classmethod
+    def lay_out(cls, steps: int, title: str) -> "Layouts":
+        """The figures of a run of `steps` weeks (steps 0 to `steps`) titled `title`."""
+        step = np.arange(steps + 1)
+        placeholder = pd.DataFrame({column: 0.5 for column in figure_columns()} | {"step": step})
+        figures = {
+            name: build_figure(placeholder, name, spec, title, None)
+            for name, spec in FIGURES.items()
+            if name in SHARE_SCALED
+        }
+        return cls(step, title, figures)
+
+    def take(self, timeseries: pd.DataFrame, name: str, title: str):
+        """The figure `name` with the numbers of `timeseries` drawn in, or None where what was
+        laid out does not fit it (another title or other steps, or a number missing: a line's
+        gaps would change the axes)."""
+        fig = self.figures.get(name)
+        columns = [column for column, _ in FIGURES[name][1]] if fig is not None else []
+        if fig is None or title != self.title or not {"step", *columns} <= set(timeseries):
+            return None
+        if not np.array_equal(timeseries["step"].to_numpy(), self.steps):
+            return None
+        values = timeseries[columns].to_numpy(dtype=float)
+        if not np.isfinite(values).all():
+            return None
+        for line, column in zip(fig.axes[0].get_lines(), values.T, strict=True):
+            line.set_ydata(column)
+        del self.figures[name]
+        return fig
+
+    def discard(self) -> None:
+        """Close the figures not taken."""
+        for fig in self.figures.values():
+            plt.close(fig)
+        self.figures.clear()
 
 
 def rehearse() -> None:
