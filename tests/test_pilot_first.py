@@ -301,3 +301,16 @@ def test_without_neighbour_effect_or_pilots_nothing_spreads(overrides):
     for setting in [(1, 1), (3, 2), (6, 4)]:
         curve = mean_followers_curve(*setting, *overrides, seeds=range(1, 7))
         assert not is_s_shaped(curve), setting
+
+
+def test_ties_to_units_where_it_works_are_counted_as_the_ties_themselves_say():
+    """Each household's count of ties in units where the practice works, kept up as outcomes
+    show, equals the count taken afresh from the tie matrix (exactly: the shares read from it
+    are the model's outputs)."""
+    model = CommunityModel(scenario(2, 3, 104, f"{P}.start_week=1"))
+    pilot = model.pilot_first
+    for _ in range(104):
+        model.step()
+    visible = pilot.succeeded[model.world.unit].astype(float)
+    assert pilot.succeeded.sum() >= 5
+    assert np.array_equal(pilot.tied_successes, model.ties.adjacency @ visible)

@@ -91,6 +91,7 @@ class PilotFirst:
         self.compound_units = np.bincount(self.unit_compound, minlength=world.compounds)
         self.building_units = world.building_units[world.unit_building]  # per unit
         self.unit_compound_units = self.compound_units[self.unit_compound]
+        self.tied_successes = np.zeros(world.households)  # per household: ties where it works
         self.seen_success: tuple[np.ndarray, np.ndarray, float] | None = None
         self.seen_examples: np.ndarray | None = None
         self.seen_weights: tuple[float, ...] = ()
@@ -161,13 +162,13 @@ class PilotFirst:
         else:
             order = open_units[model.rng.permutation(open_units.size)]
         self.attempts += 1
-        self.record_adoption(order[:n], np.zeros(n))
+        self.record_adoption(order[:n], np.zeros(n), self.unit_support()[order[:n]])
         self.attempt[order[:n]] = self.attempts
 
-    def record_adoption(self, units: np.ndarray, examples: np.ndarray) -> None:
-        """Mark `units` as adopting this week, with the support and examples they had."""
+    def record_adoption(self, units: np.ndarray, examples: np.ndarray, support: np.ndarray) -> None:
+        """Mark `units` as adopting this week, with the examples and support they had."""
         self.adopted_week[units] = self.model.week
-        self.support_at_adoption[units] = self.unit_support()[units]
+        self.support_at_adoption[units] = support
         self.examples_at_adoption[units] = examples
 
     def reveal_outcomes(self) -> None:
@@ -184,15 +185,18 @@ class PilotFirst:
         chance = expit((self.unit_support()[units] - spec.success_midpoint) / SUCCESS_SPREAD)
         works = model.rng.random(units.size) < chance
         self.succeeded[units[works]] = True
+        if works.any():
+            self.tied_successes += flagged_neighbours(
+                model.ties.adjacency, self.households_in(units[works])
+            )
         self.outcome_week[units] = model.week
         self.seen_success = None
         self.seen_examples = None
-        failed = np.zeros(model.world.units, dtype=bool)
-        failed[units[~works]] = True
-        if failed.any():
+        if not works.all():
             self.last_failure_week = model.week
             hh = model.households
-            exposed = flagged_neighbours(model.ties.adjacency, failed[model.world.unit]) > 0
+            failed = self.households_in(units[~works])
+            exposed = flagged_neighbours(model.ties.adjacency, failed) > 0
             hh.practice_support[exposed] *= 1.0 - spec.failure_penalty
 
     def spread_support(self) -> None:
@@ -210,21 +214,27 @@ class PilotFirst:
         candidates = np.flatnonzero(~self.adopted & ~self.holds_out & (examples > 0))
         if candidates.size == 0:
             return
+        support = self.unit_support()
         hazard = adoption_hazard(
             examples[candidates],
-            self.unit_support()[candidates],
+            support[candidates],
             self.threshold[candidates],
             spec.adoption_rate,
         )
         newly = candidates[model.rng.random(candidates.size) < hazard]
-        self.record_adoption(newly, examples[newly])
+        self.record_adoption(newly, examples[newly], support[newly])
+
+    def households_in(self, units: np.ndarray) -> np.ndarray:
+        """Whether each flat lies in one of `units`."""
+        chosen = np.zeros(self.model.world.units, dtype=bool)
+        chosen[units] = True
+        return chosen[self.model.world.unit]
 
     def successes_seen(self) -> tuple[np.ndarray, np.ndarray, float]:
         """Per household q_i and v_i, and the community's w (they change only with outcomes)."""
         if self.seen_success is None:
             model, world = self.model, self.model.world
-            visible = self.succeeded[world.unit].astype(np.float64)
-            share = (model.ties.adjacency @ visible) / np.maximum(model.ties.degree, 1)
+            share = self.tied_successes / np.maximum(model.ties.degree, 1)
             successes = np.bincount(
                 self.unit_compound, weights=self.succeeded, minlength=world.compounds
             )
