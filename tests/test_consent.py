@@ -14,6 +14,7 @@ from sim.mechanisms.consent import (
     UNANIMITY,
     consent_rule,
     tally,
+    unit_groups,
 )
 from sim.scenario.crowdfunding_params import ConsentRuleName
 
@@ -159,3 +160,15 @@ def test_a_yes_without_a_vote_is_not_counted():
     yes = np.array([True, False, True, True])
     count = tally(consent_rule(MAJORITY), area, voted, yes)
     assert count.yes_headcount == 1 and not count.passed
+
+
+@pytest.mark.parametrize("ordered", [True, False], ids=["unit by unit", "mixed"])
+def test_owners_are_grouped_by_unit_as_np_unique_groups_them(ordered):
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        unit = rng.integers(0, rng.integers(1, 12), size=rng.integers(1, 50))
+        unit = np.sort(unit) if ordered else unit
+        group, units = unit_groups(unit)
+        labels, expected = np.unique(unit, return_inverse=True)
+        assert units == labels.size
+        assert np.array_equal(group, expected)

@@ -115,14 +115,26 @@ def cast_ballots(
     says_no = indifferent & ~abstains & ~follows
     says_no &= pick < behaviour.abstain + behaviour.follow + behaviour.no
     decided = voted & ~indifferent
-    labels, group = np.unique(unit, return_inverse=True)
-    voters = np.bincount(group, weights=decided, minlength=labels.size)
-    yeses = np.bincount(group, weights=yes & decided, minlength=labels.size)
+    group, units = unit_groups(unit)
+    voters = np.bincount(group, weights=decided, minlength=units)
+    yeses = np.bincount(group, weights=yes & decided, minlength=units)
     overall = yeses.sum() / voters.sum() if voters.sum() > 0 else np.nan
-    lead = np.divide(yeses, voters, out=np.full(labels.size, overall), where=voters > 0)[group]
+    lead = np.divide(yeses, voters, out=np.full(units, overall), where=voters > 0)[group]
     voted = voted & ~abstains & ~(follows & np.isnan(lead))
     yes = np.where(follows, draw < np.nan_to_num(lead), yes & ~says_no) & voted
     return voted, yes
+
+
+def unit_groups(unit: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each owner's unit as 0, 1, ... in the order of the units' labels, and how many units
+    (``np.unique(unit, return_inverse=True)``; read off directly when the owners come unit by
+    unit in that order, as a project's flats do)."""
+    if unit.size and np.all(unit[1:] >= unit[:-1]):
+        group = np.zeros(unit.size, dtype=np.intp)
+        np.cumsum(unit[1:] != unit[:-1], out=group[1:])
+        return group, int(group[-1]) + 1
+    labels, group = np.unique(unit, return_inverse=True)
+    return group, labels.size
 
 
 @dataclass(frozen=True)

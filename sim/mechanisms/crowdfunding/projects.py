@@ -304,16 +304,16 @@ class EntryColumn:
     def __get__(self, project: "Project | None", owner: type | None = None) -> Any:
         if project is None:
             return self
-        return project.book.entries.data[self.name][project.book.entries_of(project.index)]
+        return project.book.entries.data[self.name][project.entries]
 
     def __set__(self, project: "Project", values: np.ndarray) -> None:
-        project.book.entries.data[self.name][project.book.entries_of(project.index)] = values
+        project.book.entries.data[self.name][project.entries] = values
 
 
 class Project:
     """A handle onto one project of a book: its row and its flats' entries."""
 
-    __slots__ = ("book", "index")
+    __slots__ = ("book", "index", "_entries")
 
     kind = ProjectColumn()
     scope_id = ProjectColumn()
@@ -365,6 +365,14 @@ class Project:
 
     def __init__(self, book: ProjectBook, index: int) -> None:
         self.book, self.index = book, index  # its row in the book
+        self._entries: slice | None = None
+
+    @property
+    def entries(self) -> slice:
+        """Where its flats' entries lie in the book (fixed when it is proposed)."""
+        if self._entries is None:
+            self._entries = self.book.entries_of(self.index)
+        return self._entries
 
     @property
     def project_id(self) -> int:
