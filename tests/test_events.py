@@ -51,3 +51,28 @@ def test_nothing_to_draw_from():
     assert occurrences(rng, np.zeros(0)).size == 0
     assert occurrences(rng, 0.0, 100).size == 0
     assert occurrences(rng, 1.0, 5).tolist() == [0, 1, 2, 3, 4]
+
+
+def the_recipe(rng, chance, size=None):
+    """The docstring's recipe, every step taken even when it draws nothing."""
+    per_entry = np.ndim(chance) > 0
+    n = np.size(chance) if per_entry else size
+    top = float(np.max(chance)) if per_entry else float(chance)
+    count = int(rng.binomial(n, top))
+    candidates = np.sort(rng.choice(n, size=count, replace=False, shuffle=False))
+    if not per_entry:
+        return candidates
+    return candidates[rng.random(count) * top < np.asarray(chance)[candidates]]
+
+
+@pytest.mark.parametrize("per_entry", [False, True], ids=["one chance", "a chance each"])
+def test_rare_events_take_the_numbers_the_recipe_takes_also_when_none_happens(per_entry):
+    chance = np.linspace(0.0, 0.001, 300) if per_entry else 0.0005
+    ours, recipe = np.random.default_rng(9), np.random.default_rng(9)
+    happened = 0
+    for _ in range(500):
+        drawn = occurrences(ours, chance, None if per_entry else 300)
+        assert np.array_equal(drawn, the_recipe(recipe, chance, 300))
+        happened += drawn.size > 0
+    assert 0 < happened < 500  # both cases were met
+    assert ours.random() == recipe.random()

@@ -155,6 +155,8 @@ class DisputeLedger:
 
     def update(self, rows: np.ndarray, **values: np.ndarray | int) -> None:
         """Set columns of existing rows (each row once)."""
+        if rows.size == 0:
+            return
         counted = not TALLIED.isdisjoint(values)
         if counted:
             self.at_stage -= np.bincount(self._cols["stage"][rows], minlength=len(STAGES))
@@ -254,49 +256,53 @@ def mediator_skill(sc: Scenario, mediator: np.ndarray) -> np.ndarray:
     return skills[mediator]
 
 
+def no_disputes() -> NewDisputes:
+    """No claim this week."""
+    none = np.zeros(0, dtype=np.int64)
+    return NewDisputes(none.astype(np.int8), none, none.astype(np.int8), none)
+
+
 def draw_frictions(model: "CommunityModel") -> NewDisputes:
     """This week's neighbour frictions: grievance for each victim, claims for the voiced ones."""
     hh, world, spec, rng = model.households, model.world, model.params.disputes, model.rng
     n = hh.size
     per_floor = model.households_per_floor
-    kinds, victims, respondents = [], [], []
+    events = []  # (kind, victims, respondents) of each kind that happened, in this order
 
     has_above = world.has_flat_above
     leak = occurrences(rng, spec.water_leak_rate, n)
     leak = leak[has_above[leak]]
-    kinds.append(np.full(leak.size, WATER_LEAK))
-    victims.append(leak)
-    respondents.append(leak + per_floor)
+    if leak.size:
+        events.append((WATER_LEAK, leak, leak + per_floor))
 
     noisy = occurrences(rng, spec.noise_rate, n)
-    same_floor = noisy + np.where(world.position[noisy] + 1 < per_floor, 1, -1)
-    valid_floor = (same_floor >= 0) & (same_floor < n) & (per_floor > 1)
-    source = np.where(valid_floor, same_floor, np.where(has_above[noisy], noisy + per_floor, -1))
-    keep = source >= 0
-    kinds.append(np.full(int(keep.sum()), NOISE))
-    victims.append(noisy[keep])
-    respondents.append(source[keep])
+    if noisy.size:
+        same_floor = noisy + np.where(world.position[noisy] + 1 < per_floor, 1, -1)
+        valid_floor = (same_floor >= 0) & (same_floor < n) & (per_floor > 1)
+        above = np.where(has_above[noisy], noisy + per_floor, -1)
+        source = np.where(valid_floor, same_floor, above)
+        keep = source >= 0
+        events.append((NOISE, noisy[keep], source[keep]))
 
     quality = model.compounds.service_quality
     parking_rate = world.of_compound(spec.parking_rate * (0.5 + (1.0 - quality)))
     parked = occurrences(rng, parking_rate)
-    kinds.append(np.full(parked.size, PARKING))
-    victims.append(parked)
-    respondents.append(world.random_in_compound(parked, rng))
+    if parked.size:
+        events.append((PARKING, parked, world.random_in_compound(parked, rng)))
 
     crowded = occurrences(rng, spec.shared_space_rate, n)
-    kinds.append(np.full(crowded.size, SHARED_SPACE))
-    victims.append(crowded)
-    respondents.append(world.random_in_building(crowded, rng))
+    if crowded.size:
+        events.append((SHARED_SPACE, crowded, world.random_in_building(crowded, rng)))
 
     built_on = occurrences(rng, spec.illegal_structure_rate, n)
-    kinds.append(np.full(built_on.size, ILLEGAL_STRUCTURE))
-    victims.append(built_on)
-    respondents.append(world.random_in_compound(built_on, rng))
+    if built_on.size:
+        events.append((ILLEGAL_STRUCTURE, built_on, world.random_in_compound(built_on, rng)))
 
-    kind = np.concatenate(kinds).astype(np.int8)
-    victim = np.concatenate(victims)
-    respondent = np.concatenate(respondents)
+    if not events:  # what follows would draw nothing and raise nothing
+        return no_disputes()
+    kind = np.concatenate([np.full(v.size, k, dtype=np.int8) for k, v, _ in events])
+    victim = np.concatenate([v for _, v, _ in events])
+    respondent = np.concatenate([r for _, _, r in events])
     distinct = victim != respondent
     kind, victim, respondent = kind[distinct], victim[distinct], respondent[distinct]
     np.add.at(hh.grievance, victim, spec.friction_severity)
@@ -314,6 +320,8 @@ def draw_service_claims(model: "CommunityModel") -> NewDisputes:
     hh, spec = model.households, model.params.disputes
     candidates = np.flatnonzero((hh.grievance > spec.service_claim_threshold) & ~hh.in_dispute)
     claim = candidates[occurrences(model.rng, spec.service_claim_probability, candidates.size)]
+    if claim.size == 0:
+        return no_disputes()
     manager = model.compounds.manager[model.world.compound[claim]]
     party = np.select([manager == FIRM, manager == SELF_MANAGED], [FIRM_PARTY, SMC_PARTY], RC_PARTY)
     return NewDisputes(

@@ -19,7 +19,7 @@ def occurrences(
     chance c) and each candidate is kept with chance p_i / c (thinning), so that entry i has its
     event with chance c (p_i / c) = p_i, independently of the others.
     """
-    per_entry = np.ndim(chance) > 0
+    per_entry = not isinstance(chance, float | int) and np.ndim(chance) > 0
     if per_entry:
         chance = np.asarray(chance, dtype=float)
         n = chance.size
@@ -31,6 +31,8 @@ def occurrences(
     if top > SPARSE_UP_TO:
         return np.flatnonzero(rng.random(n) < chance)
     count = int(rng.binomial(n, top))
+    if count == 0:  # the draws below would take no numbers from the stream
+        return np.zeros(0, dtype=np.int64)
     candidates = np.sort(rng.choice(n, size=count, replace=False, shuffle=False))
     if not per_entry:
         return candidates

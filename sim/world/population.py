@@ -24,7 +24,7 @@ def beta_with_mean(
     rng: np.random.Generator, mean: np.ndarray | float, concentration: float, size: int
 ) -> np.ndarray:
     """Beta draws with a given mean and concentration (alpha + beta)."""
-    mean = np.clip(mean, 1e-3, 1 - 1e-3)
+    mean = np.minimum(np.maximum(mean, 1e-3), 1 - 1e-3)  # np.clip's values, at less cost
     return rng.beta(mean * concentration, (1 - mean) * concentration, size=size)
 
 
