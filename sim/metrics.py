@@ -71,7 +71,7 @@ def satisfaction(model: "CommunityModel") -> float:
 
 def disputes_open(model: "CommunityModel") -> int:
     """Disputes in bilateral talk or mediation now."""
-    return int(model.disputes.open_rows().size)
+    return model.disputes.open_count()
 
 
 def disputes_raised(model: "CommunityModel") -> int:

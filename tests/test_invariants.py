@@ -247,6 +247,9 @@ def test_the_ledger_running_totals_are_its_columns_counted(churn_run):
     assert ledger.mean_resolution_weeks() == float(weeks.mean())
     closed = stage > MEDIATION
     assert ledger.share_settled_locally() == float(done.sum() / closed.sum())
+    open_ = np.flatnonzero(stage <= MEDIATION)
+    assert np.array_equal(ledger.open_rows(), open_) and ledger.open_count() == open_.size
+    assert 0 < ledger.settled_before <= open_[0]  # the older disputes are all closed
 
 
 def test_the_ledger_running_totals_follow_any_update_of_their_columns():
@@ -276,6 +279,9 @@ def test_the_ledger_running_totals_follow_any_update_of_their_columns():
     assert ledger.mean_resolution_weeks() == (16 + 11 + 9) / 3
     ledger.update(np.array([1]), stage=ESCALATED, closed_week=7)
     assert ledger.share_settled_locally() == 3 / 4
+    assert ledger.open_rows().tolist() == [4] and ledger.open_count() == 1
+    ledger.update(np.array([4]), stage=RESOLVED, closed_week=13)
+    assert ledger.open_rows().size == 0 and ledger.open_count() == 0
 
 
 def test_disputes_reaching_mediation_have_a_mediator_and_others_none(churn_run):

@@ -67,7 +67,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "Open disputes",
-        lambda m: f"{m.disputes.open_rows().size:,}",
+        lambda m: f"{m.disputes.open_count():,}",
         lambda m: f"{len(m.disputes):,} raised so far",
     ),
     Indicator("Projects under way", projects_under_way, projects_detail),

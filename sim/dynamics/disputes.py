@@ -124,6 +124,7 @@ class DisputeLedger:
 
     def __init__(self, capacity: int = 1024) -> None:
         self.size = 0
+        self.settled_before = 0  # every dispute of a lower row is closed (they never reopen)
         self._cols = {name: np.empty(capacity, dtype=dt) for name, dt in _COLUMNS.items()}
         self.at_stage = np.zeros(len(STAGES), dtype=np.int64)
         self.resolution_weeks_total = 0
@@ -173,8 +174,15 @@ class DisputeLedger:
         return int((self._cols["closed_week"][done] - self._cols["raised_week"][done]).sum())
 
     def open_rows(self) -> np.ndarray:
-        """Indices of disputes in talk or mediation."""
-        return np.flatnonzero(self.stage <= MEDIATION)
+        """Indices of disputes in talk or mediation (looked for above the oldest open one)."""
+        start = self.settled_before
+        rows = (self._cols["stage"][start : self.size] <= MEDIATION).nonzero()[0] + start
+        self.settled_before = int(rows[0]) if rows.size else self.size
+        return rows
+
+    def open_count(self) -> int:
+        """Disputes in talk or mediation now."""
+        return int(self.at_stage[TALK] + self.at_stage[MEDIATION])
 
     def count(self, stage: int) -> int:
         """Disputes now at a stage."""
