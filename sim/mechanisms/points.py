@@ -107,7 +107,7 @@ class Points:
         hh.points += earned
         self.earning = earned > 0
         self.issued += float(earned.sum())
-        self.last_touched[earned > 0] = model.week
+        self.last_touched[self.earning] = model.week
 
     def month(self) -> None:
         """Fund the shop and let households redeem (only while the scheme runs)."""
