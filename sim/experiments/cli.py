@@ -76,8 +76,9 @@ def add_experiment_parsers(sub: argparse._SubParsersAction) -> None:
 
 def open_early(args: argparse.Namespace, experiment):
     """A local process pool opened before this process imports the sweep's libraries, so that
-    its workers load the model meanwhile; None for other backends and for designs sampled in a
-    process of their own (sim.experiments.sweep.draw_and_open) (with one worker, that sampler ends before the pool starts)."""
+    its workers load the model meanwhile. None for other backends, and for designs sampled in a
+    process of their own (`sim.experiments.sweep.draw_and_open`), whose sampler must end before
+    a one-worker pool starts."""
     from sim.experiments import RUN_MODULES
     from sim.experiments.design import needs_salib
     from sim.pool import open_pool

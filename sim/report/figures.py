@@ -222,8 +222,10 @@ class Layouts:
         laid out does not fit it (another title or other steps, or a number missing: a line's
         gaps would change the axes)."""
         fig = self.figures.get(name)
-        columns = [column for column, _ in FIGURES[name][1]] if fig is not None else []
-        if fig is None or title != self.title or not {"step", *columns} <= set(timeseries):
+        if fig is None or title != self.title:
+            return None
+        columns = [column for column, _ in FIGURES[name][1]]
+        if not {"step", *columns} <= set(timeseries):
             return None
         if not np.array_equal(timeseries["step"].to_numpy(), self.steps):
             return None
